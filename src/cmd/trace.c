@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* ftk trace (placeholder until the view lands). */
+#include "core/util.h"
+#include "core/view.h"
+
+static int trace_main(int argc, char **argv)
+{
+	ftk_error("not implemented yet");
+	return FTK_EXIT_FAIL;
+}
+
+const struct ftk_view ftk_view_trace = {
+	.name = "trace",
+	.summary = "(not implemented yet)",
+	.main = trace_main,
+};

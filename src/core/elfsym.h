@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* elfsym: symbol -> file offset for uprobes (through the PT_LOAD program headers). */
+#ifndef FTK_ELFSYM_H
+#define FTK_ELFSYM_H
+
+#include <stdint.h>
+
+/* Look SYMBOL up in .dynsym then .symtab of PATH (functions only) and map its vaddr to a
+ * file offset through the PT_LOAD headers. 0 on success; -ENOENT (no symbol), -ENOEXEC (not
+ * ELF / no mapping), or -errno from open. */
+int ftk_elf_sym_offset(const char *path, const char *symbol, uint64_t *offset);
+
+/* Path of the C library that /bin/sh (really: this process) uses, e.g.
+ * /usr/lib/x86_64-linux-gnu/libc.so.6, resolved through symlinks; NULL when not found. */
+const char *ftk_system_libc(void);
+
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* features: what this kernel's tracing offers, each with the reason when it doesn't. */
+#ifndef FTK_FEATURES_H
+#define FTK_FEATURES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum ftk_feat {
+	FTK_F_NONE = 0,		/* terminator in needs[] */
+	FTK_F_TRACEFS,		/* tracefs mounted (or mountable) and readable */
+	FTK_F_INSTANCES,	/* instances/ can be created */
+	FTK_F_KPROBES,		/* kprobe_events writable */
+	FTK_F_UPROBES,		/* uprobe_events writable */
+	FTK_F_DYNEVENTS,	/* dynamic_events */
+	FTK_F_FUNCTION,		/* function tracer usable (set_ftrace_filter opens) */
+	FTK_F_FGRAPH,		/* function_graph at top level */
+	FTK_F_FGRAPH_INSTANCE,	/* function_graph inside instances (>= 6.11) */
+	FTK_F_FGRAPH_RETVAL,	/* options/funcgraph-retval */
+	FTK_F_HIST,		/* hist triggers */
+	FTK_F_SYSCALL_TP,	/* syscalls:* tracepoints */
+	FTK_F__COUNT
+};
+
+struct ftk_feature {
+	const char *name;	/* short key, e.g. "kprobes" (JSON key in `ftk features --json`) */
+	bool ok;
+	char why[192];		/* when !ok: the reason, naming CONFIG_..., lockdown, EPERM */
+	char detail[192];	/* when ok: extra facts (path, tracer list ...) may be empty */
+};
+
+/* Probe once (cached). Never changes tracing state except mounting tracefs if needed. */
+const struct ftk_feature *ftk_feature(enum ftk_feat f);
+static inline bool ftk_has(enum ftk_feat f) { return ftk_feature(f)->ok; }
+
+/* tracefs root path, NULL when unavailable (then ftk_feature(FTK_F_TRACEFS)->why says why). */
+const char *ftk_tracefs(void);
+
+/* Lockdown: "none", "integrity", "confidentiality" or NULL when unreadable. */
+const char *ftk_lockdown(void);
+
+/* Does tracepoint SYS:NAME exist? (format file present). */
+bool ftk_tracepoint_exists(const char *sys, const char *name);
+
+/* Kernel release ("6.18.4-...") and numeric version (major*65536+minor*256+patch). */
+const char *ftk_kernel_release(void);
+unsigned ftk_kernel_version(void);
+
+/* The standard error + hint when tracefs is unusable; returns FTK_EXIT_FAIL. */
+int ftk_tracefs_error(void);
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * journal (core-internal): /run/ftk/<pid>.journal lists what a live session created or
+ * changed, so that a later `ftk reset` (or ftk start) can undo what a dead session left.
+ *
+ * Lines (one per change, appended and fsync'd before the change is made):
+ *   session <pid> <starttime>          first line: identifies the process (pid reuse)
+ *   instance <name>                    instance created
+ *   group <name>                       probe group used
+ *   global <file> <hex of old content> a top-level file about to be written
+ *   tracer <instance-or-"-"> <old>     tracer about to be set ("-" = top level)
+ */
+#ifndef FTK_JOURNAL_H
+#define FTK_JOURNAL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define FTK_JOURNAL_DIR "/run/ftk"
+
+/* Create the journal of this process. 0 or -errno. */
+int ftk_journal_open(void);
+/* Append a line (kind + args joined by spaces); fsync. 0 or -errno. */
+int ftk_journal_add(const char *kind, const char *a, const char *b);
+/* Remove this process's journal (clean exit). */
+void ftk_journal_close(void);
+
+/*
+ * Remove what dead ftk sessions left: instances ftk-<pid> and probe groups ftk_<pid> whose
+ * pid is not a live ftk process, plus the global changes recorded in their journals
+ * (restored to the saved content). Nothing else is touched. Prints one line per removal
+ * on stdout when verbose. Returns the number of things removed, or -1 on error.
+ */
+int ftk_reset_dead(const char *tracefs, bool verbose);
+
+/* Is PID a live ftk process (with the given start time when nonzero)? */
+bool ftk_session_alive(pid_t pid, unsigned long long starttime);
+
+/* hex helpers for journal values */
+char *ftk_hex_encode(const char *s, size_t len);
+char *ftk_hex_decode(const char *hex, size_t *len);
+
+#endif

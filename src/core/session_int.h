@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* session_int (core-internal): the session structure shared by session.c and events.c. */
+#ifndef FTK_SESSION_INT_H
+#define FTK_SESSION_INT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "events.h"
+#include "reader.h"
+#include "session.h"
+#include "util.h"
+
+struct tracefs_instance;
+struct tep_handle;
+
+struct ftk_global_save {
+	char *file;	/* top-level file name, e.g. "set_graph_function" */
+	char *old;	/* content to restore */
+	size_t oldlen;
+};
+
+struct ftk_session {
+	struct ftk_session_opts opts;
+	pid_t pid;
+	char inst_name[32];	/* ftk-<pid> */
+	char group[32];		/* ftk_<pid> */
+	const char *tracefs;	/* root */
+	char *dir;		/* instance dir, or the root when opts.top_level */
+	struct tracefs_instance *inst;	/* NULL when top-level */
+	bool inst_created;
+
+	struct tep_handle *tep;
+	struct ftk_event *events, **events_tail;
+	struct ftk_event **by_id;	/* dispatch table indexed by event id */
+	int max_id;
+
+	struct ftk_reader *reader;
+	int ncpus;
+	size_t subbuf_size;
+
+	bool armed;
+	volatile int stop;
+	uint64_t start_mono, end_mono;	/* end_mono: 0 = no duration */
+	int64_t real_off;		/* real - mono at start */
+
+	uint64_t tick_ns, next_tick;
+	void (*tick_fn)(struct ftk_session *, uint64_t, void *);
+	void *tick_ctx;
+	void (*lost_fn)(struct ftk_session *, int, long long, void *);
+	void *lost_ctx;
+	void (*end_fn)(struct ftk_session *, void *);
+	void *end_ctx;
+
+	pid_t child;		/* spawned command, 0 if none */
+	int child_go;		/* write end of the go pipe */
+	int child_status;
+	bool child_exited;
+
+	struct ftk_global_save *globals;
+	int nglobals;
+	char *saved_tracer;	/* tracer to restore, NULL if unchanged */
+	struct ftk_buf writes;	/* "option write" log for --dry-run */
+};
+
+/* Write `val` to `path` (absolute); in dry-run only print "echo 'val' > path". 0 or -errno. */
+int ftk_session_write_path(struct ftk_session *s, const char *path, const char *val, bool append);
+
+/* events.c */
+struct tep_handle *ftk_tep_new(const char *tracefs);
+/* Load events/<sys>/<name>/format from dir into tep; NULL with errno. */
+struct tep_event *ftk_tep_load(struct tep_handle *tep, const char *dir, const char *sys,
+			       const char *name);
+
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* view: what a view (ftk execsnoop, ftk graph, ...) declares to the command table. */
+#ifndef FTK_VIEW_H
+#define FTK_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "features.h"
+
+/*
+ * A backend is one way of getting a view's data from the kernel. A view lists its backends
+ * in order of preference; core picks the first whose needs are met (or the one named by
+ * --backend).
+ */
+struct ftk_backend {
+	const char *name;	/* "kprobe", "uprobe", "tracepoint", ... (the --backend value) */
+	const char *desc;	/* one line for `ftk features` and --help */
+	/* Kernel features needed (FTK_F_NONE terminates early). */
+	enum ftk_feat needs[6];
+	/* Extra check (events present, libc found ...). Returns true when usable; otherwise
+	 * writes why into `why`. May be NULL. */
+	bool (*usable)(char *why, size_t len);
+};
+
+struct ftk_view {
+	const char *name;
+	const char *summary;		/* one line for `ftk --help` */
+	int (*main)(int argc, char **argv);	/* argv[0] is the view name */
+	const struct ftk_backend *backends;	/* may be NULL (features, reset) */
+	size_t nbackends;
+};
+
+/*
+ * Pick a backend: the one named `forced` (error if unknown or unusable), else the first
+ * usable. Returns its index or -1 with `why` describing every refusal:
+ * "kprobe: no kprobe_events (CONFIG_KPROBES=n); uprobe: ...".
+ */
+int ftk_backend_pick(const struct ftk_view *v, const char *forced, char *why, size_t len);
+/* Is backend b usable here? why gets the reason when not. */
+bool ftk_backend_usable(const struct ftk_backend *b, char *why, size_t len);
+
+/* The command table (src/ftk.c). */
+extern const struct ftk_view *const ftk_views[];
+const struct ftk_view *ftk_view_find(const char *name);
+
+#endif
