@@ -37,6 +37,7 @@ struct ftk_event {
 	ftk_event_fn fn;
 	void *ctx;
 	bool optional;		/* arm skips it (with no error) when it cannot be created */
+	bool no_enable;		/* comes with the tracer (ftrace:funcgraph_*): format only */
 	bool enabled;		/* set by arm when live */
 	void *dyn;		/* struct tracefs_dynevent * for probes */
 	struct ftk_event *next;

@@ -7,7 +7,9 @@
  *   session <pid> <starttime>          first line: identifies the process (pid reuse)
  *   instance <name>                    instance created
  *   group <name>                       probe group used
- *   global <file> <hex of old content> a top-level file about to be written
+ *   global <file> <hex>                a top-level file about to be written; <hex> is the
+ *                                      content to write back (already normalized: "" means
+ *                                      truncate; never "no pid" or "#### all functions ...")
  *   tracer <instance-or-"-"> <old>     tracer about to be set ("-" = top level)
  */
 #ifndef FTK_JOURNAL_H
