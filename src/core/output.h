@@ -27,7 +27,7 @@ void ftk_json_string(struct ftk_buf *b, const char *s, size_t len);
 /* NDJSON object builder: ftk_json_begin, then fields, then ftk_json_end (adds "}\n"). */
 struct ftk_json {
 	struct ftk_buf *b;
-	int n;		/* fields written at the current level */
+	int n;		/* keys and values written so far (all levels) */
 };
 void ftk_json_begin(struct ftk_json *j, struct ftk_buf *b);
 void ftk_json_key(struct ftk_json *j, const char *key);
@@ -60,5 +60,7 @@ void ftk_out_buf(struct ftk_buf *b);	/* writes and resets b */
 void ftk_outf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool ftk_out_flush(void);
 bool ftk_out_broken(void);
+/* errno of the write that broke stdout (EPIPE, EIO, ENOSPC ...); 0 while it works. */
+int ftk_out_errno(void);
 
 #endif
