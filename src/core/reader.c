@@ -1,1 +1,592 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * reader: reads the per-CPU binary ring buffers (per_cpu/cpuN/trace_pipe_raw) one sub-buffer
+ * at a time into page copies kept on per-CPU queues (recycled through a free list, so the
+ * steady state does not allocate), decodes them with one kbuffer cursor per CPU, merges the
+ * CPUs by timestamp (always dispatching from the CPU with the smallest next timestamp) while
+ * holding back the newest reorder_ns, and accounts for losses: the page header's commit word
+ * says where a gap is (bit 31: events missed before this page; bit 30: count stored after
+ * the data), per_cpu/cpuN/stats (overrun + dropped events) says how many. A flagged page
+ * reads the stats at once and the loss is reported just before that page's first record is
+ * dispatched; ftk_reader_check_stats() reports any other growth. Unit tests feed captured
+ * pages through ftk_reader_feed(), the same path the live reads take.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event-parse.h>
+#include <kbuffer.h>
+
+#include "reader.h"
+#include "util.h"
+
+#define RB_MISSED_EVENTS	(1ULL << 31)
+#define RB_MISSED_STORED	(1ULL << 30)
+#define RB_COMMIT_MASK		((1ULL << 27) - 1)
+
+#define MAX_PAGES_PER_READ	512	/* per CPU and drain: bounds latency and memory */
+#define MAX_FREE_PAGES		1024	/* pages kept for reuse beyond that are freed */
+
+struct page {
+	struct page *next;
+	bool flagged;		/* commit word bit 31: events were missed before this page */
+	long long lost;		/* stats delta read when the flagged page arrived, -1 unknown */
+	uint64_t ts;		/* page header timestamp */
+	unsigned char data[];	/* subbuf_size bytes */
+};
+
+struct cpu {
+	int cpu;
+	int fd;			/* -1: offline reader or no such CPU */
+	bool present;
+	bool more;		/* the last read stopped before EAGAIN: unread data remains */
+	struct kbuffer *kb;
+	struct page *head, *tail;	/* head is loaded in kb while rec != NULL */
+	void *rec;		/* next record (data), NULL when the queue is empty */
+	uint64_t ts;
+	int size;
+	bool lost_pending;	/* report a loss before the next record of this CPU */
+	long long lost_count;	/* its count, -1 unknown */
+	unsigned long long stats_base;	/* overrun + dropped already accounted */
+	bool stats_ok;
+	unsigned long long lost;
+};
+
+struct ftk_reader {
+	struct ftk_reader_opts o;
+	int ncpus;
+	size_t subbuf;
+	int commit_size;	/* 8 or 4: size of the commit word (long) in the page header */
+	int data_off;		/* where records start in a page: 16 or 12 */
+	bool offline;
+	struct cpu *cpus;
+	struct page *free;
+	int nfree;
+	unsigned long long records, lost;
+};
+
+/* ---- pages ---------------------------------------------------------------------------- */
+
+static struct page *page_get(struct ftk_reader *r)
+{
+	struct page *p = r->free;
+
+	if (p) {
+		r->free = p->next;
+		r->nfree--;
+	} else {
+		p = ftk_xmalloc(sizeof(*p) + r->subbuf);
+	}
+	p->next = NULL;
+	return p;
+}
+
+static void page_put(struct ftk_reader *r, struct page *p)
+{
+	if (r->nfree >= MAX_FREE_PAGES) {
+		free(p);
+		return;
+	}
+	p->next = r->free;
+	r->free = p;
+	r->nfree++;
+}
+
+static uint64_t page_commit(const struct ftk_reader *r, const struct page *p)
+{
+	uint64_t v8;
+	uint32_t v4;
+
+	if (r->commit_size == 4) {
+		memcpy(&v4, p->data + 8, 4);
+		return v4;
+	}
+	memcpy(&v8, p->data + 8, 8);
+	return v8;
+}
+
+/* ---- stats ------------------------------------------------------------------------------ */
+
+static unsigned long long stat_field(const char *buf, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *l = buf;
+
+	while (l && *l) {
+		if (!strncmp(l, key, klen))
+			return strtoull(l + klen, NULL, 10);
+		l = strchr(l, '\n');
+		if (l)
+			l++;
+	}
+	return 0;
+}
+
+/* overrun + dropped events of one CPU; -1 when the stats file cannot be read. */
+static int read_stats(const struct ftk_reader *r, int cpu, unsigned long long *total)
+{
+	char path[4096], buf[1024];
+	ssize_t n;
+	int fd;
+
+	if (!r->o.dir)
+		return -1;
+	snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats", r->o.dir, cpu);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	*total = stat_field(buf, "overrun:") + stat_field(buf, "dropped events:");
+	return 0;
+}
+
+/* The stats growth since the last accounting (0 when unknown or unchanged); rebases. */
+static unsigned long long stats_delta(struct ftk_reader *r, struct cpu *c)
+{
+	unsigned long long total, d;
+
+	if (read_stats(r, c->cpu, &total))
+		return 0;
+	if (!c->stats_ok || total < c->stats_base) {
+		c->stats_base = total;
+		c->stats_ok = true;
+		return 0;
+	}
+	d = total - c->stats_base;
+	c->stats_base = total;
+	return d;
+}
+
+static void report_lost(struct ftk_reader *r, struct cpu *c, long long count)
+{
+	if (count > 0) {
+		c->lost += count;
+		r->lost += count;
+	}
+	if (r->o.lost)
+		r->o.lost(c->cpu, count, r->o.ctx);
+}
+
+/* ---- per-CPU cursor --------------------------------------------------------------------- */
+
+static void mark_lost(struct cpu *c, long long count)
+{
+	if (!c->lost_pending) {
+		c->lost_pending = true;
+		c->lost_count = count;
+	} else if (count > 0) {
+		c->lost_count = c->lost_count > 0 ? c->lost_count + count : count;
+	}
+}
+
+/* Load queued pages until one has a record (or the queue is empty). */
+static void cursor_load(struct ftk_reader *r, struct cpu *c)
+{
+	unsigned long long ts;
+	struct page *p;
+
+	c->rec = NULL;
+	while ((p = c->head)) {
+		if (p->flagged)
+			mark_lost(c, p->lost);
+		if (kbuffer_load_subbuffer(c->kb, p->data) == 0) {
+			c->rec = kbuffer_read_event(c->kb, &ts);
+			if (c->rec) {
+				c->ts = ts;
+				c->size = kbuffer_event_size(c->kb);
+				return;
+			}
+		}
+		c->head = p->next;
+		if (!c->head)
+			c->tail = NULL;
+		page_put(r, p);
+	}
+}
+
+static inline void cursor_next(struct ftk_reader *r, struct cpu *c)
+{
+	unsigned long long ts;
+	struct page *p;
+
+	c->rec = kbuffer_next_event(c->kb, &ts);
+	if (c->rec) {
+		c->ts = ts;
+		c->size = kbuffer_event_size(c->kb);
+		return;
+	}
+	p = c->head;
+	c->head = p->next;
+	if (!c->head)
+		c->tail = NULL;
+	page_put(r, p);
+	cursor_load(r, c);
+}
+
+/* Queue one page just read (or fed) on CPU c; takes ownership of p. */
+static void enqueue(struct ftk_reader *r, struct cpu *c, struct page *p, size_t len)
+{
+	uint64_t commit, size;
+
+	if (len < (size_t)r->data_off) {
+		page_put(r, p);
+		return;
+	}
+	if (len < r->subbuf)
+		memset(p->data + len, 0, r->subbuf - len);
+	commit = page_commit(r, p);
+	size = commit & RB_COMMIT_MASK;
+	p->flagged = commit & RB_MISSED_EVENTS;
+	if (size > r->subbuf - r->data_off) {
+		/* Malformed: never let kbuffer walk past the copy. Keep only the gap mark. */
+		size = 0;
+		memset(p->data + 8, 0, r->commit_size);
+	}
+	if (!size && !p->flagged) {
+		page_put(r, p);
+		return;
+	}
+	if (p->flagged) {
+		unsigned long long d = stats_delta(r, c);
+
+		p->lost = d ? (long long)d : -1;
+	}
+	memcpy(&p->ts, p->data, 8);
+	if (c->tail)
+		c->tail->next = p;
+	else
+		c->head = p;
+	c->tail = p;
+	if (!c->rec && c->head == p)
+		cursor_load(r, c);
+}
+
+/* Read one CPU until EAGAIN (or the per-drain cap). */
+static void read_cpu(struct ftk_reader *r, struct cpu *c)
+{
+	struct page *p;
+	ssize_t n;
+	int i;
+
+	c->more = false;
+	for (i = 0; i < MAX_PAGES_PER_READ; i++) {
+		p = page_get(r);
+		n = read(c->fd, p->data, r->subbuf);
+		if (n <= 0) {
+			page_put(r, p);
+			if (n < 0 && errno == EINTR) {
+				i--;
+				continue;
+			}
+			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+				/* CPU went away or the instance is gone: stop reading it. */
+				close(c->fd);
+				c->fd = -1;
+			}
+			return;
+		}
+		enqueue(r, c, p, n);
+	}
+	c->more = true;
+}
+
+/* ---- merge ------------------------------------------------------------------------------ */
+
+static inline void dispatch_one(struct ftk_reader *r, struct cpu *c)
+{
+	struct ftk_rec rec;
+
+	if (c->lost_pending) {
+		c->lost_pending = false;
+		report_lost(r, c, c->lost_count);
+	}
+	rec.ts = c->ts;
+	rec.cpu = c->cpu;
+	rec.size = c->size;
+	rec.data = c->rec;
+	r->o.dispatch(&rec, r->o.ctx);
+}
+
+/* Dispatch every buffered record with ts <= limit, smallest timestamp first. */
+static long merge(struct ftk_reader *r, uint64_t limit)
+{
+	struct cpu *best, *c;
+	uint64_t second, bound;
+	long n = 0;
+	int i;
+
+	for (;;) {
+		best = NULL;
+		second = UINT64_MAX;
+		for (i = 0; i < r->ncpus; i++) {
+			c = &r->cpus[i];
+			if (!c->rec)
+				continue;
+			if (!best || c->ts < best->ts) {
+				if (best)
+					second = best->ts;
+				best = c;
+			} else if (c->ts < second) {
+				second = c->ts;
+			}
+		}
+		if (!best || best->ts > limit)
+			break;
+		bound = second < limit ? second : limit;
+		/* Run of records from the CPU that stays the oldest. */
+		do {
+			dispatch_one(r, best);
+			n++;
+			cursor_next(r, best);
+		} while (best->rec && best->ts <= bound);
+	}
+	r->records += n;
+	return n;
+}
+
+static void flush_pending_lost(struct ftk_reader *r)
+{
+	int i;
+
+	for (i = 0; i < r->ncpus; i++) {
+		struct cpu *c = &r->cpus[i];
+
+		if (c->lost_pending && !c->rec) {
+			c->lost_pending = false;
+			report_lost(r, c, c->lost_count);
+		}
+	}
+}
+
+long ftk_reader_drain(struct ftk_reader *r, uint64_t now_mono, bool final)
+{
+	uint64_t limit;
+	long n;
+	int i;
+
+	for (i = 0; i < r->ncpus; i++)
+		if (r->cpus[i].fd >= 0)
+			read_cpu(r, &r->cpus[i]);
+	if (final) {
+		limit = UINT64_MAX;
+	} else {
+		limit = now_mono > r->o.reorder_ns ? now_mono - r->o.reorder_ns : 0;
+		/* A CPU with unread data may still hold records older than what is queued
+		 * elsewhere: never go past the start of its newest queued page. */
+		for (i = 0; i < r->ncpus; i++) {
+			struct cpu *c = &r->cpus[i];
+
+			if (c->more && c->tail && c->tail->ts < limit)
+				limit = c->tail->ts;
+		}
+	}
+	n = merge(r, limit);
+	if (final)
+		flush_pending_lost(r);
+	return n;
+}
+
+int ftk_reader_feed(struct ftk_reader *r, int cpu, const void *page, size_t len)
+{
+	struct page *p;
+
+	if (cpu < 0 || cpu >= r->ncpus || !r->cpus[cpu].present) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (len > r->subbuf)
+		len = r->subbuf;
+	p = page_get(r);
+	memcpy(p->data, page, len);
+	enqueue(r, &r->cpus[cpu], p, len);
+	return 0;
+}
+
+void ftk_reader_check_stats(struct ftk_reader *r)
+{
+	unsigned long long d;
+	int i;
+
+	for (i = 0; i < r->ncpus; i++) {
+		struct cpu *c = &r->cpus[i];
+
+		if (!c->present)
+			continue;
+		d = stats_delta(r, c);
+		if (d)
+			report_lost(r, c, (long long)d);
+	}
+}
+
+/* ---- life cycle ------------------------------------------------------------------------- */
+
+static struct kbuffer *new_kbuffer(struct tep_handle *tep)
+{
+	enum kbuffer_long_size ls = KBUFFER_LSIZE_SAME_AS_HOST;
+	enum kbuffer_endian en = KBUFFER_ENDIAN_SAME_AS_HOST;
+	struct kbuffer *kb;
+
+	if (tep) {
+		ls = tep_get_header_page_size(tep) == 4 ? KBUFFER_LSIZE_4 : KBUFFER_LSIZE_8;
+		en = tep_is_file_bigendian(tep) ? KBUFFER_ENDIAN_BIG : KBUFFER_ENDIAN_LITTLE;
+	}
+	kb = kbuffer_alloc(ls, en);
+	if (kb && tep && tep_is_old_format(tep))
+		kbuffer_set_old_format(kb);
+	return kb;
+}
+
+static struct ftk_reader *reader_alloc(const struct ftk_reader_opts *o, bool offline)
+{
+	struct ftk_reader *r;
+	int i;
+
+	if (!o || o->ncpus <= 0 || !o->dispatch) {
+		errno = EINVAL;
+		return NULL;
+	}
+	r = ftk_xcalloc(1, sizeof(*r));
+	r->o = *o;
+	r->offline = offline;
+	r->ncpus = o->ncpus;
+	r->subbuf = o->subbuf_size ? o->subbuf_size : (size_t)getpagesize();
+	r->commit_size = o->tep && tep_get_header_page_size(o->tep) == 4 ? 4 : 8;
+	if (!o->tep && sizeof(long) == 4)
+		r->commit_size = 4;
+	r->data_off = 8 + r->commit_size;
+	r->cpus = ftk_xcalloc(r->ncpus, sizeof(*r->cpus));
+	for (i = 0; i < r->ncpus; i++) {
+		r->cpus[i].cpu = i;
+		r->cpus[i].fd = -1;
+	}
+	return r;
+}
+
+static int cpu_setup(struct ftk_reader *r, struct cpu *c)
+{
+	c->kb = new_kbuffer(r->o.tep);
+	if (!c->kb) {
+		errno = ENOMEM;
+		return -1;
+	}
+	c->present = true;
+	c->stats_ok = read_stats(r, c->cpu, &c->stats_base) == 0;
+	return 0;
+}
+
+struct ftk_reader *ftk_reader_new(const struct ftk_reader_opts *o)
+{
+	struct ftk_reader *r = reader_alloc(o, false);
+	char path[4096];
+	int i, err;
+
+	if (!r)
+		return NULL;
+	if (!o->dir) {
+		ftk_reader_free(r);
+		errno = EINVAL;
+		return NULL;
+	}
+	for (i = 0; i < r->ncpus; i++) {
+		struct cpu *c = &r->cpus[i];
+
+		snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/trace_pipe_raw", o->dir, i);
+		c->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (c->fd < 0) {
+			if (errno == ENOENT || errno == ENODEV)
+				continue;	/* offline or impossible CPU */
+			goto fail;
+		}
+		if (cpu_setup(r, c))
+			goto fail;
+	}
+	return r;
+fail:
+	err = errno;
+	ftk_reader_free(r);
+	errno = err;
+	return NULL;
+}
+
+struct ftk_reader *ftk_reader_new_offline(const struct ftk_reader_opts *o)
+{
+	struct ftk_reader *r = reader_alloc(o, true);
+	int i;
+
+	if (!r)
+		return NULL;
+	for (i = 0; i < r->ncpus; i++) {
+		if (cpu_setup(r, &r->cpus[i])) {
+			ftk_reader_free(r);
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	return r;
+}
+
+int ftk_reader_pollfds(struct ftk_reader *r, struct pollfd *fds, int max)
+{
+	int i, n = 0;
+
+	for (i = 0; i < r->ncpus && n < max; i++) {
+		if (r->cpus[i].fd < 0)
+			continue;
+		fds[n].fd = r->cpus[i].fd;
+		fds[n].events = POLLIN;
+		fds[n].revents = 0;
+		n++;
+	}
+	return n;
+}
+
+unsigned long long ftk_reader_lost(const struct ftk_reader *r)
+{
+	return r->lost;
+}
+
+unsigned long long ftk_reader_lost_cpu(const struct ftk_reader *r, int cpu)
+{
+	if (cpu < 0 || cpu >= r->ncpus)
+		return 0;
+	return r->cpus[cpu].lost;
+}
+
+unsigned long long ftk_reader_records(const struct ftk_reader *r)
+{
+	return r->records;
+}
+
+void ftk_reader_free(struct ftk_reader *r)
+{
+	struct page *p, *n;
+	int i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->ncpus; i++) {
+		struct cpu *c = &r->cpus[i];
+
+		if (c->fd >= 0)
+			close(c->fd);
+		for (p = c->head; p; p = n) {
+			n = p->next;
+			free(p);
+		}
+		kbuffer_free(c->kb);
+	}
+	for (p = r->free; p; p = n) {
+		n = p->next;
+		free(p);
+	}
+	free(r->cpus);
+	free(r);
+}
