@@ -1,1 +1,783 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * journal: the crash record of a session and the cleanup of dead sessions. A live session
+ * appends (and fsyncs) one line to /run/ftk/<pid>.journal before each change it makes to
+ * tracefs; ftk_reset_dead() reads the journals of sessions whose process is gone (or is no
+ * longer ftk, or was restarted under the same pid) and undoes them in a safe order: instances
+ * first (their enabled events keep probes busy), then the probe groups, then the saved
+ * top-level files and tracers. It also removes the leftovers of ftk's own namespace that have
+ * no journal (instances ftk-<pid>, probe groups ftk_<pid> of a pid that is not a live ftk).
+ * Nothing outside that namespace and those journals is touched.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "util.h"
+
+static int journal_fd = -1;
+static char journal_path[64];
+
+/* ---- hex ---- */
+
+char *ftk_hex_encode(const char *s, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *out = ftk_xmalloc(len * 2 + 1);
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[(unsigned char)s[i] >> 4];
+		out[2 * i + 1] = digits[(unsigned char)s[i] & 15];
+	}
+	out[len * 2] = 0;
+	return out;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *ftk_hex_decode(const char *hex, size_t *lenp)
+{
+	size_t n = strlen(hex);
+
+	if (n % 2) {
+		errno = EINVAL;
+		return NULL;
+	}
+	char *out = ftk_xmalloc(n / 2 + 1);
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			free(out);
+			errno = EINVAL;
+			return NULL;
+		}
+		out[i] = (char)(hi << 4 | lo);
+	}
+	out[n / 2] = 0;
+	if (lenp)
+		*lenp = n / 2;
+	return out;
+}
+
+/* ---- /proc facts (kept here so the journal does not depend on procs.c) ---- */
+
+/* starttime (field 22 of /proc/PID/stat) and state (field 3); 0 when the pid is gone. */
+static unsigned long long proc_stat(pid_t pid, char *state)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	char *s = ftk_read_file(path, NULL);
+	if (!s)
+		return 0;
+	/* comm may hold spaces and parentheses: the fields resume after the last ')'. */
+	char *p = strrchr(s, ')');
+	unsigned long long st = 0;
+	if (p && p[1] == ' ') {
+		if (state)
+			*state = p[2];
+		p++;
+		for (int field = 3; field < 22 && p; field++)
+			p = strchr(p + 1, ' ');
+		if (p)
+			st = strtoull(p + 1, NULL, 10);
+	}
+	free(s);
+	return st;
+}
+
+unsigned long long ftk_journal_starttime(pid_t pid)
+{
+	return proc_stat(pid, NULL);
+}
+
+static bool proc_is_ftk(pid_t pid)
+{
+	char path[64], exe[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	ssize_t n = readlink(path, exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		char *del = strstr(exe, " (deleted)");
+		if (del && del[10] == 0)
+			*del = 0;
+		const char *base = strrchr(exe, '/');
+		base = base ? base + 1 : exe;
+		if (strcmp(base, "ftk") == 0)
+			return true;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	char *comm = ftk_read_file(path, NULL);
+	if (!comm)
+		return false;
+	comm[strcspn(comm, "\n")] = 0;
+	bool ok = strcmp(comm, "ftk") == 0;
+	free(comm);
+	return ok;
+}
+
+bool ftk_session_alive(pid_t pid, unsigned long long starttime)
+{
+	char state = 0;
+
+	if (pid <= 0)
+		return false;
+	unsigned long long st = proc_stat(pid, &state);
+	if (!st)
+		return false;
+	if (state == 'Z' || state == 'X')
+		return false;	/* exited, not yet reaped: it will do nothing more */
+	if (starttime && st != starttime)
+		return false;
+	return proc_is_ftk(pid);
+}
+
+/* ---- writing ---- */
+
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (w == 0)
+			return -EIO;
+		s += w;
+		n -= w;
+	}
+	return 0;
+}
+
+static bool token_ok(const char *s)
+{
+	for (; *s; s++)
+		if (isspace((unsigned char)*s) || !isprint((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static bool hex_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n % 2)
+		return false;
+	for (; *s; s++)
+		if (hexval(*s) < 0)
+			return false;
+	return true;
+}
+
+int ftk_journal_open(void)
+{
+	if (journal_fd >= 0)
+		return 0;
+	if (mkdir(FTK_JOURNAL_DIR, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	pid_t pid = getpid();
+	snprintf(journal_path, sizeof(journal_path), FTK_JOURNAL_DIR "/%d.journal", (int)pid);
+	int fd = open(journal_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	char line[96];
+	int n = snprintf(line, sizeof(line), "session %d %llu\n", (int)pid,
+			 ftk_journal_starttime(pid));
+	int rc = write_all(fd, line, n);
+	if (!rc && fsync(fd) < 0)
+		rc = -errno;
+	if (rc) {
+		close(fd);
+		unlink(journal_path);
+		return rc;
+	}
+	journal_fd = fd;
+	return 0;
+}
+
+int ftk_journal_add(const char *kind, const char *a, const char *b)
+{
+	if (journal_fd < 0)
+		return -EBADF;
+	/* Values must be single tokens; a global's content must be hex (ftk_hex_encode). */
+	if (!kind || !token_ok(kind) || (a && !token_ok(a)) || (b && !token_ok(b)))
+		return -EINVAL;
+	if (strcmp(kind, "global") == 0 && (!a || (b && !hex_ok(b))))
+		return -EINVAL;
+
+	struct ftk_buf line = { 0 };
+	ftk_buf_adds(&line, kind);
+	if (a) {
+		ftk_buf_addc(&line, ' ');
+		ftk_buf_adds(&line, a);
+	}
+	if (b && *b) {
+		ftk_buf_addc(&line, ' ');
+		ftk_buf_adds(&line, b);
+	}
+	ftk_buf_addc(&line, '\n');
+	int rc = write_all(journal_fd, line.p, line.len);
+	if (!rc && fsync(journal_fd) < 0)
+		rc = -errno;
+	ftk_buf_free(&line);
+	return rc;
+}
+
+void ftk_journal_close(void)
+{
+	if (journal_fd < 0)
+		return;
+	close(journal_fd);
+	journal_fd = -1;
+	unlink(journal_path);
+}
+
+/* ---- parsing ---- */
+
+void ftk_journal_free(struct ftk_journal *j)
+{
+	for (int i = 0; i < j->n; i++) {
+		free(j->lines[i].kind);
+		free(j->lines[i].a);
+		free(j->lines[i].b);
+	}
+	free(j->lines);
+	memset(j, 0, sizeof(*j));
+}
+
+static char *next_token(char **p)
+{
+	while (**p == ' ' || **p == '\t')
+		(*p)++;
+	if (!**p)
+		return NULL;
+	char *start = *p;
+	while (**p && **p != ' ' && **p != '\t')
+		(*p)++;
+	if (**p)
+		*(*p)++ = 0;
+	return start;
+}
+
+static int parse_line(struct ftk_journal *j, char *line)
+{
+	char *p = line;
+	char *kind = next_token(&p);
+	if (!kind)
+		return 0;	/* blank line */
+	char *a = next_token(&p), *b = next_token(&p);
+	if (next_token(&p))
+		return -1;
+
+	if (strcmp(kind, "session") == 0) {
+		unsigned long pid;
+		if (!a || !b || ftk_parse_ulong(a, 1, INT_MAX, &pid) < 0)
+			return -1;
+		errno = 0;
+		char *end;
+		j->starttime = strtoull(b, &end, 10);
+		if (errno || *end)
+			return -1;
+		j->pid = (pid_t)pid;
+		return 0;
+	}
+	if (strcmp(kind, "instance") == 0 || strcmp(kind, "group") == 0) {
+		if (!a || b)
+			return -1;
+	} else if (strcmp(kind, "global") == 0) {
+		if (!a)
+			return -1;
+		if (b && strcmp(b, "-") == 0)
+			b = NULL;
+		if (b && !hex_ok(b))
+			return -1;
+	} else if (strcmp(kind, "tracer") == 0) {
+		if (!a || !b)
+			return -1;
+	} else {
+		return -1;
+	}
+	j->lines = ftk_xrealloc(j->lines, (j->n + 1) * sizeof(*j->lines));
+	struct ftk_jline *l = &j->lines[j->n++];
+	l->kind = ftk_xstrdup(kind);
+	l->a = ftk_xstrdup(a);
+	l->b = ftk_xstrdup(b ? b : "");
+	return 0;
+}
+
+int ftk_journal_parse(const char *text, struct ftk_journal *j)
+{
+	memset(j, 0, sizeof(*j));
+	char *copy = ftk_xstrdup(text);
+	char *save = NULL;
+	int lineno = 0, bad = 0;
+
+	/* strtok_r would merge empty lines, which is fine: they carry nothing. */
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		if (parse_line(j, line) < 0 && !bad)
+			bad = lineno;
+	}
+	free(copy);
+	return bad;
+}
+
+/* ---- reset of dead sessions ---- */
+
+struct dynev {
+	char *file;	/* "uprobe_events", "kprobe_events" or "dynamic_events" */
+	const char *what;	/* "uprobe", "kprobe", "eprobe", ... for messages */
+	char *group, *name;
+	bool done;
+};
+
+struct reset_ctx {
+	const char *tracefs;
+	bool verbose;
+	int count;
+	bool failed;
+	struct dynev *evs;
+	int nevs;
+	pid_t *pids;
+	int npids;
+};
+
+static void report_fail(struct reset_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void report_fail(struct reset_ctx *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->failed = true;
+	if (c->verbose)
+		ftk_error("%s", msg);
+	else
+		ftk_warn("%s", msg);
+}
+
+static void done(struct reset_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void done(struct reset_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->count++;
+	if (!c->verbose)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* "ftk-123" with prefix "ftk-" -> 123; 0 when NAME is not prefix + digits. */
+static pid_t ns_pid(const char *name, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	unsigned long v;
+
+	if (strncmp(name, prefix, n) != 0 || ftk_parse_ulong(name + n, 1, INT_MAX, &v) < 0)
+		return 0;
+	return (pid_t)v;
+}
+
+static void add_pid(struct reset_ctx *c, pid_t pid)
+{
+	for (int i = 0; i < c->npids; i++)
+		if (c->pids[i] == pid)
+			return;
+	c->pids = ftk_xrealloc(c->pids, (c->npids + 1) * sizeof(*c->pids));
+	c->pids[c->npids++] = pid;
+}
+
+static bool have_event(struct reset_ctx *c, const char *group, const char *name)
+{
+	for (int i = 0; i < c->nevs; i++)
+		if (strcmp(c->evs[i].group, group) == 0 && strcmp(c->evs[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+static const char *dyn_kind(const char *file, char type)
+{
+	if (strcmp(file, "uprobe_events") == 0)
+		return "uprobe";
+	if (strcmp(file, "kprobe_events") == 0)
+		return "kprobe";
+	switch (type) {
+	case 'e': return "eprobe";
+	case 'f': return "fprobe";
+	case 't': return "tprobe";
+	case 's': return "synthetic event";
+	default: return "dynamic event";
+	}
+}
+
+/* Lines look like "p:ftk_123/execve /usr/lib/...:0x... args" or "r10:grp/name sym". */
+static void read_dynevents(struct reset_ctx *c, const char *file)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", c->tracefs, file);
+	char *text = ftk_read_file(path, NULL);
+	if (!text)
+		return;
+	char *save = NULL;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *colon = strchr(l, ':');
+		char *sp = strchr(l, ' ');
+		if (!colon || (sp && sp < colon))
+			continue;
+		char *id = colon + 1;
+		id[strcspn(id, " \t")] = 0;
+		char *slash = strchr(id, '/');
+		if (!slash)
+			continue;
+		*slash = 0;
+		/* Every group is listed (a journal may name any); ftk_<pid> ones are ours. */
+		pid_t pid = ns_pid(id, "ftk_");
+		if (have_event(c, id, slash + 1))
+			continue;
+		c->evs = ftk_xrealloc(c->evs, (c->nevs + 1) * sizeof(*c->evs));
+		struct dynev *e = &c->evs[c->nevs++];
+		e->file = ftk_xstrdup(file);
+		e->what = dyn_kind(file, l[0]);
+		e->group = ftk_xstrdup(id);
+		e->name = ftk_xstrdup(slash + 1);
+		e->done = false;
+		if (pid)
+			add_pid(c, pid);
+	}
+	free(text);
+}
+
+static void scan_instances(struct reset_ctx *c)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/instances", c->tracefs);
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		pid_t pid = ns_pid(de->d_name, "ftk-");
+		if (pid)
+			add_pid(c, pid);
+	}
+	closedir(d);
+}
+
+static void scan_journals(struct reset_ctx *c)
+{
+	DIR *d = opendir(FTK_JOURNAL_DIR);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char num[32];
+		const char *dot = strstr(de->d_name, ".journal");
+		size_t n = dot ? (size_t)(dot - de->d_name) : 0;
+		unsigned long pid;
+
+		if (!dot || strcmp(dot, ".journal") != 0 || n == 0 || n >= sizeof(num))
+			continue;
+		memcpy(num, de->d_name, n);
+		num[n] = 0;
+		if (ftk_parse_ulong(num, 1, INT_MAX, &pid) == 0)
+			add_pid(c, (pid_t)pid);
+	}
+	closedir(d);
+}
+
+/* Names of the processes holding files of DIR open, for the EBUSY message. */
+static void fd_holders(const char *dir, struct ftk_buf *out)
+{
+	size_t dlen = strlen(dir);
+	DIR *proc = opendir("/proc");
+	if (!proc)
+		return;
+	struct dirent *pe;
+	while ((pe = readdir(proc))) {
+		unsigned long pid;
+		if (ftk_parse_ulong(pe->d_name, 1, INT_MAX, &pid) < 0)
+			continue;
+		char fddir[64];
+		snprintf(fddir, sizeof(fddir), "/proc/%lu/fd", pid);
+		DIR *fds = opendir(fddir);
+		if (!fds)
+			continue;
+		struct dirent *fe;
+		bool holds = false;
+		while (!holds && (fe = readdir(fds))) {
+			char lp[384], target[PATH_MAX];
+			snprintf(lp, sizeof(lp), "%s/%s", fddir, fe->d_name);
+			ssize_t n = readlink(lp, target, sizeof(target) - 1);
+			if (n <= 0)
+				continue;
+			target[n] = 0;
+			holds = strncmp(target, dir, dlen) == 0 &&
+				(target[dlen] == '/' || target[dlen] == 0);
+		}
+		closedir(fds);
+		if (!holds)
+			continue;
+		char cpath[64];
+		snprintf(cpath, sizeof(cpath), "/proc/%lu/comm", pid);
+		char *comm = ftk_read_file(cpath, NULL);
+		if (comm)
+			comm[strcspn(comm, "\n")] = 0;
+		ftk_buf_printf(out, "%s%lu (%s)", out->len ? ", " : "", pid, comm ? comm : "?");
+		free(comm);
+	}
+	closedir(proc);
+}
+
+static void remove_instance(struct reset_ctx *c, const char *name)
+{
+	char dir[PATH_MAX], f[PATH_MAX + 32];
+
+	if (strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return;
+	snprintf(dir, sizeof(dir), "%s/instances/%s", c->tracefs, name);
+	if (access(dir, F_OK) < 0)
+		return;
+	/* Stop it first: rmdir does too, but a failed rmdir then leaves it quiet. */
+	snprintf(f, sizeof(f), "%s/tracing_on", dir);
+	ftk_write_file(f, "0", false);
+	snprintf(f, sizeof(f), "%s/events/enable", dir);
+	ftk_write_file(f, "0", false);
+	snprintf(f, sizeof(f), "%s/current_tracer", dir);
+	ftk_write_file(f, "nop", false);
+	if (rmdir(dir) == 0) {
+		done(c, "removed instance %s", name);
+		return;
+	}
+	int e = errno;
+	if (e == EBUSY) {
+		struct ftk_buf who = { 0 };
+		fd_holders(dir, &who);
+		report_fail(c, "cannot remove instance %s: busy (files held open by %s)", name,
+			    who.len ? ftk_buf_str(&who) : "a process, or used by perf");
+		ftk_buf_free(&who);
+	} else {
+		report_fail(c, "cannot remove instance %s: %s", name, strerror(e));
+	}
+}
+
+static void remove_group(struct reset_ctx *c, const char *group)
+{
+	for (int i = 0; i < c->nevs; i++) {
+		struct dynev *e = &c->evs[i];
+		if (e->done || strcmp(e->group, group) != 0)
+			continue;
+		e->done = true;
+		char path[PATH_MAX], cmd[256];
+		snprintf(path, sizeof(path), "%s/%s", c->tracefs, e->file);
+		snprintf(cmd, sizeof(cmd), "-:%s/%s\n", e->group, e->name);
+		int rc = ftk_write_file(path, cmd, true);
+		if (rc == 0)
+			done(c, "removed %s %s/%s", e->what, e->group, e->name);
+		else if (rc == -EBUSY)
+			report_fail(c, "cannot remove %s %s/%s: busy (enabled in an instance "
+				    "or used by perf)", e->what, e->group, e->name);
+		else
+			report_fail(c, "cannot remove %s %s/%s: %s", e->what, e->group,
+				    e->name, strerror(-rc));
+	}
+}
+
+static bool safe_relpath(const char *p)
+{
+	if (!*p || *p == '/')
+		return false;
+	for (const char *s = p; (s = strstr(s, "..")); s += 2)
+		if ((s == p || s[-1] == '/') && (s[2] == 0 || s[2] == '/'))
+			return false;
+	return true;
+}
+
+/* Write CONTENT to PATH byte-exact: truncate, then write it all (filter files take one
+ * word per write() and return short counts). */
+static int restore_file(const char *path, const char *content, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = write_all(fd, content, len);
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	return rc;
+}
+
+static void restore_global(struct reset_ctx *c, const char *file, const char *hex)
+{
+	if (!safe_relpath(file)) {
+		report_fail(c, "journal names an unsafe file '%s': not restored", file);
+		return;
+	}
+	size_t len = 0;
+	char *val = ftk_hex_decode(hex, &len);
+	if (!val) {
+		report_fail(c, "journal holds malformed content for %s: not restored", file);
+		return;
+	}
+	/* Trap: what empty filter files read back must never be written back. */
+	if (strncmp(val, "#### all functions enabled ####", 31) == 0 ||
+	    strcmp(val, "no pid\n") == 0 || strcmp(val, "no pid") == 0)
+		len = 0;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", c->tracefs, file);
+	int rc = restore_file(path, val, len);
+	if (rc == 0)
+		done(c, "restored %s", file);
+	else
+		report_fail(c, "cannot restore %s: %s", file, strerror(-rc));
+	free(val);
+}
+
+static void restore_tracer(struct reset_ctx *c, const char *inst, const char *tracer)
+{
+	char path[PATH_MAX];
+
+	if (strcmp(inst, "-") == 0) {
+		snprintf(path, sizeof(path), "%s/current_tracer", c->tracefs);
+	} else {
+		if (strchr(inst, '/'))
+			return;
+		snprintf(path, sizeof(path), "%s/instances/%s/current_tracer", c->tracefs, inst);
+		if (access(path, F_OK) < 0)
+			return;	/* removed with its instance */
+	}
+	int rc = ftk_write_file(path, tracer, false);
+	if (rc == 0 && strcmp(inst, "-") == 0)
+		done(c, "restored current_tracer (%s)", tracer);
+	else if (rc == 0)
+		done(c, "restored current_tracer of %s (%s)", inst, tracer);
+	else
+		report_fail(c, "cannot restore the tracer %s: %s", tracer, strerror(-rc));
+}
+
+/* Undo one dead session: JOURNAL may be NULL (namespace leftovers only). */
+static void undo(struct reset_ctx *c, pid_t pid, const struct ftk_journal *j, bool ns)
+{
+	char name[32];
+
+	if (ns) {
+		snprintf(name, sizeof(name), "ftk-%d", (int)pid);
+		remove_instance(c, name);
+	}
+	for (int i = 0; j && i < j->n; i++)
+		if (strcmp(j->lines[i].kind, "instance") == 0)
+			remove_instance(c, j->lines[i].a);
+	if (ns) {
+		snprintf(name, sizeof(name), "ftk_%d", (int)pid);
+		remove_group(c, name);
+	}
+	for (int i = 0; j && i < j->n; i++)
+		if (strcmp(j->lines[i].kind, "group") == 0)
+			remove_group(c, j->lines[i].a);
+	/* Newest first: the oldest saved value of a file is the one that stays. */
+	for (int i = j ? j->n - 1 : -1; i >= 0; i--)
+		if (strcmp(j->lines[i].kind, "global") == 0)
+			restore_global(c, j->lines[i].a, j->lines[i].b);
+	for (int i = j ? j->n - 1 : -1; i >= 0; i--)
+		if (strcmp(j->lines[i].kind, "tracer") == 0)
+			restore_tracer(c, j->lines[i].a, j->lines[i].b);
+}
+
+static void reset_pid(struct reset_ctx *c, pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), FTK_JOURNAL_DIR "/%d.journal", (int)pid);
+	char *text = ftk_read_file(path, NULL);
+	if (!text) {
+		if (!ftk_session_alive(pid, 0))
+			undo(c, pid, NULL, true);
+		return;
+	}
+	struct ftk_journal j;
+	int bad = ftk_journal_parse(text, &j);
+	free(text);
+	if (!j.pid)
+		j.pid = pid;
+	if (ftk_session_alive(pid, j.starttime)) {
+		ftk_journal_free(&j);
+		return;
+	}
+	bool failed_before = c->failed;
+	c->failed = false;
+	if (bad)
+		report_fail(c, "%s: line %d is malformed (skipped)", path, bad);
+	/*
+	 * The journal's session is dead. When the pid now belongs to another live ftk that has
+	 * not yet rewritten this journal, its ftk-<pid>/ftk_<pid> are its own: leave them.
+	 */
+	undo(c, pid, &j, !ftk_session_alive(pid, 0));
+	ftk_journal_free(&j);
+	/* Keep the journal when something could not be undone: the next reset retries. */
+	if (!c->failed && unlink(path) < 0 && errno != ENOENT)
+		report_fail(c, "cannot remove %s: %s", path, strerror(errno));
+	c->failed |= failed_before;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int ftk_reset_dead(const char *tracefs, bool verbose)
+{
+	struct reset_ctx c = { .tracefs = tracefs, .verbose = verbose };
+
+	if (!tracefs)
+		return -1;
+	scan_journals(&c);
+	scan_instances(&c);
+	read_dynevents(&c, "uprobe_events");
+	read_dynevents(&c, "kprobe_events");
+	read_dynevents(&c, "dynamic_events");
+	if (c.npids)
+		qsort(c.pids, c.npids, sizeof(*c.pids), cmp_pid);
+	for (int i = 0; i < c.npids; i++)
+		reset_pid(&c, c.pids[i]);
+	for (int i = 0; i < c.nevs; i++) {
+		free(c.evs[i].file);
+		free(c.evs[i].group);
+		free(c.evs[i].name);
+	}
+	free(c.evs);
+	free(c.pids);
+	return c.failed ? -1 : c.count;
+}

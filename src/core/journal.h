@@ -38,7 +38,28 @@ int ftk_reset_dead(const char *tracefs, bool verbose);
 /* Is PID a live ftk process (with the given start time when nonzero)? */
 bool ftk_session_alive(pid_t pid, unsigned long long starttime);
 
-/* hex helpers for journal values */
+/* Start time of PID (field 22 of /proc/PID/stat), 0 when gone (as in the session line). */
+unsigned long long ftk_journal_starttime(pid_t pid);
+
+/* A parsed journal (ftk reset, tests). */
+struct ftk_jline {
+	char *kind;	/* "instance", "group", "global", "tracer" */
+	char *a;	/* name / file / instance-or-"-" */
+	char *b;	/* global: hex ("" = truncate); tracer: old tracer; else "" */
+};
+struct ftk_journal {
+	pid_t pid;			/* from the session line, 0 if absent */
+	unsigned long long starttime;	/* 0 if absent */
+	struct ftk_jline *lines;	/* every line but the session line, in order */
+	int n;
+};
+/* Parse journal text. Returns 0, or the number of the first malformed line (skipped; the
+ * others are kept). */
+int ftk_journal_parse(const char *text, struct ftk_journal *j);
+void ftk_journal_free(struct ftk_journal *j);
+
+/* hex helpers for journal values (global lines: the caller passes ftk_hex_encode()'d
+ * content to ftk_journal_add; values with spaces are refused with -EINVAL) */
 char *ftk_hex_encode(const char *s, size_t len);
 char *ftk_hex_decode(const char *hex, size_t *len);
 
