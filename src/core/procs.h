@@ -19,7 +19,13 @@ unsigned long long ftk_proc_starttime(pid_t pid);
 /* All thread ids of PID (from /proc/PID/task), malloc'd; count in *n; NULL when gone. */
 pid_t *ftk_proc_threads(pid_t pid, int *n);
 
-/* A pid -> (tgid, ppid, comm) table, open addressing, for event-driven tracking. */
+/*
+ * A pid -> (tgid, ppid, comm) table, open addressing, for event-driven tracking. Keys are
+ * thread ids >= 0 (0, the idle task, is a valid key); negative pids are never stored (get
+ * and put return NULL). Entry pointers stay valid until that pid is deleted or the table is
+ * freed (growth does not move entries). A new entry from put has tgid = ppid = -1 and an
+ * empty comm: the caller fills it.
+ */
 struct ftk_ptable;
 struct ftk_pinfo {
 	pid_t pid;	/* key: thread id */
