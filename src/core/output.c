@@ -21,7 +21,6 @@
 #include "output.h"
 
 static const char hexdig[] = "0123456789abcdef";
-static const char hexdig_up[] = "0123456789ABCDEF";
 
 /*
  * Length of the valid UTF-8 sequence at s (at most n bytes available), or 0 if the byte at
@@ -111,8 +110,8 @@ static inline char *put_hexbyte(char *o, unsigned char c)
 {
 	*o++ = '\\';
 	*o++ = 'x';
-	*o++ = hexdig_up[c >> 4];
-	*o++ = hexdig_up[c & 15];
+	*o++ = hexdig[c >> 4];
+	*o++ = hexdig[c & 15];
 	return o;
 }
 
@@ -359,7 +358,7 @@ static void fmt_fixed(struct ftk_buf *b, double v, int decimals)
 		ftk_buf_add(b, big, n);
 		return;
 	}
-	scaled = (unsigned long long)llround(v * pow10[decimals]);
+	scaled = (unsigned long long)(v * pow10[decimals] + 0.5);	/* v >= 0: round half up */
 	ip = scaled / (unsigned long long)pow10[decimals];
 	fp = scaled % (unsigned long long)pow10[decimals];
 	p = end;
@@ -441,7 +440,7 @@ struct tcache {
 	long zone;
 	const char *tzn;
 	bool valid;
-	char date[24];		/* "YYYY-MM-DDTHH:MM:SS" */
+	char date[64];		/* "YYYY-MM-DDTHH:MM:SS" (room for any int) */
 	char off[8];		/* "+HH:MM" */
 };
 static __thread struct tcache tcache;
