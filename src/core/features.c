@@ -1,1 +1,675 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * features: what this kernel's tracing offers, probed once and cached, each answer with the
+ * precise reason when the answer is no (a CONFIG_ option, the kernel lockdown, a policy EPERM,
+ * not being root). Probing opens files but never writes tracing state; the one exception is
+ * mounting tracefs when it is not mounted (libtracefs does the same) and, only where
+ * function_graph exists, a test instance ftk-<ourpid> created and removed at once. Also here:
+ * the backend choice of a view (needs[] + usable()).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "features.h"
+#include "util.h"
+#include "view.h"
+
+#ifndef TRACEFS_MAGIC
+#define TRACEFS_MAGIC 0x74726163
+#endif
+#ifndef DEBUGFS_MAGIC
+#define DEBUGFS_MAGIC 0x64626720
+#endif
+#ifndef SECURITYFS_MAGIC
+#define SECURITYFS_MAGIC 0x73636673
+#endif
+
+#define TRACEFS_DIR "/sys/kernel/tracing"
+#define DEBUGFS_DIR "/sys/kernel/debug"
+#define SECURITYFS_DIR "/sys/kernel/security"
+
+static const char *const feat_names[FTK_F__COUNT] = {
+	[FTK_F_NONE] = "none",
+	[FTK_F_TRACEFS] = "tracefs",
+	[FTK_F_INSTANCES] = "instances",
+	[FTK_F_KPROBES] = "kprobes",
+	[FTK_F_UPROBES] = "uprobes",
+	[FTK_F_DYNEVENTS] = "dynamic_events",
+	[FTK_F_FUNCTION] = "function",
+	[FTK_F_FGRAPH] = "function_graph",
+	[FTK_F_FGRAPH_INSTANCE] = "function_graph_instances",
+	[FTK_F_FGRAPH_RETVAL] = "funcgraph_retval",
+	[FTK_F_HIST] = "hist_triggers",
+	[FTK_F_SYSCALL_TP] = "syscall_tracepoints",
+};
+
+static struct ftk_feature feats[FTK_F__COUNT];
+static bool probed[FTK_F__COUNT];
+static char tracefs_path[256];
+
+static void set_why(struct ftk_feature *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_why(struct ftk_feature *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->why, sizeof(f->why), fmt, ap);
+	va_end(ap);
+	f->ok = false;
+}
+
+static void set_ok(struct ftk_feature *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_ok(struct ftk_feature *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
+	va_end(ap);
+	f->ok = true;
+}
+
+static bool is_fs(const char *path, long magic)
+{
+	struct statfs sf;
+
+	return statfs(path, &sf) == 0 && (long)sf.f_type == magic;
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* Is FS listed in /proc/filesystems? */
+static bool fs_known(const char *fs)
+{
+	char *s = ftk_read_file("/proc/filesystems", NULL);
+	bool found = false;
+
+	if (!s)
+		return true;	/* cannot tell: do not claim it is missing */
+	for (char *l = strtok(s, "\n"); l && !found; l = strtok(NULL, "\n")) {
+		char *w = strrchr(l, '\t');
+		found = strcmp(w ? w + 1 : l, fs) == 0;
+	}
+	free(s);
+	return found;
+}
+
+/* ---- lockdown ---- */
+
+/* "none [integrity] confidentiality" -> "integrity" */
+static const char *parse_lockdown(const char *s)
+{
+	static const char *const modes[] = { "none", "integrity", "confidentiality" };
+	const char *b = strchr(s, '[');
+
+	if (!b)
+		return NULL;
+	for (size_t i = 0; i < FTK_ARRAY_SIZE(modes); i++) {
+		size_t n = strlen(modes[i]);
+		if (strncmp(b + 1, modes[i], n) == 0 && b[1 + n] == ']')
+			return modes[i];
+	}
+	return NULL;
+}
+
+/*
+ * securityfs is not mounted: mount it in a child that has its own private mount namespace,
+ * so nothing is visible outside and nothing is left behind even if we are killed.
+ */
+static const char *lockdown_private(void)
+{
+	int pfd[2];
+
+	if (geteuid() != 0 || pipe2(pfd, O_CLOEXEC) < 0)
+		return NULL;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return NULL;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("securityfs", SECURITYFS_DIR, "securityfs",
+			  MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL) < 0)
+			_exit(1);
+		int fd = open(SECURITYFS_DIR "/lockdown", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			_exit(errno == ENOENT ? 3 : 1);
+		char buf[128];
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n > 0 && write(pfd[1], buf, n) != n)
+			_exit(1);
+		_exit(0);
+	}
+	close(pfd[1]);
+	char buf[128];
+	size_t len = 0;
+	ssize_t n;
+	while (len < sizeof(buf) - 1 && (n = read(pfd[0], buf + len, sizeof(buf) - 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		len += n;
+	}
+	buf[len] = 0;
+	close(pfd[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+		return "none";	/* securityfs without a lockdown file: no lockdown LSM */
+	return parse_lockdown(buf);
+}
+
+const char *ftk_lockdown(void)
+{
+	static bool done;
+	static const char *mode;
+
+	if (done)
+		return mode;
+	done = true;
+	char *s = ftk_read_file(SECURITYFS_DIR "/lockdown", NULL);
+	if (s) {
+		mode = parse_lockdown(s);
+		free(s);
+	} else if (errno == ENOENT && is_fs(SECURITYFS_DIR, SECURITYFS_MAGIC)) {
+		mode = "none";	/* no lockdown LSM in this kernel */
+	} else if (fs_known("securityfs")) {
+		mode = lockdown_private();
+	}
+	return mode;
+}
+
+static bool lockdown_is(const char *mode)
+{
+	const char *l = ftk_lockdown();
+
+	return l && strcmp(l, mode) == 0;
+}
+
+/* ---- tracefs ---- */
+
+/* tracefs is at DIR: can we use it? */
+static bool tracefs_usable(struct ftk_feature *f, const char *dir, bool mounted_now)
+{
+	char readme[PATH_MAX];
+
+	snprintf(readme, sizeof(readme), "%s/README", dir);
+	int fd = open(readme, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		snprintf(tracefs_path, sizeof(tracefs_path), "%s", dir);
+		set_ok(f, "%s%s", dir, mounted_now ? " (mounted by ftk)" : "");
+		return true;
+	}
+	int e = errno;
+	if (e == EACCES || (geteuid() != 0 && e == EPERM))
+		set_why(f, "not root: %s is readable only by root", dir);
+	else if ((e == ENOENT || e == EPERM) && lockdown_is("confidentiality"))
+		set_why(f, "kernel lockdown (confidentiality) hides tracefs files in %s", dir);
+	else if (e == ENOENT)
+		set_why(f, "%s has no tracing files (kernel lockdown?)", dir);
+	else
+		set_why(f, "cannot open %s: %s", readme, strerror(e));
+	return false;
+}
+
+static bool try_debugfs(struct ftk_feature *f)
+{
+	bool mounted_now = false;
+
+	if (!is_fs(DEBUGFS_DIR, DEBUGFS_MAGIC)) {
+		if (geteuid() != 0 || !fs_known("debugfs") ||
+		    mount("debugfs", DEBUGFS_DIR, "debugfs", 0, NULL) < 0)
+			return false;
+		mounted_now = true;
+	}
+	/* Looking up debug/tracing automounts tracefs there. */
+	if (!exists(DEBUGFS_DIR "/tracing"))
+		return false;
+	struct ftk_feature tmp = { 0 };
+	if (!tracefs_usable(&tmp, DEBUGFS_DIR "/tracing", mounted_now))
+		return false;
+	set_ok(f, "%s (debugfs%s)", DEBUGFS_DIR "/tracing",
+	       mounted_now ? ", mounted by ftk" : "");
+	return true;
+}
+
+static void probe_tracefs(struct ftk_feature *f)
+{
+	if (is_fs(TRACEFS_DIR, TRACEFS_MAGIC)) {
+		if (tracefs_usable(f, TRACEFS_DIR, false))
+			return;
+		/* The debugfs path cannot do better than the same tracefs. */
+		return;
+	}
+	bool known = fs_known("tracefs");
+	int merr = 0;
+	if (known && exists(TRACEFS_DIR)) {
+		if (geteuid() != 0)
+			merr = EPERM;
+		else if (mount("nodev", TRACEFS_DIR, "tracefs", 0, NULL) < 0)
+			merr = errno;
+		else if (tracefs_usable(f, TRACEFS_DIR, true))
+			return;
+		else
+			return;	/* mounted, but hidden: f->why says why */
+	}
+	/* Old kernels (< 4.1) have tracefs only under debugfs. */
+	if (try_debugfs(f))
+		return;
+	if (!known && !fs_known("debugfs"))
+		set_why(f, "this kernel has no tracefs (CONFIG_FTRACE/CONFIG_TRACING=n)");
+	else if (!known)
+		set_why(f, "this kernel has no tracefs (CONFIG_TRACING=n: none in /proc/filesystems)");
+	else if (merr == EPERM && geteuid() != 0)
+		set_why(f, "not root: tracefs is not mounted and only root can mount it");
+	else if (merr)
+		set_why(f, "cannot mount tracefs on %s: %s", TRACEFS_DIR, strerror(merr));
+	else
+		set_why(f, "no %s directory and no debugfs tracing directory", TRACEFS_DIR);
+}
+
+const char *ftk_tracefs(void)
+{
+	return ftk_has(FTK_F_TRACEFS) ? tracefs_path : NULL;
+}
+
+/* ---- the other features ---- */
+
+static int tpath(char *buf, size_t len, const char *rel)
+{
+	return snprintf(buf, len, "%s/%s", tracefs_path, rel);
+}
+
+static bool texists(const char *rel)
+{
+	char p[PATH_MAX];
+
+	tpath(p, sizeof(p), rel);
+	return exists(p);
+}
+
+/* Open a tracefs file without side effects (never O_TRUNC); 0 or -errno. */
+static int topen(const char *rel, int flags)
+{
+	char p[PATH_MAX];
+
+	tpath(p, sizeof(p), rel);
+	int fd = open(p, flags | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/* Is TRACER a word of available_tracers (of DIR, relative to tracefs)? */
+static bool has_tracer(const char *file, const char *tracer)
+{
+	char p[PATH_MAX];
+
+	tpath(p, sizeof(p), file);
+	char *s = ftk_read_file(p, NULL);
+	bool found = false;
+
+	if (!s)
+		return false;
+	for (char *w = strtok(s, " \t\n"); w && !found; w = strtok(NULL, " \t\n"))
+		found = strcmp(w, tracer) == 0;
+	free(s);
+	return found;
+}
+
+static const char *not_root_why = "not checked: needs root";
+
+static void probe_instances(struct ftk_feature *f)
+{
+	if (!texists("instances")) {
+		set_why(f, "no instances/ directory (kernel < 3.19)");
+		return;
+	}
+	if (geteuid() != 0) {
+		set_why(f, "%s", not_root_why);
+		return;
+	}
+	char p[PATH_MAX];
+	tpath(p, sizeof(p), "instances");
+	if (access(p, W_OK) < 0)
+		set_why(f, "instances/ is not writable: %s", strerror(errno));
+	else
+		set_ok(f, "%s", "");
+}
+
+/* kprobe_events / uprobe_events / dynamic_events: present and writable (append, no trunc). */
+static void probe_dynfile(struct ftk_feature *f, const char *file, const char *missing,
+			  const char *lockdown_mode)
+{
+	if (!texists(file)) {
+		set_why(f, "no %s (%s)", file, missing);
+		return;
+	}
+	int rc = topen(file, O_WRONLY | O_APPEND);
+	if (rc == 0) {
+		set_ok(f, "%s", file);
+		return;
+	}
+	if (rc == -EACCES || (rc == -EPERM && geteuid() != 0))
+		set_why(f, "not root: %s is writable only by root", file);
+	else if (rc == -EPERM && lockdown_mode && lockdown_is(lockdown_mode))
+		set_why(f, "kernel lockdown (%s): EPERM opening %s", lockdown_mode, file);
+	else if (rc == -EPERM)
+		set_why(f, "blocked by policy (EPERM opening %s)", file);
+	else
+		set_why(f, "cannot open %s: %s", file, strerror(-rc));
+}
+
+static void probe_function(struct ftk_feature *f)
+{
+	if (!has_tracer("available_tracers", "function")) {
+		set_why(f, "no function tracer (CONFIG_FUNCTION_TRACER=n)");
+		return;
+	}
+	int rc = topen("set_ftrace_filter", O_RDONLY);
+	if (rc == 0)
+		set_ok(f, "%s", "");
+	else if (rc == -EACCES || (rc == -EPERM && geteuid() != 0))
+		set_why(f, "%s", not_root_why);
+	else if (rc == -EPERM && lockdown_is("confidentiality"))
+		set_why(f, "kernel lockdown (confidentiality): EPERM opening set_ftrace_filter");
+	else if (rc == -EPERM)
+		set_why(f, "blocked by policy (EPERM opening set_ftrace_filter)");
+	else if (rc == -ENOENT)
+		set_why(f, "no set_ftrace_filter (CONFIG_DYNAMIC_FTRACE=n): cannot filter functions");
+	else
+		set_why(f, "cannot open set_ftrace_filter: %s", strerror(-rc));
+}
+
+static void probe_fgraph(struct ftk_feature *f)
+{
+	if (!has_tracer("available_tracers", "function_graph")) {
+		set_why(f, "no function_graph in available_tracers (CONFIG_FUNCTION_GRAPH_TRACER=n)");
+		return;
+	}
+	const struct ftk_feature *fn = ftk_feature(FTK_F_FUNCTION);
+	if (!fn->ok && strstr(fn->why, "EPERM"))
+		set_why(f, "%s", fn->why);	/* same gate as the function tracer */
+	else
+		set_ok(f, "%s", "");
+}
+
+static void infer_fgraph_instance(struct ftk_feature *f, const char *because)
+{
+	unsigned v = ftk_kernel_version();
+
+	if (v >= (6u << 16 | 11u << 8))
+		set_ok(f, "inferred from kernel %s >= 6.11 (%s)", ftk_kernel_release(), because);
+	else
+		set_why(f, "kernel %s < 6.11: function_graph only at top level (inferred: %s)",
+			ftk_kernel_release(), because);
+}
+
+static void probe_fgraph_instance(struct ftk_feature *f)
+{
+	if (!ftk_has(FTK_F_FGRAPH)) {
+		set_why(f, "no function_graph at all");
+		return;
+	}
+	if (!ftk_has(FTK_F_INSTANCES)) {
+		infer_fgraph_instance(f, "cannot create a test instance");
+		return;
+	}
+	/* Our own namespace: ftk-<ourpid>. If it exists it is ours (our session): just read. */
+	char rel[64], dir[PATH_MAX];
+	snprintf(rel, sizeof(rel), "instances/ftk-%d", (int)getpid());
+	tpath(dir, sizeof(dir), rel);
+	bool created = false;
+	if (mkdir(dir, 0700) == 0)
+		created = true;
+	else if (errno != EEXIST) {
+		char because[96];
+		snprintf(because, sizeof(because), "test instance: %s", strerror(errno));
+		infer_fgraph_instance(f, because);
+		return;
+	}
+	char file[96];
+	snprintf(file, sizeof(file), "%s/available_tracers", rel);
+	if (has_tracer(file, "function_graph"))
+		set_ok(f, "checked in a test instance");
+	else
+		set_why(f, "instances offer no function_graph (kernel < 6.11; checked in a "
+			"test instance)");
+	if (created && rmdir(dir) < 0)
+		ftk_warn("cannot remove test instance %s: %s", dir, strerror(errno));
+}
+
+static void probe_retval(struct ftk_feature *f)
+{
+	if (!ftk_has(FTK_F_FGRAPH))
+		set_why(f, "no function_graph");
+	else if (texists("options/funcgraph-retval"))
+		set_ok(f, "%s", "");
+	else
+		set_why(f, "no options/funcgraph-retval (kernel < 6.5 or "
+			"CONFIG_FUNCTION_GRAPH_RETVAL=n)");
+}
+
+static void probe(enum ftk_feat id, struct ftk_feature *f)
+{
+	if (id == FTK_F_TRACEFS) {
+		probe_tracefs(f);
+		return;
+	}
+	const struct ftk_feature *t = ftk_feature(FTK_F_TRACEFS);
+	if (!t->ok) {
+		set_why(f, "no tracefs (%s)", t->why);
+		return;
+	}
+	switch (id) {
+	case FTK_F_INSTANCES:
+		probe_instances(f);
+		break;
+	case FTK_F_KPROBES:
+		probe_dynfile(f, "kprobe_events", "CONFIG_KPROBE_EVENTS=n", "confidentiality");
+		break;
+	case FTK_F_UPROBES:
+		probe_dynfile(f, "uprobe_events", "CONFIG_UPROBE_EVENTS=n", NULL);
+		break;
+	case FTK_F_DYNEVENTS:
+		probe_dynfile(f, "dynamic_events", "kernel < 5.5 or no dynamic event types", NULL);
+		break;
+	case FTK_F_FUNCTION:
+		probe_function(f);
+		break;
+	case FTK_F_FGRAPH:
+		probe_fgraph(f);
+		break;
+	case FTK_F_FGRAPH_INSTANCE:
+		probe_fgraph_instance(f);
+		break;
+	case FTK_F_FGRAPH_RETVAL:
+		probe_retval(f);
+		break;
+	case FTK_F_HIST:
+		if (texists("events/sched/sched_switch/hist"))
+			set_ok(f, "%s", "");
+		else if (!texists("events/sched/sched_switch"))
+			set_why(f, "cannot tell: no sched:sched_switch event");
+		else
+			set_why(f, "no hist triggers (CONFIG_HIST_TRIGGERS=n)");
+		break;
+	case FTK_F_SYSCALL_TP:
+		if (texists("events/syscalls"))
+			set_ok(f, "%s", "");
+		else
+			set_why(f, "no syscalls:* tracepoints (CONFIG_FTRACE_SYSCALLS=n)");
+		break;
+	default:
+		set_why(f, "unknown feature");
+		break;
+	}
+}
+
+const struct ftk_feature *ftk_feature(enum ftk_feat id)
+{
+	static struct ftk_feature bad = { .name = "?", .why = "unknown feature" };
+
+	if ((int)id <= FTK_F_NONE || id >= FTK_F__COUNT)
+		return &bad;
+	struct ftk_feature *f = &feats[id];
+	if (!probed[id]) {
+		probed[id] = true;	/* set first: probes may consult each other */
+		f->name = feat_names[id];
+		probe(id, f);
+	}
+	return f;
+}
+
+bool ftk_tracepoint_exists(const char *sys, const char *name)
+{
+	if (!ftk_tracefs())
+		return false;
+	char rel[512];
+	snprintf(rel, sizeof(rel), "events/%s/%s/format", sys, name);
+	return texists(rel);
+}
+
+/* ---- kernel ---- */
+
+const char *ftk_kernel_release(void)
+{
+	static struct utsname u;
+	static bool done;
+
+	if (!done) {
+		done = true;
+		if (uname(&u) < 0)
+			snprintf(u.release, sizeof(u.release), "unknown");
+	}
+	return u.release;
+}
+
+unsigned ftk_kernel_version(void)
+{
+	unsigned a = 0, b = 0, c = 0;
+
+	sscanf(ftk_kernel_release(), "%u.%u.%u", &a, &b, &c);
+	if (c > 255)
+		c = 255;
+	if (b > 255)
+		b = 255;
+	return a << 16 | b << 8 | c;
+}
+
+int ftk_tracefs_error(void)
+{
+	const struct ftk_feature *f = ftk_feature(FTK_F_TRACEFS);
+
+	ftk_error("tracefs is not usable: %s", f->why);
+	if (strstr(f->why, "not root"))
+		ftk_hint("run it as root (or with sudo)");
+	else if (strstr(f->why, "lockdown") || lockdown_is("confidentiality"))
+		ftk_hint("kernel lockdown (confidentiality) hides tracefs; boot with "
+			 "lockdown=integrity (or none) to trace");
+	else if (strstr(f->why, "CONFIG_"))
+		ftk_hint("this kernel was built without tracing support; use a kernel with "
+			 "CONFIG_FTRACE=y");
+	else
+		ftk_hint("mount it by hand: mount -t tracefs nodev " TRACEFS_DIR);
+	return FTK_EXIT_FAIL;
+}
+
+/* ---- backends ---- */
+
+bool ftk_backend_usable(const struct ftk_backend *b, char *why, size_t len)
+{
+	char tmp[256];
+
+	if (!why || !len) {
+		why = tmp;
+		len = sizeof(tmp);
+	}
+	why[0] = 0;
+	for (size_t i = 0; i < FTK_ARRAY_SIZE(b->needs) && b->needs[i] != FTK_F_NONE; i++) {
+		const struct ftk_feature *f = ftk_feature(b->needs[i]);
+		if (!f->ok) {
+			snprintf(why, len, "%s", f->why);
+			return false;
+		}
+	}
+	if (b->usable && !b->usable(why, len)) {
+		if (!why[0])
+			snprintf(why, len, "not usable here");
+		return false;
+	}
+	return true;
+}
+
+static void append_why(char *why, size_t len, const char *name, const char *reason)
+{
+	size_t n = strlen(why);
+
+	if (n + 1 < len)
+		snprintf(why + n, len - n, "%s%s: %s", n ? "; " : "", name, reason);
+}
+
+int ftk_backend_pick(const struct ftk_view *v, const char *forced, char *why, size_t len)
+{
+	char tmp[512], one[256];
+
+	if (!why || !len) {
+		why = tmp;
+		len = sizeof(tmp);
+	}
+	why[0] = 0;
+	if (!v->backends || !v->nbackends) {
+		snprintf(why, len, "%s has no kernel backends", v->name);
+		return -1;
+	}
+	if (forced) {
+		for (size_t i = 0; i < v->nbackends; i++) {
+			if (strcmp(v->backends[i].name, forced) != 0)
+				continue;
+			if (ftk_backend_usable(&v->backends[i], one, sizeof(one)))
+				return (int)i;
+			append_why(why, len, forced, one);
+			return -1;
+		}
+		int n = snprintf(why, len, "unknown backend '%s' (choose one of:", forced);
+		for (size_t i = 0; i < v->nbackends && n > 0 && (size_t)n < len; i++)
+			n += snprintf(why + n, len - n, " %s", v->backends[i].name);
+		if (n > 0 && (size_t)n < len)
+			snprintf(why + n, len - n, ")");
+		return -2;
+	}
+	for (size_t i = 0; i < v->nbackends; i++) {
+		if (ftk_backend_usable(&v->backends[i], one, sizeof(one)))
+			return (int)i;
+		append_why(why, len, v->backends[i].name, one);
+	}
+	return -1;
+}

@@ -34,6 +34,9 @@ struct ftk_view {
  * Pick a backend: the one named `forced` (error if unknown or unusable), else the first
  * usable. Returns its index or -1 with `why` describing every refusal:
  * "kprobe: no kprobe_events (CONFIG_KPROBES=n); uprobe: ...".
+ * When `forced` names no backend of the view it returns -2 (a usage error: exit 2) and `why`
+ * says "unknown backend 'x' (choose one of: a b)"; nothing is printed either way.
+ * On success `why` still lists the refusals of the backends preferred over the pick.
  */
 int ftk_backend_pick(const struct ftk_view *v, const char *forced, char *why, size_t len);
 /* Is backend b usable here? why gets the reason when not. */
