@@ -154,6 +154,32 @@ int bio_parse_ms(const char *s, double *out);
 /* Resolve -d DISK to its dev; prints the error (exit 1) listing disks. */
 int bio_resolve_disk(struct bio_disks *d, const char *name, uint32_t *dev);
 
+/* ---- log2 histograms (biolatency.c) ---- */
+#define BIO_HIST_SLOTS 64
+struct bio_hist {
+	char disk[32];		/* "" unless -D */
+	char flags[10];		/* "" unless -F */
+	uint64_t slots[BIO_HIST_SLOTS];	/* slot i: [2^(i-1), 2^i - 1]; 0 counts in slot 1 */
+	uint64_t count, sum;
+};
+struct bio_hists {
+	struct bio_hist *v;
+	int n, cap;
+};
+struct ftk_buf;
+struct ftk_json;
+void bio_hist_add(struct bio_hist *h, uint64_t v);
+/* Highest non-empty slot, 0 when empty. */
+int bio_hist_last(const struct bio_hist *h);
+void bio_hist_slot_range(int i, uint64_t *low, uint64_t *high);
+/* bcc's layout: "     usecs               : count     distribution" + rows with stars. */
+void bio_hist_print(struct ftk_buf *b, const struct bio_hist *h, const char *unit);
+void bio_hist_json(struct ftk_json *j, const struct bio_hist *h);
+struct bio_hist *bio_hists_get(struct bio_hists *hs, const char *disk, const char *flags);
+void bio_hists_sort(struct bio_hists *hs);
+void bio_hists_clear(struct bio_hists *hs);
+void bio_hists_free(struct bio_hists *hs);
+
 /* Options both views take. */
 struct bio_common_opts {
 	const char *backend;	/* --backend */
