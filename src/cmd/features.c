@@ -1,16 +1,172 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* ftk features (placeholder until the view lands). */
+/*
+ * ftk features: what this kernel's tracing offers and, for each view, which backend it
+ * would use here or every reason it cannot run. Table by default, one NDJSON object with
+ * --json (keys documented in ftk-features(8)). Works without root: then it says what it
+ * could not check. Probing changes no tracing state (it may mount tracefs).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/features.h"
+#include "core/output.h"
 #include "core/util.h"
 #include "core/view.h"
 
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ftk features [--json] [-h]\n"
+		"\n"
+		"Show the kernel tracing features ftk can use here (each with the reason when it\n"
+		"is missing: a CONFIG_ option, kernel lockdown, a policy refusal, not being root),\n"
+		"the lockdown mode, the kernel release, and which backend each view would use.\n"
+		"\n"
+		"  -j, --json   one JSON object (NDJSON line) with stable keys\n"
+		"  -h, --help   this help\n"
+		"\n"
+		"examples:\n"
+		"  ftk features                 # table\n"
+		"  ftk features --json | jq .views\n");
+}
+
+static bool view_has_backends(const struct ftk_view *v)
+{
+	return v->backends && v->nbackends;
+}
+
+static void print_table(void)
+{
+	struct ftk_buf b = { 0 };
+
+	ftk_outf("%-26s %-5s %s\n", "FEATURE", "OK", "DETAIL");
+	for (int i = FTK_F_NONE + 1; i < FTK_F__COUNT; i++) {
+		const struct ftk_feature *f = ftk_feature(i);
+		const char *text = f->ok ? f->detail : f->why;
+		ftk_buf_reset(&b);
+		ftk_escape_table(&b, text, strlen(text), false);
+		ftk_outf("%-26s %-5s %s\n", f->name, f->ok ? "yes" : "no", ftk_buf_str(&b));
+	}
+	const char *l = ftk_lockdown();
+	ftk_outf("\nlockdown: %s\n", l ? l : geteuid() ? "unknown (not root: cannot mount "
+		 "securityfs to read it)" : "unknown (securityfs unavailable)");
+	ftk_outf("kernel:   %s\n", ftk_kernel_release());
+
+	bool header = false;
+	for (int i = 0; ftk_views[i]; i++) {
+		const struct ftk_view *v = ftk_views[i];
+		char why[1024];
+
+		if (!view_has_backends(v))
+			continue;
+		if (!header) {
+			ftk_outf("\n%-12s %-12s %s\n", "VIEW", "BACKEND", "NOTES");
+			header = true;
+		}
+		int k = ftk_backend_pick(v, NULL, why, sizeof(why));
+		ftk_buf_reset(&b);
+		if (k >= 0) {
+			if (why[0])
+				ftk_buf_printf(&b, "not preferred: %s", why);
+			else
+				ftk_buf_printf(&b, "%s", v->backends[k].desc ? v->backends[k].desc : "");
+		} else {
+			ftk_buf_printf(&b, "cannot run: %s", why);
+		}
+		ftk_outf("%-12s %-12s %s\n", v->name, k >= 0 ? v->backends[k].name : "-",
+			 ftk_buf_str(&b));
+	}
+	if (geteuid() != 0)
+		ftk_outf("\nnote: not root: tracefs and its files are readable only by root, so "
+			 "most features could not be checked; run 'sudo ftk features'\n");
+	ftk_buf_free(&b);
+}
+
+static void print_json(void)
+{
+	struct ftk_buf b = { 0 };
+	struct ftk_json j;
+
+	ftk_json_begin(&j, &b);
+	ftk_json_cstr(&j, "kernel", ftk_kernel_release());
+	ftk_json_cstr(&j, "lockdown", ftk_lockdown());
+	ftk_json_cstr(&j, "tracefs", ftk_tracefs());
+	ftk_json_bool(&j, "root", geteuid() == 0);
+	ftk_json_object_begin(&j, "features");
+	for (int i = FTK_F_NONE + 1; i < FTK_F__COUNT; i++) {
+		const struct ftk_feature *f = ftk_feature(i);
+		ftk_json_object_begin(&j, f->name);
+		ftk_json_bool(&j, "ok", f->ok);
+		if (f->ok)
+			ftk_json_cstr(&j, "detail", f->detail);
+		else
+			ftk_json_cstr(&j, "why", f->why);
+		ftk_json_object_end(&j);
+	}
+	ftk_json_object_end(&j);
+	ftk_json_object_begin(&j, "views");
+	for (int i = 0; ftk_views[i]; i++) {
+		const struct ftk_view *v = ftk_views[i];
+		char why[1024];
+
+		if (!view_has_backends(v))
+			continue;
+		int k = ftk_backend_pick(v, NULL, why, sizeof(why));
+		ftk_json_object_begin(&j, v->name);
+		ftk_json_cstr(&j, "backend", k >= 0 ? v->backends[k].name : NULL);
+		ftk_json_cstr(&j, "why", why);
+		ftk_json_object_end(&j);
+	}
+	ftk_json_object_end(&j);
+	ftk_json_end(&j);
+	ftk_out_buf(&b);
+	ftk_buf_free(&b);
+}
+
 static int features_main(int argc, char **argv)
 {
-	ftk_error("not implemented yet");
-	return FTK_EXIT_FAIL;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	bool json = false;
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return FTK_EXIT_OK;
+		default:
+			if (optopt && optopt != '?')
+				return ftk_usage_error("unknown option '-%c'", optopt);
+			return ftk_usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return ftk_usage_error("unexpected argument '%s'", argv[optind]);
+	if (json)
+		print_json();
+	else
+		print_table();
+	if (!ftk_out_flush() && ftk_out_errno() != EPIPE) {
+		ftk_error("cannot write the output");
+		return FTK_EXIT_FAIL;
+	}
+	return FTK_EXIT_OK;
 }
 
 const struct ftk_view ftk_view_features = {
 	.name = "features",
-	.summary = "(not implemented yet)",
+	.summary = "show the kernel tracing features and the backend each view would use",
 	.main = features_main,
 };

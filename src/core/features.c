@@ -486,7 +486,7 @@ static void probe(enum ftk_feat id, struct ftk_feature *f)
 	}
 	const struct ftk_feature *t = ftk_feature(FTK_F_TRACEFS);
 	if (!t->ok) {
-		set_why(f, "no tracefs (%s)", t->why);
+		set_why(f, "not checked: no tracefs");
 		return;
 	}
 	switch (id) {
@@ -614,6 +614,10 @@ bool ftk_backend_usable(const struct ftk_backend *b, char *why, size_t len)
 		len = sizeof(tmp);
 	}
 	why[0] = 0;
+	if (!ftk_has(FTK_F_TRACEFS)) {
+		snprintf(why, len, "%s", ftk_feature(FTK_F_TRACEFS)->why);
+		return false;
+	}
 	for (size_t i = 0; i < FTK_ARRAY_SIZE(b->needs) && b->needs[i] != FTK_F_NONE; i++) {
 		const struct ftk_feature *f = ftk_feature(b->needs[i]);
 		if (!f->ok) {
@@ -665,6 +669,11 @@ int ftk_backend_pick(const struct ftk_view *v, const char *forced, char *why, si
 		if (n > 0 && (size_t)n < len)
 			snprintf(why + n, len - n, ")");
 		return -2;
+	}
+	if (!ftk_has(FTK_F_TRACEFS)) {
+		/* One reason for all of them. */
+		snprintf(why, len, "%s", ftk_feature(FTK_F_TRACEFS)->why);
+		return -1;
 	}
 	for (size_t i = 0; i < v->nbackends; i++) {
 		if (ftk_backend_usable(&v->backends[i], one, sizeof(one)))
