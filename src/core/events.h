@@ -32,6 +32,9 @@ struct ftk_event {
 	char *name;
 	char *filter;		/* kernel filter, may be NULL */
 	char *probe;		/* kprobe/uprobe: the definition text written to the kernel */
+	char *target;		/* kprobe: symbol; uprobe: path */
+	unsigned long long offset;	/* uprobe: file offset */
+	char *fetch;		/* fetch args, may be NULL */
 	struct tep_event *tep;	/* set by arm */
 	int id;			/* set by arm */
 	ftk_event_fn fn;
@@ -39,6 +42,7 @@ struct ftk_event {
 	bool optional;		/* arm skips it (with no error) when it cannot be created */
 	bool no_enable;		/* comes with the tracer (ftrace:funcgraph_*): format only */
 	bool enabled;		/* set by arm when live */
+	bool skipped;		/* optional event that could not be created */
 	void *dyn;		/* struct tracefs_dynevent * for probes */
 	struct ftk_event *next;
 };

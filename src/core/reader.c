@@ -590,3 +590,11 @@ void ftk_reader_free(struct ftk_reader *r)
 	free(r->cpus);
 	free(r);
 }
+
+bool ftk_reader_pending(const struct ftk_reader *r)
+{
+	for (int i = 0; i < r->ncpus; i++)
+		if (r->cpus[i].rec)
+			return true;
+	return false;
+}

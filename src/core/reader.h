@@ -50,6 +50,8 @@ void ftk_reader_check_stats(struct ftk_reader *r);
 unsigned long long ftk_reader_lost(const struct ftk_reader *r);
 unsigned long long ftk_reader_lost_cpu(const struct ftk_reader *r, int cpu);
 unsigned long long ftk_reader_records(const struct ftk_reader *r);
+/* Are records buffered (read but not yet dispatched, held by the reorder window)? */
+bool ftk_reader_pending(const struct ftk_reader *r);
 /* Closes fds (needed before the instance can be removed). */
 void ftk_reader_free(struct ftk_reader *r);
 

@@ -1,1 +1,770 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * session: one ftk run. It creates the run's own instance ftk-<pid> (or, for views that need
+ * the global tracer, works at the top level with every change saved), journals each change
+ * before making it, arms the declared probes, runs the poll loop that feeds the reader, and on
+ * any end (signal, duration, command exit, broken stdout, error) drains what is left and
+ * restores everything it changed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <tracefs.h>
+#include <unistd.h>
+
+#include "features.h"
+#include "journal.h"
+#include "output.h"
+#include "probes.h"
+#include "session_int.h"
+#include "util.h"
+
+#define REORDER_NS	(10ull * 1000 * 1000)	/* hold records 10 ms for the cross-CPU merge */
+#define BATCH_NS	(2ull * 1000 * 1000)	/* after a wake-up, let 2 ms of events gather */
+#define STATS_NS	(200ull * 1000 * 1000)	/* read per-CPU stats every 200 ms */
+
+static volatile sig_atomic_t sig_stop;
+static volatile sig_atomic_t sig_child;
+static sigset_t orig_mask;
+static bool signals_set;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGCHLD)
+		sig_child = 1;
+	else
+		sig_stop = sig;
+}
+
+static void setup_signals(void)
+{
+	if (signals_set)
+		return;
+	sigset_t set;
+	sigemptyset(&set);
+	int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD };
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < FTK_ARRAY_SIZE(sigs); i++) {
+		sigaddset(&set, sigs[i]);
+		sigaction(sigs[i], &sa, NULL);
+	}
+	/* Blocked except inside ppoll(): no signal is ever lost between a check and a wait,
+	 * and set-up is never cut in half. */
+	sigprocmask(SIG_BLOCK, &set, &orig_mask);
+	signals_set = true;
+}
+
+static void restore_signals_in_child(void)
+{
+	int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD };
+	for (size_t i = 0; i < FTK_ARRAY_SIZE(sigs); i++)
+		signal(sigs[i], SIG_DFL);
+	sigprocmask(SIG_SETMASK, &orig_mask, NULL);
+}
+
+struct ftk_session *ftk_session_new(const struct ftk_session_opts *opts)
+{
+	const char *tracefs = ftk_tracefs();
+	if (!tracefs) {
+		ftk_tracefs_error();
+		return NULL;
+	}
+	struct ftk_session *s = ftk_xcalloc(1, sizeof(*s));
+	s->opts = *opts;
+	s->pid = getpid();
+	s->tracefs = tracefs;
+	s->events_tail = &s->events;
+	s->max_id = -1;
+	s->child_go = -1;
+	snprintf(s->inst_name, sizeof(s->inst_name), "ftk-%d", (int)s->pid);
+	snprintf(s->group, sizeof(s->group), "ftk_%d", (int)s->pid);
+	if (opts->top_level)
+		s->dir = ftk_xstrdup(tracefs);
+	else {
+		size_t n = strlen(tracefs) + strlen(s->inst_name) + 16;
+		s->dir = ftk_xmalloc(n);
+		snprintf(s->dir, n, "%s/instances/%s", tracefs, s->inst_name);
+	}
+	s->ncpus = get_nprocs_conf();
+	setup_signals();
+	if (!opts->dry_run) {
+		int n = ftk_reset_dead(tracefs, false);
+		if (n > 0)
+			ftk_warn("removed %d leftover%s of dead ftk sessions (see 'ftk reset')", n,
+				 n == 1 ? "" : "s");
+	}
+	return s;
+}
+
+int ftk_session_write_path(struct ftk_session *s, const char *path, const char *val, bool append)
+{
+	if (s->opts.dry_run) {
+		if (!*val && !append)
+			printf(": > %s\n", path);
+		else
+			printf("echo '%s' %s %s\n", val, append ? ">>" : ">", path);
+		return 0;
+	}
+	return ftk_write_file(path, val, append);
+}
+
+int ftk_session_instance_write(struct ftk_session *s, const char *file, const char *val)
+{
+	if (s->opts.top_level)
+		return ftk_session_global_write(s, file, val);
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", s->dir, file);
+	return ftk_session_write_path(s, path, val, false);
+}
+
+char *ftk_session_instance_read(struct ftk_session *s, const char *file)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", s->dir, file);
+	return ftk_read_file(path, NULL);
+}
+
+/* ---- global (top-level) files: save, guard, restore ---- */
+
+/* Files other tools use: refuse to take them over when not idle (unless --force). */
+static const char *const guarded_files[] = {
+	"current_tracer", "set_graph_function", "set_graph_notrace", "set_ftrace_filter",
+	"set_ftrace_notrace", "set_ftrace_pid", "max_graph_depth", "set_event_pid",
+};
+
+static bool is_guarded(const char *file)
+{
+	for (size_t i = 0; i < FTK_ARRAY_SIZE(guarded_files); i++)
+		if (strcmp(file, guarded_files[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Content of a tracefs file as the value to write back to restore it (trap 15). */
+static char *normalize(const char *file, const char *raw)
+{
+	struct ftk_buf b = { 0 };
+	ftk_buf_adds(&b, "");
+	if (strcmp(file, "trace_clock") == 0) {
+		const char *l = strchr(raw, '['), *r = l ? strchr(l, ']') : NULL;
+		if (l && r)
+			ftk_buf_add(&b, l + 1, r - l - 1);
+		return b.p;
+	}
+	if (strcmp(file, "buffer_size_kb") == 0) {
+		const char *e = strstr(raw, "expanded: ");
+		const char *num = e ? e + 10 : raw;
+		size_t n = strspn(num, "0123456789");
+		ftk_buf_add(&b, num, n);
+		return b.p;
+	}
+	/* Line lists: drop comments ("#### all functions enabled ####") and "no pid". */
+	const char *p = raw;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		bool skip = n == 0 || p[0] == '#' || (n == 6 && strncmp(p, "no pid", 6) == 0);
+		if (!skip) {
+			if (b.len)
+				ftk_buf_addc(&b, '\n');
+			ftk_buf_add(&b, p, n);
+		}
+		p += nl ? (size_t)(nl - p) + 1 : n;
+	}
+	return b.p;
+}
+
+static bool is_idle(const char *file, const char *norm)
+{
+	if (strcmp(file, "current_tracer") == 0)
+		return strcmp(norm, "nop") == 0;
+	if (strcmp(file, "max_graph_depth") == 0)
+		return strcmp(norm, "0") == 0;
+	return *norm == 0;
+}
+
+static struct ftk_global_save *find_save(struct ftk_session *s, const char *file)
+{
+	for (int i = 0; i < s->nglobals; i++)
+		if (strcmp(s->globals[i].file, file) == 0)
+			return &s->globals[i];
+	return NULL;
+}
+
+int ftk_session_global_write(struct ftk_session *s, const char *file, const char *val)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", s->tracefs, file);
+	if (!find_save(s, file)) {
+		char *raw = ftk_read_file(path, NULL);
+		if (!raw) {
+			int e = errno;
+			if (!s->opts.dry_run) {
+				ftk_error("cannot read %s: %s", path, strerror(e));
+				return -e;
+			}
+			raw = ftk_xstrdup("");
+		}
+		char *norm = normalize(file, raw);
+		free(raw);
+		if (is_guarded(file) && !is_idle(file, norm) && !s->opts.force) {
+			char shown[128];
+			snprintf(shown, sizeof(shown), "%s", norm);
+			for (char *c = shown; *c; c++)
+				if (*c == '\n')
+					*c = ' ';
+			ftk_error("%s is in use by another tool (it holds '%s')", path, shown);
+			ftk_hint("stop the other tracer, or pass --force to take it over (its "
+				 "setting is restored when ftk exits)");
+			free(norm);
+			return -EBUSY;
+		}
+		if (!s->opts.dry_run) {
+			char *hex = ftk_hex_encode(norm, strlen(norm));
+			int jerr = ftk_journal_add("global", file, hex);
+			free(hex);
+			if (jerr) {
+				ftk_error("cannot journal the change of %s: %s", file,
+					  strerror(-jerr));
+				free(norm);
+				return jerr;
+			}
+		}
+		s->globals = ftk_xrealloc(s->globals, (s->nglobals + 1) * sizeof(*s->globals));
+		s->globals[s->nglobals++] = (struct ftk_global_save){ ftk_xstrdup(file), norm,
+								      strlen(norm) };
+	}
+	int err = ftk_session_write_path(s, path, val, false);
+	if (err)
+		ftk_error("cannot write '%s' to %s: %s", val, path, strerror(-err));
+	return err;
+}
+
+static void restore_globals(struct ftk_session *s)
+{
+	for (int i = s->nglobals - 1; i >= 0; i--) {
+		struct ftk_global_save *g = &s->globals[i];
+		char path[1024];
+		snprintf(path, sizeof(path), "%s/%s", s->tracefs, g->file);
+		int err = ftk_write_file(path, g->old, false);
+		if (err)
+			ftk_warn("cannot restore %s: %s", path, strerror(-err));
+		free(g->file);
+		free(g->old);
+	}
+	free(s->globals);
+	s->globals = NULL;
+	s->nglobals = 0;
+}
+
+int ftk_session_set_tracer(struct ftk_session *s, const char *tracer)
+{
+	int err = ftk_session_instance_write(s, "current_tracer", tracer);
+	if (err && err != -EBUSY) {
+		if (err == -EINVAL || err == -ENODEV)
+			ftk_error("the kernel has no '%s' tracer here", tracer);
+		else if (err == -EPERM)
+			ftk_error("the kernel refused the '%s' tracer (EPERM: policy or lockdown)",
+				  tracer);
+	}
+	return err;
+}
+
+/* ---- instance ---- */
+
+static int create_instance(struct ftk_session *s)
+{
+	if (s->opts.dry_run) {
+		printf("mkdir %s\n", s->dir);
+		return 0;
+	}
+	int jerr = ftk_journal_add("instance", s->inst_name, NULL);
+	if (jerr) {
+		ftk_error("cannot write the journal in %s: %s", FTK_JOURNAL_DIR, strerror(-jerr));
+		return -FTK_EXIT_FAIL;
+	}
+	if (mkdir(s->dir, 0755) < 0 && errno == EEXIST) {
+		/* Our own pid's name: a dead predecessor's leftover. */
+		rmdir(s->dir);
+		errno = 0;
+		mkdir(s->dir, 0755);
+	}
+	struct stat st;
+	if (stat(s->dir, &st) < 0) {
+		int e = errno;
+		ftk_error("cannot create the tracing instance %s: %s", s->dir, strerror(e));
+		if (!ftk_has(FTK_F_INSTANCES))
+			ftk_hint("%s", ftk_feature(FTK_F_INSTANCES)->why);
+		return -FTK_EXIT_FAIL;
+	}
+	s->inst_created = true;
+	s->inst = tracefs_instance_alloc(s->tracefs, s->inst_name);
+	return 0;
+}
+
+static void remove_instance(struct ftk_session *s)
+{
+	if (!s->inst_created)
+		return;
+	for (int i = 0; i < 50; i++) {
+		if (rmdir(s->dir) == 0 || errno == ENOENT)
+			break;
+		if (errno != EBUSY) {
+			ftk_warn("cannot remove %s: %s", s->dir, strerror(errno));
+			break;
+		}
+		if (i == 49)
+			ftk_warn("cannot remove %s: still busy; 'ftk reset' will retry", s->dir);
+		usleep(20000);
+	}
+	if (s->inst)
+		tracefs_instance_free(s->inst);
+	s->inst = NULL;
+	s->inst_created = false;
+}
+
+static size_t subbuf_size(struct ftk_session *s)
+{
+	char *v = ftk_session_instance_read(s, "buffer_subbuf_size_kb");
+	size_t n = 0;
+	if (v) {
+		n = strtoul(v, NULL, 10) * 1024;
+		free(v);
+	}
+	return n ? n : (size_t)getpagesize();
+}
+
+/* Writes for the buffer: own instance or saved top-level. */
+static int setup_buffer(struct ftk_session *s)
+{
+	unsigned long kb = s->opts.buffer_kb ? s->opts.buffer_kb : s->opts.default_buffer_kb;
+	char val[32];
+	int err = ftk_session_instance_write(s, "trace_clock", "mono");
+	if (err) {
+		ftk_error("cannot set trace_clock=mono: %s", strerror(-err));
+		return -FTK_EXIT_FAIL;
+	}
+	char probe[1024];
+	snprintf(probe, sizeof(probe), "%s/buffer_percent", s->dir);
+	if (s->opts.dry_run || access(probe, F_OK) == 0)
+		ftk_session_instance_write(s, "buffer_percent", "0");
+	if (kb) {
+		snprintf(val, sizeof(val), "%lu", kb);
+		err = ftk_session_instance_write(s, "buffer_size_kb", val);
+		if (err) {
+			ftk_error("cannot set the buffer size to %lu KiB per CPU: %s", kb,
+				  strerror(-err));
+			if (err == -ENOMEM)
+				ftk_hint("try a smaller -b/--buffer-kb");
+			return -FTK_EXIT_FAIL;
+		}
+	}
+	return 0;
+}
+
+static void session_dispatch(const struct ftk_rec *r, void *ctx)
+{
+	struct ftk_session *s = ctx;
+	int id = ftk_rec_type(r->data);
+	if (id > s->max_id)
+		return;
+	struct ftk_event *ev = s->by_id[id];
+	if (ev && ev->fn)
+		ev->fn(ev, r, ev->ctx);
+}
+
+static void session_lost(int cpu, long long count, void *ctx)
+{
+	struct ftk_session *s = ctx;
+	ftk_out_flush();
+	if (count >= 0)
+		fprintf(stderr, "ftk: lost %lld events on CPU %d\n", count, cpu);
+	else
+		fprintf(stderr, "ftk: lost events on CPU %d (count unknown)\n", cpu);
+	if (s->lost_fn)
+		s->lost_fn(s, cpu, count, s->lost_ctx);
+}
+
+static void undo(struct ftk_session *s);
+
+int ftk_session_arm(struct ftk_session *s)
+{
+	int rc;
+	if (!s->opts.dry_run) {
+		int jerr = ftk_journal_open();
+		if (jerr) {
+			ftk_error("cannot create the session journal in %s: %s", FTK_JOURNAL_DIR,
+				  strerror(-jerr));
+			return -FTK_EXIT_FAIL;
+		}
+	}
+	if (!s->opts.top_level) {
+		rc = create_instance(s);
+		if (rc)
+			goto fail;
+	}
+	if (!s->opts.dry_run) {
+		s->tep = ftk_tep_new(s->tracefs);
+		if (!s->tep) {
+			ftk_error("cannot parse %s/events/header_page: %s", s->tracefs,
+				  strerror(errno));
+			rc = -FTK_EXIT_FAIL;
+			goto fail;
+		}
+	}
+	rc = setup_buffer(s);
+	if (rc)
+		goto fail;
+	rc = ftk_probes_arm(s);
+	if (rc)
+		goto fail;
+	if (!s->opts.dry_run) {
+		s->subbuf_size = subbuf_size(s);
+		struct ftk_reader_opts ro = {
+			.dir = s->dir, .ncpus = s->ncpus, .subbuf_size = s->subbuf_size,
+			.tep = s->tep, .reorder_ns = REORDER_NS, .dispatch = session_dispatch,
+			.lost = session_lost, .ctx = s,
+		};
+		s->reader = ftk_reader_new(&ro);
+		if (!s->reader) {
+			ftk_error("cannot open the per-CPU buffers of %s: %s", s->dir,
+				  strerror(errno));
+			rc = -FTK_EXIT_FAIL;
+			goto fail;
+		}
+	}
+	rc = ftk_probes_enable(s);
+	if (rc)
+		goto fail;
+	if (s->opts.top_level)
+		ftk_session_global_write(s, "tracing_on", "1");
+	if (s->opts.dry_run) {
+		ftk_session_close(s);
+		return FTK_ARM_DRY;
+	}
+	s->armed = true;
+	s->start_mono = ftk_now_mono();
+	s->real_off = (int64_t)(ftk_now_real() - s->start_mono);
+	if (s->opts.duration > 0)
+		s->end_mono = s->start_mono + (uint64_t)(s->opts.duration * 1e9);
+	if (s->child_go >= 0) {
+		if (write(s->child_go, "g", 1) != 1)
+			ftk_warn("cannot start the command: %s", strerror(errno));
+		close(s->child_go);
+		s->child_go = -1;
+	}
+	return FTK_ARM_OK;
+fail:
+	undo(s);
+	return rc;
+}
+
+/* ---- run loop ---- */
+
+static void check_child(struct ftk_session *s)
+{
+	if (!s->child || s->child_exited)
+		return;
+	int st;
+	pid_t r = waitpid(s->child, &st, WNOHANG);
+	if (r == s->child) {
+		s->child_exited = true;
+		s->child_status = st;
+		s->stop = 1;
+	}
+}
+
+static void timespec_from_ns(struct timespec *ts, uint64_t ns)
+{
+	ts->tv_sec = ns / 1000000000ull;
+	ts->tv_nsec = ns % 1000000000ull;
+}
+
+void ftk_session_run(struct ftk_session *s)
+{
+	if (!s->armed)
+		return;
+	struct pollfd *fds = ftk_xcalloc(s->ncpus + 1, sizeof(*fds));
+	int nfds = ftk_reader_pollfds(s->reader, fds, s->ncpus);
+	uint64_t next_stats = s->start_mono + STATS_NS;
+	if (s->tick_ns && !s->next_tick)
+		s->next_tick = s->start_mono + s->tick_ns;
+	bool held = false;
+
+	while (!s->stop && !sig_stop) {
+		if (sig_child) {
+			sig_child = 0;
+			check_child(s);
+			if (s->stop)
+				break;
+		}
+		uint64_t now = ftk_now_mono();
+		uint64_t wake = next_stats;
+		if (held && now + REORDER_NS < wake)
+			wake = now + REORDER_NS;
+		if (s->next_tick && s->next_tick < wake)
+			wake = s->next_tick;
+		if (s->end_mono && s->end_mono < wake)
+			wake = s->end_mono;
+		struct timespec ts;
+		timespec_from_ns(&ts, wake > now ? wake - now : 0);
+		int n = ppoll(fds, nfds, &ts, &orig_mask);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (sig_stop || s->stop)
+			break;
+		if (n > 0) {
+			/* Let a batch gather; still wakes on signals. */
+			struct timespec b;
+			timespec_from_ns(&b, BATCH_NS);
+			ppoll(NULL, 0, &b, &orig_mask);
+		}
+		now = ftk_now_mono();
+		ftk_reader_drain(s->reader, now, false);
+		/* Records younger than the reorder window stay buffered: come back for them. */
+		held = ftk_reader_pending(s->reader);
+		if (now >= next_stats) {
+			ftk_reader_check_stats(s->reader);
+			next_stats = now + STATS_NS;
+		}
+		if (s->next_tick && now >= s->next_tick) {
+			if (s->tick_fn)
+				s->tick_fn(s, now, s->tick_ctx);
+			s->next_tick += s->tick_ns;
+			if (s->next_tick <= now)
+				s->next_tick = now + s->tick_ns;
+		}
+		if (!ftk_out_flush() || ftk_out_broken())
+			break;
+		if (s->end_mono && now >= s->end_mono)
+			break;
+	}
+	free(fds);
+}
+
+void ftk_session_stop(struct ftk_session *s)
+{
+	s->stop = 1;
+}
+
+bool ftk_session_stopping(const struct ftk_session *s)
+{
+	return s->stop || sig_stop;
+}
+
+/* Undo every change, in reverse order of making it. */
+static void undo(struct ftk_session *s)
+{
+	if (s->reader) {
+		ftk_reader_free(s->reader);
+		s->reader = NULL;
+	}
+	if (s->opts.top_level)
+		ftk_probes_disable(s);
+	remove_instance(s);
+	ftk_probes_destroy(s);
+	restore_globals(s);
+	if (s->child_go >= 0) {
+		/* The command never started: closing the pipe makes it exit. */
+		close(s->child_go);
+		s->child_go = -1;
+	}
+	if (!s->opts.dry_run)
+		ftk_journal_close();
+}
+
+int ftk_session_close(struct ftk_session *s)
+{
+	if (!s)
+		return FTK_EXIT_FAIL;
+	unsigned long long lost = 0, records = 0;
+	bool armed = s->armed;
+	if (armed) {
+		/* Stop new events, then drain what the buffers hold. */
+		if (s->opts.top_level)
+			ftk_probes_disable(s);
+		else
+			ftk_session_instance_write(s, "tracing_on", "0");
+		ftk_reader_drain(s->reader, ftk_now_mono(), true);
+		ftk_reader_check_stats(s->reader);
+		if (s->end_fn)
+			s->end_fn(s, s->end_ctx);
+		ftk_out_flush();
+		lost = ftk_reader_lost(s->reader);
+		records = ftk_reader_records(s->reader);
+	}
+	undo(s);
+	if (armed) {
+		if (lost) {
+			struct ftk_buf b = { 0 };
+			fprintf(stderr, "ftk: %llu events, %llu lost\n", records, lost);
+			ftk_buf_free(&b);
+		} else {
+			fprintf(stderr, "ftk: %llu events, 0 lost\n", records);
+		}
+	}
+	if (s->tep)
+		tep_free(s->tep);
+	ftk_probes_free(s);
+	free(s->dir);
+	ftk_buf_free(&s->writes);
+	free(s);
+	return FTK_EXIT_OK;
+}
+
+/* ---- callbacks and accessors ---- */
+
+void ftk_session_on_tick(struct ftk_session *s, uint64_t interval_ns,
+			 void (*fn)(struct ftk_session *, uint64_t, void *), void *ctx)
+{
+	s->tick_ns = interval_ns;
+	s->tick_fn = fn;
+	s->tick_ctx = ctx;
+	s->next_tick = s->armed ? ftk_now_mono() + interval_ns : 0;
+}
+
+void ftk_session_on_lost(struct ftk_session *s,
+			 void (*fn)(struct ftk_session *, int, long long, void *), void *ctx)
+{
+	s->lost_fn = fn;
+	s->lost_ctx = ctx;
+}
+
+void ftk_session_on_end(struct ftk_session *s, void (*fn)(struct ftk_session *, void *),
+			void *ctx)
+{
+	s->end_fn = fn;
+	s->end_ctx = ctx;
+}
+
+unsigned long long ftk_session_lost(const struct ftk_session *s)
+{
+	return s->reader ? ftk_reader_lost(s->reader) : 0;
+}
+
+uint64_t ftk_session_mono_to_real(const struct ftk_session *s, uint64_t mono_ns)
+{
+	return (uint64_t)((int64_t)mono_ns + s->real_off);
+}
+
+uint64_t ftk_session_start_ts(const struct ftk_session *s)
+{
+	return s->start_mono;
+}
+
+int ftk_session_ncpus(const struct ftk_session *s)
+{
+	return s->ncpus;
+}
+
+bool ftk_session_dry_run(const struct ftk_session *s)
+{
+	return s->opts.dry_run;
+}
+
+const char *ftk_session_instance_name(const struct ftk_session *s)
+{
+	return s->opts.top_level ? "" : s->inst_name;
+}
+
+const char *ftk_session_group(const struct ftk_session *s)
+{
+	return s->group;
+}
+
+/* ---- commands ---- */
+
+static bool in_path(const char *cmd)
+{
+	if (strchr(cmd, '/'))
+		return access(cmd, X_OK) == 0;
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
+	char buf[4096];
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", cmd);
+		if (access(buf, X_OK) == 0)
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
+}
+
+pid_t ftk_session_spawn(struct ftk_session *s, char **argv)
+{
+	if (!argv || !argv[0]) {
+		ftk_error("no command to run");
+		return -1;
+	}
+	if (!in_path(argv[0])) {
+		ftk_error("cannot run '%s': no such command", argv[0]);
+		ftk_hint("give a path or a command found in PATH");
+		return -1;
+	}
+	if (s->opts.dry_run) {
+		printf("# run: %s (held until tracing is armed)\n", argv[0]);
+		s->child = 0;
+		return 1;
+	}
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		ftk_error("pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		ftk_error("fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[1]);
+		restore_signals_in_child();
+		char c;
+		if (read(p[0], &c, 1) != 1)
+			_exit(127);
+		close(p[0]);
+		execvp(argv[0], argv);
+		fprintf(stderr, "ftk: cannot run '%s': %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(p[0]);
+	s->child = pid;
+	s->child_go = p[1];
+	return pid;
+}
+
+int ftk_session_filter_pids(struct ftk_session *s, const pid_t *pids, int n, bool follow)
+{
+	struct ftk_buf b = { 0 };
+	for (int i = 0; i < n; i++)
+		ftk_buf_printf(&b, "%s%d", i ? " " : "", (int)pids[i]);
+	int err = ftk_session_instance_write(s, "set_event_pid", ftk_buf_str(&b));
+	ftk_buf_free(&b);
+	if (err) {
+		ftk_error("cannot set set_event_pid: %s", strerror(-err));
+		return err;
+	}
+	if (follow) {
+		err = ftk_session_instance_write(s, "options/event-fork", "1");
+		if (err)
+			ftk_warn("cannot follow children (options/event-fork): %s",
+				 strerror(-err));
+	}
+	return 0;
+}
