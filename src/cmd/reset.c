@@ -1,16 +1,82 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* ftk reset (placeholder until the view lands). */
+/*
+ * ftk reset: remove what dead ftk sessions left in the kernel (a session killed with -9,
+ * a crash, a reboot of the machine without one of /run): their instances ftk-<pid>, their
+ * probe groups ftk_<pid>, and the top-level files and tracers their journals in /run/ftk say
+ * they changed. Live ftk sessions and everything outside ftk's namespace are left alone.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/features.h"
+#include "core/journal.h"
 #include "core/util.h"
 #include "core/view.h"
 
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ftk reset [-h]\n"
+		"\n"
+		"Remove the leftovers of dead ftk sessions: instances ftk-PID, probe groups\n"
+		"ftk_PID, and the top-level tracing files they changed (restored from their\n"
+		"journals in " FTK_JOURNAL_DIR "). Live sessions and anything not created by ftk\n"
+		"are left alone. Prints one line per thing removed or restored.\n"
+		"\n"
+		"  -h, --help   this help\n"
+		"\n"
+		"exit status: 0 done (or nothing to do), 1 something could not be removed,\n"
+		"2 bad command line.\n");
+}
+
 static int reset_main(int argc, char **argv)
 {
-	ftk_error("not implemented yet");
-	return FTK_EXIT_FAIL;
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return FTK_EXIT_OK;
+		default:
+			if (optopt && optopt != '?')
+				return ftk_usage_error("unknown option '-%c'", optopt);
+			return ftk_usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return ftk_usage_error("unexpected argument '%s'", argv[optind]);
+	if (ftk_require_root() < 0)
+		return FTK_EXIT_FAIL;
+	const char *tracefs = ftk_tracefs();
+	if (!tracefs)
+		return ftk_tracefs_error();
+
+	int n = ftk_reset_dead(tracefs, true);
+	if (n < 0) {
+		ftk_hint("remove the causes above (e.g. stop the processes holding an instance "
+			 "open) and run 'ftk reset' again");
+		return FTK_EXIT_FAIL;
+	}
+	if (n == 0)
+		printf("nothing to reset\n");
+	if (fflush(stdout) != 0 && errno != EPIPE) {
+		ftk_error("cannot write the output: %s", strerror(errno));
+		return FTK_EXIT_FAIL;
+	}
+	return FTK_EXIT_OK;
 }
 
 const struct ftk_view ftk_view_reset = {
 	.name = "reset",
-	.summary = "(not implemented yet)",
+	.summary = "remove what dead ftk sessions left in the kernel",
 	.main = reset_main,
 };
