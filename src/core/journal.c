@@ -25,7 +25,13 @@
 #include "util.h"
 
 static int journal_fd = -1;
-static char journal_path[64];
+static char journal_path[PATH_MAX];
+static const char *journal_dir = FTK_JOURNAL_DIR;
+
+void ftk_journal_set_dir(const char *dir)
+{
+	journal_dir = dir ? dir : FTK_JOURNAL_DIR;
+}
 
 /* ---- hex ---- */
 
@@ -195,10 +201,10 @@ int ftk_journal_open(void)
 {
 	if (journal_fd >= 0)
 		return 0;
-	if (mkdir(FTK_JOURNAL_DIR, 0700) < 0 && errno != EEXIST)
+	if (mkdir(journal_dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	pid_t pid = getpid();
-	snprintf(journal_path, sizeof(journal_path), FTK_JOURNAL_DIR "/%d.journal", (int)pid);
+	snprintf(journal_path, sizeof(journal_path), "%s/%d.journal", journal_dir, (int)pid);
 	int fd = open(journal_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
@@ -498,7 +504,7 @@ static void scan_instances(struct reset_ctx *c)
 
 static void scan_journals(struct reset_ctx *c)
 {
-	DIR *d = opendir(FTK_JOURNAL_DIR);
+	DIR *d = opendir(journal_dir);
 	if (!d)
 		return;
 	struct dirent *de;
@@ -716,9 +722,9 @@ static void undo(struct reset_ctx *c, pid_t pid, const struct ftk_journal *j, bo
 
 static void reset_pid(struct reset_ctx *c, pid_t pid)
 {
-	char path[64];
+	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), FTK_JOURNAL_DIR "/%d.journal", (int)pid);
+	snprintf(path, sizeof(path), "%s/%d.journal", journal_dir, (int)pid);
 	char *text = ftk_read_file(path, NULL);
 	if (!text) {
 		if (!ftk_session_alive(pid, 0))

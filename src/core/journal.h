@@ -20,6 +20,9 @@
 
 #define FTK_JOURNAL_DIR "/run/ftk"
 
+/* Tests only: use DIR instead of FTK_JOURNAL_DIR (NULL restores it). */
+void ftk_journal_set_dir(const char *dir);
+
 /* Create the journal of this process. 0 or -errno. */
 int ftk_journal_open(void);
 /* Append a line (kind + args joined by spaces); fsync. 0 or -errno. */
