@@ -42,13 +42,13 @@ static void print_table(void)
 {
 	struct ftk_buf b = { 0 };
 
-	ftk_outf("%-26s %-5s %s\n", "FEATURE", "OK", "DETAIL");
+	ftk_outf("%-16s %-4s %s\n", "FEATURE", "OK", "DETAIL");
 	for (int i = FTK_F_NONE + 1; i < FTK_F__COUNT; i++) {
 		const struct ftk_feature *f = ftk_feature(i);
 		const char *text = f->ok ? f->detail : f->why;
 		ftk_buf_reset(&b);
 		ftk_escape_table(&b, text, strlen(text), false);
-		ftk_outf("%-26s %-5s %s\n", f->name, f->ok ? "yes" : "no", ftk_buf_str(&b));
+		ftk_outf("%-16s %-4s %s\n", f->name, f->ok ? "yes" : "no", ftk_buf_str(&b));
 	}
 	const char *l = ftk_lockdown();
 	ftk_outf("\nlockdown: %s\n", l ? l : geteuid() ? "unknown (not root: cannot mount "

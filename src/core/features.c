@@ -47,13 +47,13 @@ static const char *const feat_names[FTK_F__COUNT] = {
 	[FTK_F_INSTANCES] = "instances",
 	[FTK_F_KPROBES] = "kprobes",
 	[FTK_F_UPROBES] = "uprobes",
-	[FTK_F_DYNEVENTS] = "dynamic_events",
+	[FTK_F_DYNEVENTS] = "dynevents",
 	[FTK_F_FUNCTION] = "function",
-	[FTK_F_FGRAPH] = "function_graph",
-	[FTK_F_FGRAPH_INSTANCE] = "function_graph_instances",
-	[FTK_F_FGRAPH_RETVAL] = "funcgraph_retval",
-	[FTK_F_HIST] = "hist_triggers",
-	[FTK_F_SYSCALL_TP] = "syscall_tracepoints",
+	[FTK_F_FGRAPH] = "fgraph",
+	[FTK_F_FGRAPH_INSTANCE] = "fgraph_instance",
+	[FTK_F_FGRAPH_RETVAL] = "fgraph_retval",
+	[FTK_F_HIST] = "hist",
+	[FTK_F_SYSCALL_TP] = "syscall_tp",
 };
 
 static struct ftk_feature feats[FTK_F__COUNT];
