@@ -31,7 +31,7 @@ struct pset {
 	char *meta;
 };
 
-static const char *test_data_dir(void)
+static inline const char *test_data_dir(void)
 {
 	const char *d = getenv("FTK_TEST_DATA");
 
@@ -42,7 +42,7 @@ static const char *test_data_dir(void)
 	return d ? d : "tests/data";
 }
 
-static void pset_load_formats(struct pset *s)
+static inline void pset_load_formats(struct pset *s)
 {
 	char path[2048];
 	struct dirent *a, *b;
@@ -68,7 +68,7 @@ static void pset_load_formats(struct pset *s)
 }
 
 /* 0 on success. */
-static int pset_load(struct pset *s, const char *name)
+static inline int pset_load(struct pset *s, const char *name)
 {
 	char path[2048];
 	int c;
@@ -91,7 +91,7 @@ static int pset_load(struct pset *s, const char *name)
 	return s->ncpus > 0 && s->meta ? 0 : -1;
 }
 
-static long long pset_meta(const struct pset *s, const char *key)
+static inline long long pset_meta(const struct pset *s, const char *key)
 {
 	size_t kl = strlen(key);
 	const char *l = s->meta;
@@ -106,17 +106,17 @@ static long long pset_meta(const struct pset *s, const char *key)
 	return -1;
 }
 
-static int pset_npages(const struct pset *s, int cpu)
+static inline int pset_npages(const struct pset *s, int cpu)
 {
 	return s->len[cpu] / PSET_SUBBUF;
 }
 
-static const unsigned char *pset_page(const struct pset *s, int cpu, int i)
+static inline const unsigned char *pset_page(const struct pset *s, int cpu, int i)
 {
 	return s->raw[cpu] + (size_t)i * PSET_SUBBUF;
 }
 
-static void pset_free(struct pset *s)
+static inline void pset_free(struct pset *s)
 {
 	int c;
 
@@ -148,7 +148,7 @@ struct collect {
 	int nloss;
 };
 
-static void collect_rec(const struct ftk_rec *r, void *ctx)
+static inline void collect_rec(const struct ftk_rec *r, void *ctx)
 {
 	struct collect *c = ctx;
 	struct crec *x;
@@ -165,7 +165,7 @@ static void collect_rec(const struct ftk_rec *r, void *ctx)
 	memcpy(x->data, r->data, r->size);
 }
 
-static void collect_lost(int cpu, long long count, void *ctx)
+static inline void collect_lost(int cpu, long long count, void *ctx)
 {
 	struct collect *c = ctx;
 
@@ -177,7 +177,7 @@ static void collect_lost(int cpu, long long count, void *ctx)
 	}
 }
 
-static void collect_free(struct collect *c)
+static inline void collect_free(struct collect *c)
 {
 	long i;
 
@@ -187,7 +187,8 @@ static void collect_free(struct collect *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static struct ftk_reader *pset_reader(const struct pset *s, struct collect *c, const char *dir)
+static inline struct ftk_reader *pset_reader(const struct pset *s, struct collect *c,
+					       const char *dir)
 {
 	struct ftk_reader_opts o = {
 		.dir = dir,
@@ -204,7 +205,7 @@ static struct ftk_reader *pset_reader(const struct pset *s, struct collect *c, c
 }
 
 /* Feed every page, CPUs interleaved page by page as a live reader would see them. */
-static void pset_feed_all(struct ftk_reader *r, const struct pset *s)
+static inline void pset_feed_all(struct ftk_reader *r, const struct pset *s)
 {
 	int i, c, more = 1;
 
@@ -220,7 +221,8 @@ static void pset_feed_all(struct ftk_reader *r, const struct pset *s)
 }
 
 /* Independent walk of one page with a private kbuffer: number of records, first ts. */
-static int page_walk(const struct pset *s, const unsigned char *page, uint64_t *first_ts)
+static inline int page_walk(const struct pset *s, const unsigned char *page,
+			    uint64_t *first_ts)
 {
 	struct kbuffer *kb = kbuffer_alloc(KBUFFER_LSIZE_8, KBUFFER_ENDIAN_LITTLE);
 	unsigned char copy[PSET_SUBBUF];
@@ -240,7 +242,7 @@ static int page_walk(const struct pset *s, const unsigned char *page, uint64_t *
 	return n;
 }
 
-static bool page_flagged(const unsigned char *page)
+static inline bool page_flagged(const unsigned char *page)
 {
 	uint64_t commit;
 
