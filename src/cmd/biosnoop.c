@@ -947,7 +947,8 @@ static void snoop_row(struct snoop *v, const struct bio_io *io, pid_t pid, const
 	if (io->pid >= 0) {
 		size_t start = b->len;
 
-		ftk_escape_table(b, io->comm, strlen(io->comm), false);
+		/* bcc's %-14.14s: long comms are cut so the columns stay aligned. */
+		ftk_escape_table(b, io->comm, strnlen(io->comm, 14), false);
 		for (size_t n = b->len - start; n < 14; n++)
 			ftk_buf_addc(b, ' ');
 		ftk_buf_printf(b, " %-7d ", pid);
@@ -1051,7 +1052,9 @@ int bio_setup(const struct ftk_view *view, const struct bio_common_opts *c, doub
 	ftk_session_on_lost(*sp, snoop_on_lost, *srcp);
 	arm = ftk_session_arm(*sp);
 	if (arm == FTK_ARM_DRY) {
-		*rc = ftk_session_close(*sp);
+		/* session.c closes (and frees) a dry-run session itself. */
+		*sp = NULL;
+		*rc = FTK_EXIT_OK;
 		return 1;
 	}
 	if (arm < 0) {
