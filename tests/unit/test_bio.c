@@ -360,7 +360,7 @@ static void mkfile(const char *path, const char *txt)
 
 static void test_disks(void **state)
 {
-	char root[] = "/tmp/ftk-test-bio.XXXXXX", p[512], q[512], list[256];
+	char root[] = "/tmp/ftk-test-bio.XXXXXX", p[256], q[1024], list[256];
 	struct bio_disks d = { 0 };
 	const struct bio_disk *k;
 	uint32_t dev = 0;
