@@ -94,13 +94,42 @@ static inline void ensure_classes(void)
 	}
 }
 
-/* Bytes of s[0..n) that need no escaping, from the start. */
-static inline size_t plain_run(const unsigned char *cls, const unsigned char *s, size_t n)
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Some byte of w is zero (exact, no false positives for the "any" question). */
+static inline uint64_t has_zero(uint64_t w)
+{
+	return (w - ONES) & ~w & HIGHS;
+}
+
+/*
+ * Does any byte of the 8 need work? Bytes >= 0x80, < 0x20, 0x7f, and with `quotes` '"' and
+ * '\'. (w - 0x20 per byte) & ~w flags bytes < 0x20 when no byte has its top bit set, which
+ * the first test already covers.
+ */
+static inline bool word_special(uint64_t w, bool quotes)
+{
+	uint64_t bad = (w & HIGHS) | ((w - ONES * 0x20) & ~w & HIGHS) | has_zero(w ^ (ONES * 0x7f));
+
+	if (quotes)
+		bad |= has_zero(w ^ (ONES * '"')) | has_zero(w ^ (ONES * '\\'));
+	return bad != 0;
+}
+
+/* Bytes of s[0..n) that need no escaping, from the start: 8 at a time, then bytewise. */
+static inline size_t plain_run(const unsigned char *cls, bool quotes, const unsigned char *s,
+			       size_t n)
 {
 	size_t i = 0;
+	uint64_t w;
 
-	while (i + 4 <= n && !(cls[s[i]] | cls[s[i + 1]] | cls[s[i + 2]] | cls[s[i + 3]]))
-		i += 4;
+	while (i + 8 <= n) {
+		memcpy(&w, s + i, 8);
+		if (word_special(w, quotes))
+			break;
+		i += 8;
+	}
 	while (i < n && !cls[s[i]])
 		i++;
 	return i;
@@ -127,7 +156,7 @@ void ftk_escape_table(struct ftk_buf *b, const char *str, size_t len, bool quote
 	ftk_buf_reserve(b, len * 4);	/* worst case: every byte becomes \xNN */
 	o = b->p + b->len;
 	while (i < len) {
-		size_t run = plain_run(cls, s + i, len - i);
+		size_t run = plain_run(cls, quote, s + i, len - i);
 		unsigned int cp;
 		size_t sl;
 
@@ -177,7 +206,7 @@ void ftk_json_string(struct ftk_buf *b, const char *str, size_t len)
 	o = b->p + b->len;
 	*o++ = '"';
 	while (i < len) {
-		size_t run = plain_run(cls, s + i, len - i);
+		size_t run = plain_run(cls, true, s + i, len - i);
 		unsigned char c;
 		unsigned int cp;
 		size_t sl;
@@ -256,11 +285,27 @@ static void json_sep(struct ftk_json *j)
 
 static void json_key(struct ftk_json *j, const char *key)
 {
+	struct ftk_buf *b = j->b;
+	size_t len;
+
 	json_sep(j);
-	if (key) {
-		ftk_json_string(j->b, key, strlen(key));
-		ftk_buf_addc(j->b, ':');
+	if (!key)
+		return;
+	len = strlen(key);
+	ensure_classes();
+	if (plain_run(special[CL_JSON], true, (const unsigned char *)key, len) == len) {
+		/* the usual case, a plain literal: one reservation, no escaping */
+		ftk_buf_reserve(b, len + 3);
+		b->p[b->len] = '"';
+		memcpy(b->p + b->len + 1, key, len);
+		b->p[b->len + 1 + len] = '"';
+		b->p[b->len + 2 + len] = ':';
+		b->len += len + 3;
+		b->p[b->len] = 0;
+		return;
 	}
+	ftk_json_string(b, key, len);
+	ftk_buf_addc(b, ':');
 }
 
 void ftk_json_begin(struct ftk_json *j, struct ftk_buf *b)

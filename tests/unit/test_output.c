@@ -107,6 +107,139 @@ static void test_table_appends(void **state)
 	ftk_buf_free(&b);
 }
 
+/*
+ * Reference escaper, written the slow obvious way: decode one UTF-8 sequence at a time by
+ * its definition (RFC 3629 ranges) and decide per code point.
+ */
+static size_t ref_seq(const unsigned char *s, size_t n, unsigned int *cp)
+{
+	static const struct { unsigned char lo1, hi1, lo2, hi2; int len; } rows[] = {
+		{ 0xc2, 0xdf, 0x80, 0xbf, 2 }, { 0xe0, 0xe0, 0xa0, 0xbf, 3 },
+		{ 0xe1, 0xec, 0x80, 0xbf, 3 }, { 0xed, 0xed, 0x80, 0x9f, 3 },
+		{ 0xee, 0xef, 0x80, 0xbf, 3 }, { 0xf0, 0xf0, 0x90, 0xbf, 4 },
+		{ 0xf1, 0xf3, 0x80, 0xbf, 4 }, { 0xf4, 0xf4, 0x80, 0x8f, 4 },
+	};
+
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		size_t len = rows[r].len;
+
+		if (s[0] < rows[r].lo1 || s[0] > rows[r].hi1)
+			continue;
+		if (n < len || s[1] < rows[r].lo2 || s[1] > rows[r].hi2)
+			return 0;
+		for (size_t k = 2; k < len; k++)
+			if (s[k] < 0x80 || s[k] > 0xbf)
+				return 0;
+		*cp = s[0] & (0xff >> (len + 1));
+		for (size_t k = 1; k < len; k++)
+			*cp = (*cp << 6) | (s[k] & 0x3f);
+		return len;
+	}
+	return 0;
+}
+
+static void ref_table(struct ftk_buf *b, const unsigned char *s, size_t n, bool quote)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned int cp = 0;
+		size_t l = s[i] >= 0x80 ? ref_seq(s + i, n - i, &cp) : 0;
+
+		if (s[i] < 0x80) {
+			if (quote && (s[i] == '"' || s[i] == '\\'))
+				ftk_buf_printf(b, "\\%c", s[i]);
+			else if (s[i] < 0x20 || s[i] == 0x7f)
+				ftk_buf_printf(b, "\\x%02x", s[i]);
+			else
+				ftk_buf_addc(b, s[i]);
+			i++;
+		} else if (!l || cp < 0xa0) {
+			size_t k = l ? l : 1;
+
+			while (k--)
+				ftk_buf_printf(b, "\\x%02x", s[i++]);
+		} else {
+			ftk_buf_add(b, s + i, l);
+			i += l;
+		}
+	}
+}
+
+static void ref_json(struct ftk_buf *b, const unsigned char *s, size_t n)
+{
+	ftk_buf_addc(b, '"');
+	for (size_t i = 0; i < n;) {
+		unsigned int cp;
+		size_t l = s[i] >= 0x80 ? ref_seq(s + i, n - i, &cp) : 0;
+		const char *e = NULL;
+
+		if (s[i] >= 0x80) {
+			if (l)
+				ftk_buf_add(b, s + i, l);
+			else
+				ftk_buf_adds(b, "\\ufffd");
+			i += l ? l : 1;
+			continue;
+		}
+		switch (s[i]) {
+		case '"': e = "\\\""; break;
+		case '\\': e = "\\\\"; break;
+		case '\n': e = "\\n"; break;
+		case '\t': e = "\\t"; break;
+		case '\r': e = "\\r"; break;
+		case '\b': e = "\\b"; break;
+		case '\f': e = "\\f"; break;
+		}
+		if (e)
+			ftk_buf_adds(b, e);
+		else if (s[i] < 0x20 || s[i] == 0x7f)
+			ftk_buf_printf(b, "\\u%04x", s[i]);
+		else
+			ftk_buf_addc(b, s[i]);
+		i++;
+	}
+	ftk_buf_addc(b, '"');
+}
+
+/* Random strings from an alphabet dense in edge cases, against the reference escapers. */
+static void test_escape_vs_reference(void **state)
+{
+	static const unsigned char alphabet[] = {
+		'a', 'Z', ' ', '~', '"', '\\', 0, 0x01, 0x1b, '\n', 0x1f, 0x20, 0x7e, 0x7f, 0x80,
+		0x9b, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xc3, 0xdf, 0xe0, 0xe2, 0xed, 0xef, 0xf0,
+		0xf4, 0xf5, 0xff, 0x8f, 0x90, 0xa9,
+	};
+	struct ftk_buf got = { 0 }, want = { 0 };
+	unsigned char s[40];
+	uint32_t x = 12345;
+
+	for (int iter = 0; iter < 100000; iter++) {
+		size_t n = (x >> 8) % sizeof(s);
+
+		for (size_t i = 0; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			/* long plain runs half of the time, to exercise the word-at-a-time path */
+			s[i] = (iter & 1) && (x >> 16) % 8 ? 'a' + (x >> 20) % 26 :
+			       alphabet[(x >> 16) % sizeof(alphabet)];
+		}
+		x = x * 1103515245u + 12345u;
+		for (int mode = 0; mode < 3; mode++) {
+			ftk_buf_reset(&got);
+			ftk_buf_reset(&want);
+			if (mode < 2) {
+				ftk_escape_table(&got, (const char *)s, n, mode);
+				ref_table(&want, s, n, mode);
+			} else {
+				ftk_json_string(&got, (const char *)s, n);
+				ref_json(&want, s, n);
+			}
+			assert_int_equal(got.len, want.len);
+			assert_memory_equal(got.p, want.p, got.len);
+		}
+	}
+	ftk_buf_free(&got);
+	ftk_buf_free(&want);
+}
+
 static void check_json(const char *s, size_t len, const char *want)
 {
 	struct ftk_buf b = { 0 };
@@ -385,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_table_utf8),
 		cmocka_unit_test(test_table_invalid),
 		cmocka_unit_test(test_table_appends),
+		cmocka_unit_test(test_escape_vs_reference),
 		cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_json_builder),
 		cmocka_unit_test(test_json_double),
