@@ -218,17 +218,15 @@ _tracefs_feature() {
 	case $1 in
 	tracefs) return 0 ;;
 	instances) [ -d "$TRACEFS/instances" ] ;;
-	kprobes | kprobe_events) [ -w "$TRACEFS/kprobe_events" ] ;;
-	uprobes | uprobe_events) [ -w "$TRACEFS/uprobe_events" ] ;;
-	dynevents | dynamic_events) [ -w "$TRACEFS/dynamic_events" ] ;;
+	kprobes) [ -w "$TRACEFS/kprobe_events" ] ;;
+	uprobes) [ -w "$TRACEFS/uprobe_events" ] ;;
+	dynevents) [ -w "$TRACEFS/dynamic_events" ] ;;
 	function) (: <"$TRACEFS/set_ftrace_filter") 2>/dev/null ;;
-	fgraph | function_graph)
-		grep -qw function_graph "$TRACEFS/available_tracers" 2>/dev/null ;;
-	fgraph_instance | function_graph_instance)
-		_tracefs_feature fgraph && _kver_ge 6 11 ;;
-	fgraph_retval | funcgraph_retval) [ -e "$TRACEFS/options/funcgraph-retval" ] ;;
+	fgraph) grep -qw function_graph "$TRACEFS/available_tracers" 2>/dev/null ;;
+	fgraph_instance) _tracefs_feature fgraph && _kver_ge 6 11 ;;
+	fgraph_retval) [ -e "$TRACEFS/options/funcgraph-retval" ] ;;
 	hist) [ -e "$TRACEFS/events/sched/sched_process_exec/hist" ] ;;
-	syscall_tp | syscalls) [ -d "$TRACEFS/events/syscalls" ] ;;
+	syscall_tp) [ -d "$TRACEFS/events/syscalls" ] ;;
 	*) return 1 ;;
 	esac
 }
@@ -254,10 +252,19 @@ _json_feature() {
 		-e "s/.*\"$1\"[[:space:]]*:[[:space:]]*{[^}]*\"ok\"[[:space:]]*:[[:space:]]*\([tf][a-z]*\).*/\1/p"
 }
 
-# has_feature NAME: true when the kernel offers NAME (feature keys of `ftk features --json`:
+# has_feature NAME: true when the kernel offers NAME, a key of `ftk features --json`:
 # tracefs instances kprobes uprobes dynevents function fgraph fgraph_instance fgraph_retval
-# hist syscall_tp). Falls back to reading tracefs when ftk cannot answer.
+# hist syscall_tp (long spellings like function_graph are accepted too).
+# Falls back to reading tracefs when ftk cannot answer.
 has_feature() {
+	case $1 in
+	dynamic_events) set -- dynevents ;;
+	function_graph) set -- fgraph ;;
+	function_graph_instance*) set -- fgraph_instance ;;
+	funcgraph_retval) set -- fgraph_retval ;;
+	hist_triggers) set -- hist ;;
+	syscall_tracepoints | syscalls) set -- syscall_tp ;;
+	esac
 	_v=$(_json_feature "$1")
 	case $_v in
 	true) return 0 ;;
