@@ -369,13 +369,62 @@ void ftk_json_uint(struct ftk_json *j, const char *key, unsigned long long v)
 }
 
 /*
- * Fixed-point without printf (whose decimal point follows LC_NUMERIC). Values too large for
- * the integer path fall back to printf with the decimal point forced to '.'. NaN and
+ * v * 10^decimals rounded to an integer exactly as glibc's printf("%.*f") rounds: on the
+ * exact binary value, ties to even. A double is m * 2^e with a 53-bit m, and 10^9 < 2^30,
+ * so m * 10^d fits in 128 bits and the shift by e is exact. False if the result would not
+ * fit in 63 bits.
+ */
+static bool scale_round(double v, unsigned int decimals, unsigned long long *out)
+{
+	static const unsigned long long pow10[] = {
+		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
+	};
+	unsigned __int128 x, q, rem, half;
+	uint64_t bits, m;
+	int exp, sh;
+
+	memcpy(&bits, &v, sizeof(bits));
+	exp = (int)((bits >> 52) & 0x7ff);
+	m = bits & ((1ULL << 52) - 1);
+	if (exp)
+		m |= 1ULL << 52;
+	else
+		exp = 1;		/* subnormal */
+	exp -= 1075;			/* v = m * 2^exp */
+	x = (unsigned __int128)m * pow10[decimals];
+	if (exp >= 0) {
+		if (exp > 62 || (x << exp) >> exp != x || (x << exp) >> 63)
+			return false;
+		*out = (unsigned long long)(x << exp);
+		return true;
+	}
+	sh = -exp;
+	if (sh >= 127) {
+		*out = 0;		/* below 2^-44: rounds to zero */
+		return true;
+	}
+	q = x >> sh;
+	rem = x & (((unsigned __int128)1 << sh) - 1);
+	half = (unsigned __int128)1 << (sh - 1);
+	if (rem > half || (rem == half && (q & 1)))
+		q++;
+	if (q >> 63)
+		return false;
+	*out = (unsigned long long)q;
+	return true;
+}
+
+/*
+ * Fixed-point without printf (whose decimal point follows LC_NUMERIC), with printf's digits
+ * so table and JSON output agree, except that a zero result never has a minus sign. Values
+ * too large for 63 bits fall back to printf with the decimal point forced to '.'. NaN and
  * infinities have no JSON form: null.
  */
 static void fmt_fixed(struct ftk_buf *b, double v, int decimals)
 {
-	static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
+	static const unsigned long long pow10[] = {
+		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
+	};
 	char tmp[48], *p, *end = tmp + sizeof(tmp);
 	unsigned long long scaled, ip, fp;
 	bool neg;
@@ -388,10 +437,10 @@ static void fmt_fixed(struct ftk_buf *b, double v, int decimals)
 		decimals = 0;
 	if (decimals > 9)
 		decimals = 9;
-	neg = v < 0;
+	neg = signbit(v);
 	if (neg)
 		v = -v;
-	if (v * pow10[decimals] >= 9.0e18) {
+	if (!scale_round(v, decimals, &scaled)) {
 		char big[400];	/* DBL_MAX has 309 integer digits */
 		int n = snprintf(big, sizeof(big), "%s%.*f", neg ? "-" : "", decimals, v);
 
@@ -403,9 +452,8 @@ static void fmt_fixed(struct ftk_buf *b, double v, int decimals)
 		ftk_buf_add(b, big, n);
 		return;
 	}
-	scaled = (unsigned long long)(v * pow10[decimals] + 0.5);	/* v >= 0: round half up */
-	ip = scaled / (unsigned long long)pow10[decimals];
-	fp = scaled % (unsigned long long)pow10[decimals];
+	ip = scaled / pow10[decimals];
+	fp = scaled % pow10[decimals];
 	p = end;
 	for (int i = 0; i < decimals; i++) {
 		*--p = '0' + fp % 10;

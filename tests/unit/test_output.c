@@ -356,6 +356,56 @@ static void test_json_double(void **state)
 	assert_string_equal(dbl(NAN, 2), "null");
 	assert_string_equal(dbl(INFINITY, 2), "null");
 	assert_string_equal(dbl(1.0, 12), "1.000000000");	/* clamped to 9 */
+	assert_string_equal(dbl(-0.0, 1), "0.0");
+	/* printf's rounding: exact binary value, ties to even */
+	assert_string_equal(dbl(0.0625, 3), "0.062");
+	assert_string_equal(dbl(0.125, 2), "0.12");
+	assert_string_equal(dbl(0.375, 2), "0.38");
+	assert_string_equal(dbl(2.5, 0), "2");
+	assert_string_equal(dbl(3.5, 0), "4");
+	assert_string_equal(dbl(-2.5, 0), "-2");
+	assert_string_equal(dbl(1.005, 2), "1.00");	/* 1.00499999999999989... */
+	assert_string_equal(dbl(9.2e18, 0), "9200000000000000000");
+	assert_string_equal(dbl(5e-324, 9), "0.000000000");
+}
+
+/* Same digits as printf("%.*f") (this test runs in the C locale) over many doubles. */
+static void test_json_double_vs_printf(void **state)
+{
+	uint64_t x = 88172645463325252ULL;
+	char want[512];
+
+	for (int i = 0; i < 200000; i++) {
+		double v;
+		int d = i % 10;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		switch (i % 4) {
+		case 0:		/* decimal-looking values: many near-ties */
+			v = (double)(x % 100000000) / (double)(1ULL << (x >> 60)) / 1000.0;
+			break;
+		case 1:		/* exact binary fractions: real ties */
+			v = (double)(x % 1000000) / 1024.0;
+			break;
+		case 2: {	/* any finite double with a moderate exponent */
+			uint64_t bits = (x & 0x800fffffffffffffULL) |
+					((uint64_t)(1023 - 40 + (x >> 52) % 100) << 52);
+
+			memcpy(&v, &bits, sizeof(v));
+			break;
+		}
+		default:	/* large: the 63-bit limit and the printf fallback */
+			v = (double)(x >> (x % 20)) * ((x & 1) ? -1.0 : 1.0);
+			break;
+		}
+		snprintf(want, sizeof(want), "%.*f", d, v);
+		/* ftk prints no negative zero */
+		if (want[0] == '-' && strspn(want + 1, "0.") == strlen(want + 1))
+			memmove(want, want + 1, strlen(want));
+		assert_string_equal(dbl(v, d), want);
+	}
 }
 
 static void set_tz(const char *tz)
@@ -522,6 +572,7 @@ int main(void)
 		cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_json_builder),
 		cmocka_unit_test(test_json_double),
+		cmocka_unit_test(test_json_double_vs_printf),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_writer_epipe),
