@@ -652,7 +652,8 @@ void ftk_out(const char *s, size_t n)
 		return;
 	out_init();
 	if (n > OUT_CAP - out.len) {
-		ftk_out_flush();
+		if (!ftk_out_flush())
+			return;
 		if (n >= OUT_CAP) {
 			write_all(s, n);
 			return;

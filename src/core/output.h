@@ -35,6 +35,7 @@ void ftk_json_str(struct ftk_json *j, const char *key, const char *s, size_t len
 void ftk_json_cstr(struct ftk_json *j, const char *key, const char *s); /* NULL -> null */
 void ftk_json_int(struct ftk_json *j, const char *key, long long v);
 void ftk_json_uint(struct ftk_json *j, const char *key, unsigned long long v);
+/* decimals 0..9; same digits as printf("%.*f") in the C locale (no "-0.0"); NaN/inf: null */
 void ftk_json_double(struct ftk_json *j, const char *key, double v, int decimals);
 void ftk_json_bool(struct ftk_json *j, const char *key, bool v);
 void ftk_json_null(struct ftk_json *j, const char *key);
