@@ -1,0 +1,210 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# t_biosnoop.sh: ftk biosnoop on a real disk. O_DIRECT writes and reads of known size by a
+# known process (tests/helpers/bioio) appear exactly once each with the right bytes, type,
+# disk, pid and a positive latency, in the table and in NDJSON; -p, -n, -m, -Q, -P, -t do
+# what they say; bad input exits 1 (unknown disk, listing the disks) or 2 (malformed). The
+# disk is the one under /var/tmp on the host; in the guests a null_blk disk with a 2 ms timer
+# completion (loaded here, removed at the end), where latencies must sit at 2 ms and -Q must
+# show the time requests wait behind a queue depth of 1.
+. "$(dirname "$0")/lib.sh"
+
+# --- the disk to test on (same block in t_biosnoop.sh and t_biolatency.sh) ---------------
+BIOIO=$FTK_HELPERS/bioio
+NULLB_LOADED=""
+
+# bio_target: sets DISK, FILE (what bioio reads/writes), OFF (byte offset), KIND (nullb|file).
+# Guests: a null_blk disk, 2 ms timer completions, queue depth 1, mq-deadline (so -Q sees
+# the wait). Host: a file in /var/tmp on its real disk. Else returns 1 with $BIO_WHY.
+bio_target() {
+	BIO_WHY=""
+	if [ ! -x "$BIOIO" ]; then
+		BIO_WHY="no helper $BIOIO (set FTK_HELPERS)"
+		return 1
+	fi
+	if in_guest && [ ! -e /sys/module/null_blk ] &&
+		modprobe null_blk nr_devices=1 irqmode=2 completion_nsec=2000000 \
+			hw_queue_depth=1 submit_queues=1 gb=1 2>/dev/null; then
+		NULLB_LOADED=1
+		DISK=nullb0
+		FILE=/dev/nullb0
+		[ -e "$FILE" ] || mknod "$FILE" b $(tr ':' ' ' </sys/block/nullb0/dev)
+		echo mq-deadline >/sys/block/nullb0/queue/scheduler 2>/dev/null
+		OFF=0
+		KIND=nullb
+		return 0
+	fi
+	src=$(df -P /var/tmp 2>/dev/null | awk 'NR == 2 {print $1}')
+	case $src in
+	/dev/*) ;;
+	*)
+		BIO_WHY="/var/tmp is on '$src', not a disk, and no null_blk here"
+		return 1 ;;
+	esac
+	DISK=$(basename "$(readlink -f "$src")")
+	if [ -e "/sys/class/block/$DISK/partition" ]; then
+		DISK=$(basename "$(dirname "$(readlink -f "/sys/class/block/$DISK")")")
+	fi
+	case $DISK in
+	dm-* | md* | loop*)
+		BIO_WHY="/var/tmp is on $DISK (bio-based or stacked: requests go elsewhere)"
+		return 1 ;;
+	esac
+	[ -e "/sys/block/$DISK" ] || { BIO_WHY="no /sys/block/$DISK"; return 1; }
+	FILE=/var/tmp/ftk-kt-bio.$$
+	OFF=0
+	KIND=file
+	return 0
+}
+
+# bio_wait_armed PID: the ftk session PID has enabled its completion tracepoint.
+bio_wait_armed() {
+	wait_until 10 grep -q 1 "$TRACEFS/instances/ftk-$1/events/block/block_rq_complete/enable" \
+		2>/dev/null
+}
+
+bio_cleanup() {
+	[ "${KIND:-}" = file ] && rm -f "$FILE"
+	[ -n "$NULLB_LOADED" ] && rmmod null_blk
+	NULLB_LOADED=""
+}
+
+t=biosnoop_bad_input
+assert_rc $t 1 "$FTK" biosnoop -d no-such-disk &&
+	assert_grep $t "^ftk biosnoop: error: unknown disk 'no-such-disk'" "$T/last.err" &&
+	assert_grep $t '^hint: disks here: ' "$T/last.err"
+for a in "-m abc" "-m -1" "-p 0" "-p x" "--bogus" "-d" "1 2" "0" "-n 1234567890123456"; do
+	# shellcheck disable=SC2086
+	assert_rc $t 2 "$FTK" biosnoop $a && assert_grep $t "^ftk biosnoop: error: " "$T/last.err"
+done
+assert_rc $t 2 "$FTK" biosnoop --backend nope
+assert_rc $t 0 "$FTK" biosnoop --help && assert_grep $t '^usage: ftk biosnoop' "$T/last.out"
+pass $t
+
+if ! bio_target; then
+	skip biosnoop_rw "$BIO_WHY"
+	exit 0
+fi
+
+# Lines of $1 (a biosnoop table) for pid $2, type prefix $3, bytes $4 (default columns).
+rows() {
+	awk -v p="$2" -v d="$DISK" -v ty="$3" -v b="$4" \
+		'$3 == p && $4 == d && index($5, ty) == 1 && $7 == b' "$1"
+}
+
+t=biosnoop_rw
+ftk_start $t biosnoop -d "$DISK" || exit 0
+$BIOIO "$FILE" w 65536 4 "$OFF" &
+wp=$!
+wait $wp || fail $t "bioio write failed"
+$BIOIO "$FILE" r 16384 4 "$OFF" &
+rp=$!
+wait $rp || fail $t "bioio read failed"
+wait_until 10 sh -c "[ \$(grep -c ' $rp ' '$T/$t.out') -ge 4 ]"
+ftk_stop $t
+assert_grep $t '^TIME(s) *COMM *PID *DISK *T *SECTOR *BYTES *LAT(ms)$' "$T/$t.out"
+assert_eq $t 4 "$(rows "$T/$t.out" $wp W 65536 | wc -l)"
+assert_eq $t 4 "$(rows "$T/$t.out" $rp R 16384 | wc -l)"
+assert_eq $t 4 "$(rows "$T/$t.out" $wp W 65536 | awk '{print $6}' | sort -u | wc -l)"
+assert_eq $t 4 "$(rows "$T/$t.out" $rp R 16384 | awk '{print $6}' | sort -u | wc -l)"
+assert_eq $t 8 "$( (rows "$T/$t.out" $wp W 65536; rows "$T/$t.out" $rp R 16384) |
+	awk '$2 == "bioio" && $8 > 0' | wc -l)"
+if [ "$KIND" = nullb ]; then
+	# nothing else from these two processes (on a filesystem they may also read metadata)
+	assert_eq $t 8 "$(awk -v a=$wp -v b=$rp '$3 == a || $3 == b' "$T/$t.out" | wc -l)"
+	assert_eq $t 8 "$( (rows "$T/$t.out" $wp W 65536; rows "$T/$t.out" $rp R 16384) |
+		awk '$8 >= 1.99 && $8 < 100' | wc -l)"
+fi
+pass $t
+
+t=biosnoop_json
+"$FTK" biosnoop --json -Q -d "$DISK" >"$T/$t.out" 2>"$T/$t.err" &
+fp=$!
+if bio_wait_armed $fp; then
+	$BIOIO "$FILE" w 65536 3 "$OFF" &
+	wp=$!
+	wait $wp
+	wait_until 10 sh -c "[ \$(grep -c '\"pid\":$wp,' '$T/$t.out') -ge 3 ]"
+else
+	fail $t "ftk biosnoop --json did not arm within 10 s"
+fi
+kill -INT $fp
+wait $fp || fail $t "ftk biosnoop --json exited $?"
+assert_eq $t 3 "$(grep -c "^{\"time\":\"[0-9-]*T[0-9:.]*[+-][0-9:]*\",\"ts\":[0-9.]*,\"comm\":\"bioio\",\"pid\":$wp,\"disk\":\"$DISK\",\"type\":\"W[A-Z]*\",\"sector\":[0-9]*,\"bytes\":65536,\"lat_ms\":[0-9.]*,\"que_ms\":[0-9.]*,\"error\":0}$" "$T/$t.out")"
+assert_no_grep $t '^[^{]' "$T/$t.out"
+pass $t
+
+t=biosnoop_pid_filter
+mkfifo "$T/go"
+$BIOIO -g "$T/go" "$FILE" w 4096 3 "$OFF" &
+wp=$!
+ftk_start $t biosnoop -p $wp -d "$DISK" || exit 0
+$BIOIO "$FILE" w 4096 5 "$OFF" &
+other=$!
+wait $other
+echo go >"$T/go"
+wait $wp
+wait_until 10 sh -c "[ \$(grep -c ' $wp ' '$T/$t.out') -ge 3 ]"
+ftk_stop $t
+assert_eq $t 3 "$(rows "$T/$t.out" $wp W 4096 | wc -l)"
+assert_eq $t 4 "$(wc -l <"$T/$t.out")"	# header + 3
+pass $t
+
+t=biosnoop_name_filter
+cp "$BIOIO" "$T/xbio"
+ftk_start $t biosnoop -n xbio -d "$DISK" || exit 0
+$BIOIO "$FILE" w 4096 4 "$OFF"
+"$T/xbio" "$FILE" w 4096 2 "$OFF" &
+xp=$!
+wait $xp
+wait_until 10 sh -c "[ \$(grep -c ' $xp ' '$T/$t.out') -ge 2 ]"
+ftk_stop $t
+assert_eq $t 2 "$(awk -v p=$xp '$2 == "xbio" && $3 == p' "$T/$t.out" | wc -l)"
+assert_eq $t 3 "$(wc -l <"$T/$t.out")"
+pass $t
+
+t=biosnoop_min_ms
+ftk_start $t biosnoop -m 100000 -d "$DISK" || exit 0
+$BIOIO "$FILE" w 4096 3 "$OFF"
+sleep 0.5
+ftk_stop $t
+assert_eq $t 1 "$(wc -l <"$T/$t.out")"
+pass $t
+
+t=biosnoop_columns
+ftk_start $t biosnoop -Q -P -t -d "$DISK" || exit 0
+$BIOIO "$FILE" w 65536 4 "$OFF" &
+wp=$!
+wait $wp
+wait_until 10 sh -c "[ \$(grep -c ' $wp ' '$T/$t.out') -ge 4 ]"
+ftk_stop $t
+assert_grep $t '^TIME *TIME(s) *COMM *PID *DISK *T *P *SECTOR *BYTES *QUE(ms) *LAT(ms)$' \
+	"$T/$t.out"
+# TIME TIME(s) COMM PID DISK T P SECTOR BYTES QUE LAT
+assert_eq $t 4 "$(awk -v p=$wp '$4 == p && $1 ~ /^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]+$/ &&
+	$7 ~ /^[SR]$/ && $9 == 65536 && $10 >= 0 && $11 > 0' "$T/$t.out" | wc -l)"
+if [ "$KIND" = nullb ]; then
+	# back to back on a raw disk: all but the first are sequential
+	assert_eq $t 3 "$(awk -v p=$wp '$4 == p && $7 == "S"' "$T/$t.out" | wc -l)"
+fi
+pass $t
+
+if [ "$KIND" = nullb ]; then
+	t=biosnoop_queue_time
+	# hw_queue_depth=1: of two writers, one waits ~2 ms in the scheduler for each request.
+	ftk_start $t biosnoop -Q -d "$DISK" || exit 0
+	$BIOIO "$FILE" w 4096 10 0 &
+	a=$!
+	$BIOIO "$FILE" w 4096 10 1048576 &
+	b=$!
+	wait $a
+	wait $b
+	wait_until 10 sh -c "[ \$(grep -c ' bioio ' '$T/$t.out') -ge 20 ]"
+	ftk_stop $t
+	assert_eq $t 20 "$(awk -v a=$a -v b=$b '($3 == a || $3 == b) && $9 >= 1.99' \
+		"$T/$t.out" | wc -l)"
+	n=$(awk -v a=$a -v b=$b '($3 == a || $3 == b) && $8 >= 1.0' "$T/$t.out" | wc -l)
+	[ "$n" -ge 5 ] || fail $t "only $n of 20 requests queued >= 1 ms behind depth 1"
+	pass $t
+fi
+
+bio_cleanup
