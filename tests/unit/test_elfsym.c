@@ -320,7 +320,8 @@ static long long raw_expected(struct raw *r, const char *name)
 			if (sh[s].sh_type != types[t])
 				continue;
 			for (int v = 0; v < eh->e_shnum; v++)
-				if (sh[v].sh_type == SHT_GNU_versym && sh[v].sh_link == (Elf64_Word)s)
+				if (sh[v].sh_type == SHT_GNU_versym &&
+				    sh[v].sh_link == (Elf64_Word)s)
 					ver = (Elf64_Half *)(r->p + sh[v].sh_offset);
 			Elf64_Sym *sym = (Elf64_Sym *)(r->p + sh[s].sh_offset);
 			const char *str = (const char *)(r->p + sh[sh[s].sh_link].sh_offset);
