@@ -237,6 +237,19 @@ struct tr_event {
 	int nplan;
 	const struct tep_format_field *common_pid;
 	unsigned long long count, shown;
+	int track;		/* TRACK_*: this event also feeds the pid -> comm table */
+	bool hidden;		/* added for tracking only: never printed */
+	const struct tep_format_field *tf_pid, *tf_comm;
+};
+
+/* Events that keep comms right for processes gone before their events are printed. */
+enum { TRACK_NONE, TRACK_FORK, TRACK_RENAME, TRACK_EXEC };
+static const struct {
+	const char *sys, *name, *pid, *comm;
+} track_events[] = {
+	[TRACK_FORK] = { "task", "task_newtask", "pid", "comm" },
+	[TRACK_RENAME] = { "task", "task_rename", "pid", "newcomm" },
+	[TRACK_EXEC] = { "sched", "sched_process_exec", "pid", "filename" },
 };
 
 struct trace {
@@ -266,6 +279,7 @@ struct trace {
 	struct ftk_ptable *pt;
 	pid_t last_pid;
 	char last_comm[16];
+	struct ftk_buf comm_json;	/* ",\"comm\":\"...\"" of last_pid */
 	uint64_t last_tick;
 };
 
@@ -830,6 +844,8 @@ static int declare_kprobe(struct trace *t, int idx, struct ftk_event **out)
 
 /* -------------------------------------------------------------------- per-event output */
 
+/* The comm of pid: from the tracking events (fork, exec, rename), else /proc. Sets the
+ * JSON fragment ",\"comm\":\"...\"" of the last pid too. */
 static const char *comm_of(struct trace *t, pid_t pid)
 {
 	if (pid == t->last_pid)
@@ -837,7 +853,7 @@ static const char *comm_of(struct trace *t, pid_t pid)
 	struct ftk_pinfo *pi = pid ? ftk_ptable_get(t->pt, pid) : NULL;
 	if (!pi && pid) {
 		pi = ftk_ptable_lookup(t->pt, pid);
-		if (!pi) {	/* gone: remember that, /proc won't know better later */
+		if (!pi) {	/* gone before we saw it fork or exec */
 			pi = ftk_ptable_put(t->pt, pid);
 			pi->pid = pid;
 			snprintf(pi->comm, sizeof(pi->comm), "<...>");
@@ -845,7 +861,75 @@ static const char *comm_of(struct trace *t, pid_t pid)
 	}
 	t->last_pid = pid;
 	snprintf(t->last_comm, sizeof(t->last_comm), "%s", pi ? pi->comm : "<idle>");
+	ftk_buf_reset(&t->comm_json);
+	ftk_buf_add(&t->comm_json, ",\"comm\":", 8);
+	ftk_json_string(&t->comm_json, t->last_comm, strlen(t->last_comm));
 	return t->last_comm;
+}
+
+static void set_comm(struct trace *t, pid_t pid, const char *comm, size_t len)
+{
+	struct ftk_pinfo *pi = ftk_ptable_put(t->pt, pid);
+
+	pi->pid = pid;
+	if (len > sizeof(pi->comm) - 1)
+		len = sizeof(pi->comm) - 1;
+	memcpy(pi->comm, comm, len);
+	pi->comm[len] = '\0';
+	if (pid == t->last_pid)
+		t->last_pid = -1;
+}
+
+/* Tracking events: keep the pid -> comm table right for short-lived processes. */
+static void track(struct tr_event *te, const void *data)
+{
+	struct trace *t = te->t;
+	int len = 0;
+	const char *s = ftk_get_str(te->tf_comm, data, 16 * 1024, &len);
+	pid_t pid = (pid_t)ftk_get_s64(te->tf_pid, data);
+
+	if (!s)
+		return;
+	if (te->track == TRACK_EXEC) {	/* comm becomes the basename of the file */
+		const char *slash = memrchr(s, '/', len);
+		if (slash) {
+			len -= slash + 1 - s;
+			s = slash + 1;
+		}
+	}
+	set_comm(t, pid, s, len);
+}
+
+static void on_track(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
+{
+	track(ctx, r->data);
+}
+
+static inline char *put_u64(char *p, uint64_t v)
+{
+	return p + tr_utoa(p, v);
+}
+
+static inline char *put_s64(char *p, int64_t v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return p + tr_utoa(p, -(uint64_t)v);
+	}
+	return p + tr_utoa(p, (uint64_t)v);
+}
+
+static inline char *put_ts(char *p, uint64_t ns)
+{
+	uint32_t f = ns % 1000000000u;
+
+	p = put_u64(p, ns / 1000000000u);
+	*p++ = '.';
+	for (int i = 8; i >= 0; i--) {
+		p[i] = (char)('0' + f % 10);
+		f /= 10;
+	}
+	return p + 9;
 }
 
 /* Start and length of a __data_loc / __rel_loc field's data, clamped to the record. */
@@ -865,64 +949,88 @@ static const unsigned char *dyn_data(const struct tr_field *pf, const unsigned c
 	return d + off;
 }
 
-static void json_field(struct ftk_buf *b, const struct tr_field *pf, const unsigned char *d,
-		       int size)
+/* Strings and arrays (the slow path, through the buffer API). */
+static void json_field_slow(struct ftk_buf *b, const struct tr_field *pf, const unsigned char *d,
+			    int size)
 {
 	const unsigned char *p = d + pf->offset;
 	int n = pf->n, len = pf->size;
 
-	ftk_buf_add(b, pf->key, pf->keylen);
-	switch (pf->kind) {
-	case TR_UNSIGNED:
-		tr_add_u64(b, tr_load(p, pf->size));
-		return;
-	case TR_SIGNED:
-		tr_add_s64(b, tr_sext(tr_load(p, pf->size), pf->size));
-		return;
-	case TR_STR:
-		if (pf->dyn)
-			p = dyn_data(pf, d, size, &len);
-		ftk_json_string(b, (const char *)p, strnlen((const char *)p, len));
-		return;
-	case TR_ARRAY:
-		break;
-	}
 	if (pf->dyn) {
 		p = dyn_data(pf, d, size, &len);
 		n = len / pf->esize;
 	}
-	ftk_buf_addc(b, '[');
+	if (pf->kind == TR_STR) {
+		ftk_json_string(b, (const char *)p, strnlen((const char *)p, len));
+		return;
+	}
+	ftk_buf_reserve(b, 2 + (size_t)n * 21);
+	char *o = b->p + b->len;
+	*o++ = '[';
 	for (int i = 0; i < n; i++) {
 		uint64_t v = tr_load(p + i * pf->esize, pf->esize);
 		if (i)
-			ftk_buf_addc(b, ',');
-		if (pf->sign)
-			tr_add_s64(b, tr_sext(v, pf->esize));
-		else
-			tr_add_u64(b, v);
+			*o++ = ',';
+		o = pf->sign ? put_s64(o, tr_sext(v, pf->esize)) : put_u64(o, v);
 	}
-	ftk_buf_addc(b, ']');
+	*o++ = ']';
+	*o = '\0';
+	b->len = o - b->p;
 }
 
-/* Append one event's NDJSON object to b. */
+/* Make room for n more bytes at the cursor o of b (which may move). */
+#define TR_ROOM(b, o, end, n)							\
+	do {									\
+		if ((size_t)((end) - (o)) < (size_t)(n) + 1) {			\
+			(b)->len = (o) - (b)->p;					\
+			ftk_buf_reserve((b), (n));					\
+			(o) = (b)->p + (b)->len;					\
+			(end) = (b)->p + (b)->cap;					\
+		}								\
+	} while (0)
+
+/* Append one event's NDJSON object to b: a cursor over reserved space, no calls for
+ * numbers, the buffer API only for strings and arrays. */
 void ftk_trace_json_event(struct ftk_buf *b, const char *jhead, size_t jheadlen,
 			  const struct tr_field *plan, int nplan, uint64_t ts, int cpu, int pid,
-			  const char *comm, const void *data, int size)
+			  const char *comm_json, size_t comm_len, const void *data, int size)
 {
-	ftk_buf_add(b, jhead, jheadlen);
-	ftk_trace_fmt_ts(b, ts, 9);
-	ftk_buf_add(b, ",\"cpu\":", 7);
-	tr_add_u64(b, (unsigned)cpu);
-	ftk_buf_add(b, ",\"pid\":", 7);
-	tr_add_s64(b, pid);
-	if (comm) {
-		ftk_buf_add(b, ",\"comm\":", 8);
-		ftk_json_string(b, comm, strlen(comm));
+	const unsigned char *d = data;
+
+	ftk_buf_reserve(b, jheadlen + comm_len + 96);
+	char *o = b->p + b->len, *end = b->p + b->cap;
+
+	memcpy(o, jhead, jheadlen);
+	o = put_ts(o + jheadlen, ts);
+	memcpy(o, ",\"cpu\":", 7);
+	o = put_u64(o + 7, (unsigned)cpu);
+	memcpy(o, ",\"pid\":", 7);
+	o = put_s64(o + 7, pid);
+	memcpy(o, comm_json, comm_len);
+	o += comm_len;
+	memcpy(o, ",\"fields\":{", 11);
+	o += 11;
+	for (int i = 0; i < nplan; i++) {
+		const struct tr_field *pf = &plan[i];
+		TR_ROOM(b, o, end, pf->keylen + 24);
+		memcpy(o, pf->key, pf->keylen);
+		o += pf->keylen;
+		if (pf->kind == TR_UNSIGNED) {
+			o = put_u64(o, tr_load(d + pf->offset, pf->size));
+		} else if (pf->kind == TR_SIGNED) {
+			o = put_s64(o, tr_sext(tr_load(d + pf->offset, pf->size), pf->size));
+		} else {
+			b->len = o - b->p;
+			json_field_slow(b, pf, d, size);
+			o = b->p + b->len;
+			end = b->p + b->cap;
+		}
 	}
-	ftk_buf_add(b, ",\"fields\":{", 11);
-	for (int i = 0; i < nplan; i++)
-		json_field(b, &plan[i], data, size);
-	ftk_buf_add(b, "}}\n", 3);
+	TR_ROOM(b, o, end, 3);
+	memcpy(o, "}}\n", 3);
+	o += 3;
+	*o = '\0';
+	b->len = o - b->p;
 }
 
 static int rec_pid(const struct tr_event *te, const void *data)
@@ -938,9 +1046,14 @@ static void on_json(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
 	struct trace *t = te->t;
 	int pid = rec_pid(te, r->data);
 
+	if (te->track)
+		track(te, r->data);
+	if (pid != t->last_pid)
+		comm_of(t, pid);
 	ftk_trace_json_event(&t->line, te->jhead, te->jheadlen, te->plan, te->nplan, r->ts,
-			     r->cpu, pid, comm_of(t, pid), r->data, r->size);
-	ftk_out_buf(&t->line);
+			     r->cpu, pid, t->comm_json.p, t->comm_json.len, r->data, r->size);
+	ftk_out(t->line.p, t->line.len);
+	t->line.len = 0;
 }
 
 static void on_text(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
@@ -952,6 +1065,8 @@ static void on_text(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
 		.cpu = r->cpu,
 	};
 	int pid = rec_pid(te, r->data);
+	if (te->track)
+		track(te, r->data);
 	const char *comm = comm_of(t, pid);
 	char head[64];
 
@@ -1095,6 +1210,12 @@ static void setup_event(struct trace *t, struct tr_event *te)
 	struct ftk_buf b = { 0 };
 
 	te->common_pid = tep_find_common_field((struct tep_event *)e, "common_pid");
+	if (te->track) {
+		te->tf_pid = ftk_field(te->ev, track_events[te->track].pid);
+		te->tf_comm = ftk_field(te->ev, track_events[te->track].comm);
+		if (!te->tf_pid || !te->tf_comm)
+			te->track = TRACK_NONE;
+	}
 	ftk_trace_plan(e, &te->plan, &te->nplan);
 	ftk_buf_adds(&b, "{\"event\":");
 	ftk_json_string(&b, te->label, strlen(te->label));
@@ -1112,6 +1233,39 @@ static struct tr_event *add_event(struct trace *t, struct ftk_event *ev, const c
 	te->ev = ev;
 	te->label = ftk_xstrdup(label);
 	return te;
+}
+
+static int find_tp(const struct trace *t, const char *sys, const char *name)
+{
+	for (int i = 0; i < t->nevs; i++) {
+		const struct ftk_event *ev = t->evs[i].ev;
+		if (ev->kind == FTK_EV_TRACEPOINT && strcmp(ev->system, sys) == 0 &&
+		    strcmp(ev->name, name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* Printing modes learn comms from fork/exec/rename events: asked-for ones do it on the side,
+ * the others are added hidden (optional: a kernel without them falls back to /proc). */
+static void declare_tracking(struct trace *t)
+{
+	for (int k = TRACK_FORK; k <= TRACK_EXEC; k++) {
+		int i = find_tp(t, track_events[k].sys, track_events[k].name);
+		if (i < 0) {
+			if (!ftk_tracepoint_exists(track_events[k].sys, track_events[k].name))
+				continue;
+			struct ftk_event *ev = ftk_tracepoint(t->s, track_events[k].sys,
+							      track_events[k].name, NULL);
+			if (!ev)
+				continue;
+			ev->optional = true;
+			struct tr_event *te = add_event(t, ev, track_events[k].name);
+			te->hidden = true;
+			i = t->nevs - 1;
+		}
+		t->evs[i].track = k;
+	}
 }
 
 static int declare_all(struct trace *t)
@@ -1136,6 +1290,8 @@ static int declare_all(struct trace *t)
 			 ret ? "_ret" : "", ev->name);
 		add_event(t, ev, label);
 	}
+	if (!t->count)
+		declare_tracking(t);
 	return 0;
 }
 
@@ -1144,10 +1300,11 @@ static void bind_handlers(struct trace *t)
 	ftk_event_fn fn = t->count ? on_count : t->json ? on_json : on_text;
 
 	for (int i = 0; i < t->nevs; i++)
-		ftk_event_on(t->evs[i].ev, fn, &t->evs[i]);
+		ftk_event_on(t->evs[i].ev, t->evs[i].hidden ? on_track : fn, &t->evs[i]);
 }
 
-static int limit_pids(struct trace *t)
+/* Thread ids of every -p process (exit code when one is gone). */
+static int collect_tids(struct trace *t, pid_t **out, int *nout)
 {
 	pid_t *tids = NULL;
 	int n = 0;
@@ -1165,9 +1322,30 @@ static int limit_pids(struct trace *t)
 		n += nt;
 		free(v);
 	}
-	int rc = ftk_session_filter_pids(t->s, tids, n, true);
-	free(tids);
-	return rc < 0 ? FTK_EXIT_FAIL : 0;
+	*out = tids;
+	*nout = n;
+	return 0;
+}
+
+/*
+ * Limit events to the -p processes or the command (and what they start: event-fork). Done
+ * once the instance exists; for the command only when core has not already done it (its
+ * set_event_pid then also holds the children event-fork added, which must stay).
+ */
+static int limit_pids(struct trace *t, const pid_t *tids, int n, pid_t child)
+{
+	if (child > 0) {
+		char *cur = ftk_session_instance_read(t->s, "set_event_pid");
+		bool empty = !cur || strspn(cur, " \t\n") == strlen(cur);
+		free(cur);
+		if (!empty)
+			return 0;
+		tids = &child;
+		n = 1;
+	}
+	if (!n)
+		return 0;
+	return ftk_session_filter_pids(t->s, tids, n, true) < 0 ? FTK_EXIT_FAIL : 0;
 }
 
 static void trace_free(struct trace *t)
@@ -1189,6 +1367,7 @@ static void trace_free(struct trace *t)
 	free(t->pids);
 	ftk_buf_free(&t->line);
 	ftk_buf_free(&t->filter_tmp);
+	ftk_buf_free(&t->comm_json);
 	if (t->pt)
 		ftk_ptable_free(t->pt);
 	trace_seq_destroy(&t->seq);
@@ -1222,24 +1401,37 @@ static int trace_run(struct trace *t)
 	t->s = ftk_session_new(&so);
 	if (!t->s)
 		return FTK_EXIT_FAIL;
+	pid_t *tids = NULL, child = 0;
+	int ntids = 0;
 	rc = declare_all(t);
 	if (!rc && t->npids)
-		rc = limit_pids(t);
-	if (!rc && t->cmd && ftk_session_spawn(t->s, t->cmd) < 0)
+		rc = collect_tids(t, &tids, &ntids);
+	if (!rc && t->cmd && (child = ftk_session_spawn(t->s, t->cmd)) < 0)
 		rc = FTK_EXIT_FAIL;
 	if (rc) {
+		free(tids);
 		ftk_session_close(t->s);
 		return rc;
 	}
 	bind_handlers(t);
 	rc = ftk_session_arm(t->s);
 	if (rc == FTK_ARM_DRY || rc < 0) {
+		free(tids);
 		int crc = ftk_session_close(t->s);
 		return rc < 0 ? -rc : crc;
 	}
-	for (int i = 0; i < t->nevs; i++)
+	rc = limit_pids(t, tids, ntids, child);
+	free(tids);
+	if (rc) {
+		ftk_session_close(t->s);
+		return rc;
+	}
+	int shown = 0;
+	for (int i = 0; i < t->nevs; i++) {
 		if (t->evs[i].ev->enabled && t->evs[i].ev->tep)
 			setup_event(t, &t->evs[i]);
+		shown += !t->evs[i].hidden;
+	}
 	t->pt = ftk_ptable_new();
 	t->last_pid = -1;
 	if (t->count)
@@ -1250,7 +1442,7 @@ static int trace_run(struct trace *t)
 		ftk_outf("%-8s %-40s %12s\n", "TIME", "EVENT", "COUNT");
 		ftk_out_flush();
 	}
-	ftk_info("tracing %d event%s%s; Ctrl-C to end", t->nevs, t->nevs == 1 ? "" : "s",
+	ftk_info("tracing %d event%s%s; Ctrl-C to end", shown, shown == 1 ? "" : "s",
 		 t->cmd ? " of the command" : "");
 	ftk_session_run(t->s);
 	return ftk_session_close(t->s);

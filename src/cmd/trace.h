@@ -37,10 +37,11 @@ void ftk_trace_plan(const struct tep_event *e, struct tr_field **plan, int *npla
 void ftk_trace_plan_free(struct tr_field *plan, int nplan);
 
 /* Append one event as an NDJSON object: jhead is "{\"event\":\"SYS:NAME\",\"ts\":", then
- * ts (seconds, 9 decimals), cpu, pid, comm (omitted when NULL), "fields":{...}. */
+ * ts (seconds, 9 decimals), cpu, pid, comm_json (the encoded ",\"comm\":\"...\"", may be
+ * empty), "fields":{...} and a newline. */
 void ftk_trace_json_event(struct ftk_buf *b, const char *jhead, size_t jheadlen,
 			  const struct tr_field *plan, int nplan, uint64_t ts, int cpu, int pid,
-			  const char *comm, const void *data, int size);
+			  const char *comm_json, size_t comm_len, const void *data, int size);
 
 /* "SECONDS.FRACTION" of ns with 9 or 6 decimals. */
 void ftk_trace_fmt_ts(struct ftk_buf *b, uint64_t ns, int decimals);
