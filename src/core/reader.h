@@ -29,6 +29,7 @@ struct ftk_reader_opts {
 	ftk_dispatch_fn dispatch;
 	ftk_lost_fn lost;
 	void *ctx;
+	bool use_kbuffer;	/* decode with libtraceevent's kbuffer, not the inline walker */
 };
 
 /* Opens every per_cpu/cpuN/trace_pipe_raw O_RDONLY|O_NONBLOCK|O_CLOEXEC and reads the

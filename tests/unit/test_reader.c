@@ -3,8 +3,9 @@
  * test_reader: the reader's decode/merge/loss path on real pages captured on this machine
  * (tests/data/pages, made by scripts/capture-pages) plus a few synthetic pages for cases a
  * capture cannot force (a time extend before the first record of a flagged page, malformed
- * headers). `test_reader --bench [rounds]` is a micro-benchmark of feed + decode + merge
- * (not a test): it prints ns per record.
+ * headers). Not tests: `test_reader --bench [ROUNDS [kbuffer]]` is a micro-benchmark of
+ * feed + decode + merge + dispatch on the captured pages (ns per record), `test_reader --live`
+ * (root) checks the whole read path on this kernel (see live() below).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -319,6 +320,8 @@ static void test_lost_stats_accounting(void **state)
 
 /* ---- synthetic pages -------------------------------------------------------------------- */
 
+#define RB_PAD 29
+
 static void put32(unsigned char *p, uint32_t v) { memcpy(p, &v, 4); }
 static void put64(unsigned char *p, uint64_t v) { memcpy(p, &v, 8); }
 
@@ -432,6 +435,127 @@ static void test_flag_on_empty_page(void **state)
 	collect_free(&col);
 }
 
+/* ---- inline decoder vs kbuffer ----------------------------------------------------------- */
+
+static struct ftk_reader *reader_with(const struct pset *s, struct collect *c, bool kb)
+{
+	struct ftk_reader_opts o = { .ncpus = s->ncpus, .subbuf_size = PSET_SUBBUF, .tep = s->tep,
+				     .dispatch = collect_rec, .lost = collect_lost, .ctx = c,
+				     .use_kbuffer = kb };
+
+	return ftk_reader_new_offline(&o);
+}
+
+static void assert_same(const struct collect *a, const struct collect *b)
+{
+	long i;
+	int k;
+
+	assert_int_equal(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		assert_int_equal(a->v[i].ts, b->v[i].ts);
+		assert_int_equal(a->v[i].cpu, b->v[i].cpu);
+		assert_int_equal(a->v[i].size, b->v[i].size);
+		assert_memory_equal(a->v[i].data, b->v[i].data, a->v[i].size);
+	}
+	assert_int_equal(a->nloss, b->nloss);
+	for (k = 0; k < a->nloss; k++) {
+		assert_int_equal(a->loss[k].cpu, b->loss[k].cpu);
+		assert_int_equal(a->loss[k].before, b->loss[k].before);
+	}
+}
+
+/* Every captured page gives the same records through both decoders. */
+static void test_inline_vs_kbuffer(void **state)
+{
+	static const char *const sets[] = { "basic", "lost" };
+
+	for (unsigned int i = 0; i < FTK_ARRAY_SIZE(sets); i++) {
+		struct collect a = { 0 }, b = { 0 };
+		struct ftk_reader *ra, *rb;
+		struct pset s;
+
+		load_or_fail(&s, sets[i]);
+		ra = reader_with(&s, &a, false);
+		rb = reader_with(&s, &b, true);
+		pset_feed_all(ra, &s);
+		pset_feed_all(rb, &s);
+		ftk_reader_drain(ra, 0, true);
+		ftk_reader_drain(rb, 0, true);
+		assert_true(a.n > 0);
+		assert_same(&a, &b);
+		ftk_reader_free(ra);
+		ftk_reader_free(rb);
+		collect_free(&a);
+		collect_free(&b);
+		pset_free(&s);
+	}
+}
+
+/* A synthetic page with every entry kind: long record (type_len 0), padding with a delta,
+ * time extend, absolute time stamp (top 5 bits kept from the page clock). */
+static void test_entry_kinds(void **state)
+{
+	unsigned char pg[PSET_SUBBUF], *d = pg + 16;
+	uint64_t page_ts = (0x08ULL << 56) + 1000, abs_ts = 777777777;
+	struct collect a = { 0 }, b = { 0 };
+	size_t o = 0;
+	int i;
+
+	memset(pg, 0, sizeof(pg));
+	put64(pg, page_ts);
+	put32(d + o, 2 | (5 << 5));		/* 8-byte record, delta 5 */
+	put32(d + o + 4, 0x11);
+	put32(d + o + 8, 1);
+	o += 12;
+	put32(d + o, 0 | (7 << 5));		/* long record: 150 data bytes (+2 pad) */
+	put32(d + o + 4, 150 + 4);
+	memset(d + o + 8, 0xab, 152);
+	put32(d + o + 8 + 4, 2);
+	o += 8 + 152;
+	put32(d + o, RB_PAD | (9 << 5));	/* discarded event: padding, 12 bytes */
+	put32(d + o + 4, 12);
+	o += 4 + 12;
+	put32(d + o, 30 | (3 << 5));		/* time extend: 2 << 27 | 3 */
+	put32(d + o + 4, 2);
+	o += 8;
+	put32(d + o, 1 | (0 << 5));		/* 4-byte record */
+	put32(d + o + 4, 3);
+	o += 8;
+	put32(d + o, 31 | (uint32_t)((abs_ts & ((1 << 27) - 1)) << 5));	/* absolute */
+	put32(d + o + 4, abs_ts >> 27);
+	o += 8;
+	put32(d + o, 2 | (1 << 5));
+	put32(d + o + 4, 0x22);
+	put32(d + o + 8, 4);
+	o += 12;
+	put64(pg + 8, o);
+
+	for (i = 0; i < 2; i++) {
+		struct collect *c = i ? &b : &a;
+		struct ftk_reader_opts op = { .ncpus = 1, .subbuf_size = PSET_SUBBUF,
+					      .dispatch = collect_rec, .lost = collect_lost,
+					      .ctx = c, .use_kbuffer = i };
+		struct ftk_reader *r = ftk_reader_new_offline(&op);
+
+		ftk_reader_feed(r, 0, pg, sizeof(pg));
+		ftk_reader_drain(r, 0, true);
+		ftk_reader_free(r);
+	}
+	assert_same(&a, &b);
+	assert_int_equal(a.n, 4);
+	assert_int_equal(a.v[0].ts, page_ts + 5);
+	assert_int_equal(a.v[0].size, 8);
+	assert_int_equal(a.v[1].ts, page_ts + 12);
+	assert_int_equal(a.v[1].size, 152);
+	assert_int_equal(a.v[1].data[4], 2);
+	assert_int_equal(a.v[2].ts, page_ts + 12 + 9 + (2ULL << 27) + 3);
+	assert_int_equal(a.v[2].size, 4);
+	assert_int_equal(a.v[3].ts, (0x08ULL << 56) + abs_ts + 1);
+	collect_free(&a);
+	collect_free(&b);
+}
+
 /* ---- micro-benchmark -------------------------------------------------------------------- */
 
 struct bench_ctx {
@@ -446,7 +570,7 @@ static void bench_rec(const struct ftk_rec *r, void *ctx)
 	b->sum += r->ts + ftk_rec_pid(r->data);
 }
 
-static int bench(int rounds)
+static int bench(int rounds, bool kb)
 {
 	struct bench_ctx b = { 0 };
 	struct ftk_reader *r;
@@ -461,7 +585,7 @@ static int bench(int rounds)
 		return 1;
 	}
 	struct ftk_reader_opts o = { .ncpus = s.ncpus, .subbuf_size = PSET_SUBBUF, .tep = s.tep,
-				     .dispatch = bench_rec, .ctx = &b };
+				     .dispatch = bench_rec, .ctx = &b, .use_kbuffer = kb };
 	r = ftk_reader_new_offline(&o);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (k = 0; k < rounds; k++) {
@@ -472,11 +596,218 @@ static int bench(int rounds)
 	n = ftk_reader_records(r);
 	ns = (t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec);
 	printf("reader-decode: %llu records, %d rounds of %d+%d pages, %.1f ns/record "
-	       "(feed copy + kbuffer decode + merge + dispatch) [%llx]\n", n, rounds,
-	       pset_npages(&s, 0), pset_npages(&s, 1), ns / n, (unsigned long long)b.sum & 0xf);
+	       "(feed copy + %s decode + merge + dispatch) [%llx]\n", n, rounds,
+	       pset_npages(&s, 0), pset_npages(&s, 1), ns / n, kb ? "kbuffer" : "inline",
+	       (unsigned long long)b.sum & 0xf);
 	ftk_reader_free(r);
 	pset_free(&s);
 	return 0;
+}
+
+/* ---- live check (root; not a unit test) ----------------------------------------------------
+ * `test_reader --live SECS [BUFKB [NCHILD [PAUSE_MS]]]`: a scratch instance
+ * scratch-reader-<pid> (trace_clock=mono, buffer_percent=0, set_event_pid on NCHILD getppid
+ * loops), read by ftk_reader_new/drain like the session does (poll, 1 ms batch, 10 ms reorder,
+ * stats every 200 ms; PAUSE_MS of sleep after each drain provokes losses). Checks: every call
+ * is either dispatched or counted lost (records + lost == calls), timestamps never go back,
+ * and record ts are CLOCK_MONOTONIC (never ahead of the clock read after the drain).
+ * Prints the reader's CPU time per event. Removes the instance at the end.
+ */
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#define TRACEFS "/sys/kernel/tracing"
+
+struct live_ctx {
+	int id;
+	unsigned long long n, back, foreign, ahead;
+	uint64_t last, now, max_lag;
+	long long nlost, lost_unknown;
+};
+
+static void live_rec(const struct ftk_rec *r, void *ctx)
+{
+	struct live_ctx *l = ctx;
+
+	l->n++;
+	if (r->ts < l->last)
+		l->back++;
+	l->last = r->ts;
+	if (ftk_rec_type(r->data) != l->id)
+		l->foreign++;
+	if (r->ts > l->now)
+		l->ahead++;
+	else if (l->now - r->ts > l->max_lag)
+		l->max_lag = l->now - r->ts;
+}
+
+static void live_lost(int cpu, long long count, void *ctx)
+{
+	struct live_ctx *l = ctx;
+
+	l->nlost++;
+	if (count < 0)
+		l->lost_unknown++;
+}
+
+static int inst_write(const char *dir, const char *file, const char *val)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (ftk_write_file(path, val, false)) {
+		fprintf(stderr, "live: cannot write %s\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Child: wait for the go byte, call getppid for secs, write the call count. */
+static void live_child(int go, int out, double secs)
+{
+	unsigned long long calls = 0;
+	uint64_t end;
+	char c;
+
+	if (read(go, &c, 1) != 1)
+		_exit(1);
+	end = ftk_now_mono() + (uint64_t)(secs * 1e9);
+	while (ftk_now_mono() < end) {
+		for (int i = 0; i < 1000; i++)
+			syscall(SYS_getppid);
+		calls += 1000;
+	}
+	if (write(out, &calls, sizeof(calls)) != sizeof(calls))
+		_exit(1);
+	_exit(0);
+}
+
+static uint64_t cpu_ns(uint64_t *user)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	*user = ru.ru_utime.tv_sec * 1000000000ULL + ru.ru_utime.tv_usec * 1000ULL;
+	return *user + ru.ru_stime.tv_sec * 1000000000ULL + ru.ru_stime.tv_usec * 1000ULL;
+}
+
+static int live_loop(struct ftk_reader *r, struct live_ctx *l, pid_t *kids, int nkids,
+		     int pause_ms)
+{
+	struct pollfd fds[64];
+	int nfds = ftk_reader_pollfds(r, fds, 64), alive = nkids;
+	uint64_t next_stats = ftk_now_mono() + 200000000ULL;
+
+	while (alive) {
+		if (poll(fds, nfds, 10) > 0)
+			usleep(1000);
+		l->now = ftk_now_mono();
+		ftk_reader_drain(r, l->now, false);
+		l->now = ftk_now_mono();
+		if (l->now >= next_stats) {
+			ftk_reader_check_stats(r);
+			next_stats = l->now + 200000000ULL;
+		}
+		if (pause_ms)
+			usleep(pause_ms * 1000);
+		for (int i = 0; i < nkids; i++)
+			if (kids[i] > 0 && waitpid(kids[i], NULL, WNOHANG) == kids[i]) {
+				kids[i] = 0;
+				alive--;
+			}
+	}
+	return 0;
+}
+
+static int live(int argc, char **argv)
+{
+	double secs = argc > 2 ? atof(argv[2]) : 2;
+	const char *bufkb = argc > 3 ? argv[3] : "2048";
+	int nkids = argc > 4 ? atoi(argv[4]) : 1, pause_ms = argc > 5 ? atoi(argv[5]) : 0;
+	int gop[2], outp[2], rc = 1, ncpus = sysconf(_SC_NPROCESSORS_CONF);
+	unsigned long long calls = 0, c;
+	struct live_ctx l = { 0 };
+	struct ftk_reader *r = NULL;
+	struct tep_handle *tep = NULL;
+	struct tep_event *ev;
+	char dir[256], pids[256] = "";
+	pid_t kids[16] = { 0 };
+	uint64_t c0, c1, u0, u1;
+
+	if (nkids < 1 || nkids > 16)
+		nkids = 1;
+	snprintf(dir, sizeof(dir), TRACEFS "/instances/scratch-reader-%d", getpid());
+	if (mkdir(dir, 0755)) {
+		perror("live: mkdir instance");
+		return 1;
+	}
+	if (pipe(gop) || pipe(outp))
+		goto out;
+	for (int i = 0; i < nkids; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0)
+			live_child(gop[0], outp[1], secs);
+		snprintf(pids + strlen(pids), sizeof(pids) - strlen(pids), "%d ", kids[i]);
+	}
+	if (inst_write(dir, "tracing_on", "0") || inst_write(dir, "trace_clock", "mono") ||
+	    inst_write(dir, "buffer_size_kb", bufkb) || inst_write(dir, "buffer_percent", "0") ||
+	    inst_write(dir, "set_event_pid", pids) ||
+	    inst_write(dir, "events/syscalls/sys_enter_getppid/enable", "1"))
+		goto out;
+	tep = ftk_tep_new(TRACEFS);
+	ev = tep ? ftk_tep_load(tep, dir, "syscalls", "sys_enter_getppid") : NULL;
+	if (!ev)
+		goto out;
+	l.id = ev->id;
+	struct ftk_reader_opts o = { .dir = dir, .ncpus = ncpus, .subbuf_size = 4096, .tep = tep,
+				     .reorder_ns = 10000000, .dispatch = live_rec,
+				     .lost = live_lost, .ctx = &l };
+	r = ftk_reader_new(&o);
+	if (!r) {
+		perror("live: ftk_reader_new");
+		goto out;
+	}
+	inst_write(dir, "tracing_on", "1");
+	c0 = cpu_ns(&u0);
+	if (write(gop[1], pids, nkids) != nkids)
+		goto out;
+	live_loop(r, &l, kids, nkids, pause_ms);
+	for (int i = 0; i < nkids; i++)
+		if (read(outp[0], &c, sizeof(c)) == sizeof(c))
+			calls += c;
+	inst_write(dir, "tracing_on", "0");
+	l.now = ftk_now_mono();
+	ftk_reader_drain(r, l.now, true);
+	ftk_reader_check_stats(r);
+	c1 = cpu_ns(&u1);
+	printf("live: %d child(ren), %.1f s, buffer %s KB, pause %d ms: calls %llu, records %llu, "
+	       "lost %llu (%lld reports, %lld unknown), records+lost-calls %lld\n",
+	       nkids, secs, bufkb, pause_ms, calls, ftk_reader_records(r), ftk_reader_lost(r),
+	       l.nlost, l.lost_unknown,
+	       (long long)(ftk_reader_records(r) + ftk_reader_lost(r)) - (long long)calls);
+	printf("live: order violations %llu, foreign %llu, ts ahead of CLOCK_MONOTONIC %llu, "
+	       "max dispatch lag %.1f ms, reader CPU %.1f ns/record (user %.1f)\n", l.back,
+	       l.foreign, l.ahead, l.max_lag / 1e6, l.n ? (double)(c1 - c0) / l.n : 0.0,
+	       l.n ? (double)(u1 - u0) / l.n : 0.0);
+	rc = (l.back || l.foreign || l.ahead ||
+	      ftk_reader_records(r) + ftk_reader_lost(r) != calls) ? 1 : 0;
+out:
+	for (int i = 0; i < nkids; i++)
+		if (kids[i] > 0) {
+			kill(kids[i], SIGKILL);
+			waitpid(kids[i], NULL, 0);
+		}
+	ftk_reader_free(r);
+	if (tep)
+		tep_free(tep);
+	inst_write(dir, "tracing_on", "0");
+	inst_write(dir, "events/enable", "0");
+	if (rmdir(dir))
+		perror("live: rmdir instance");
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -490,9 +821,13 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_time_extend_first),
 		cmocka_unit_test(test_malformed_pages),
 		cmocka_unit_test(test_flag_on_empty_page),
+		cmocka_unit_test(test_inline_vs_kbuffer),
+		cmocka_unit_test(test_entry_kinds),
 	};
 
 	if (argc > 1 && !strcmp(argv[1], "--bench"))
-		return bench(argc > 2 ? atoi(argv[2]) : 200);
+		return bench(argc > 2 ? atoi(argv[2]) : 200, argc > 3 && !strcmp(argv[3], "kbuffer"));
+	if (argc > 1 && !strcmp(argv[1], "--live"))
+		return live(argc, argv);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
