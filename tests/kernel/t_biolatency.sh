@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# t_biolatency.sh: ftk biolatency on a real disk. Known O_DIRECT writes (tests/helpers/bioio)
+# land in bcc's histogram layout (per disk with -D), NDJSON gives one valid object per
+# interval and stops after count; bad input exits 1 (unknown disk) or 2 (malformed). In the
+# guests, on a null_blk disk with 2 ms timer completions, the count is exact and every I/O
+# sits in the bucket its biosnoop latency (same run) says.
+. "$(dirname "$0")/lib.sh"
+# --- the disk to test on (same block in t_biosnoop.sh and t_biolatency.sh) ---------------
+BIOIO=$FTK_HELPERS/bioio
+NULLB_LOADED=""
+
+# bio_target: sets DISK, FILE (what bioio reads/writes), OFF (byte offset), KIND (nullb|file).
+# Guests: a null_blk disk, 2 ms timer completions, queue depth 1, mq-deadline (so -Q sees
+# the wait). Host: a file in /var/tmp on its real disk. Else returns 1 with $BIO_WHY.
+bio_target() {
+	BIO_WHY=""
+	if [ ! -x "$BIOIO" ]; then
+		BIO_WHY="no helper $BIOIO (set FTK_HELPERS)"
+		return 1
+	fi
+	if in_guest && [ ! -e /sys/module/null_blk ] &&
+		modprobe null_blk nr_devices=1 irqmode=2 completion_nsec=2000000 \
+			hw_queue_depth=1 submit_queues=1 gb=1 2>/dev/null; then
+		NULLB_LOADED=1
+		DISK=nullb0
+		FILE=/dev/nullb0
+		[ -e "$FILE" ] || mknod "$FILE" b $(tr ':' ' ' </sys/block/nullb0/dev)
+		echo mq-deadline >/sys/block/nullb0/queue/scheduler 2>/dev/null
+		OFF=0
+		KIND=nullb
+		return 0
+	fi
+	src=$(df -P /var/tmp 2>/dev/null | awk 'NR == 2 {print $1}')
+	case $src in
+	/dev/*) ;;
+	*)
+		BIO_WHY="/var/tmp is on '$src', not a disk, and no null_blk here"
+		return 1 ;;
+	esac
+	DISK=$(basename "$(readlink -f "$src")")
+	if [ -e "/sys/class/block/$DISK/partition" ]; then
+		DISK=$(basename "$(dirname "$(readlink -f "/sys/class/block/$DISK")")")
+	fi
+	case $DISK in
+	dm-* | md* | loop*)
+		BIO_WHY="/var/tmp is on $DISK (bio-based or stacked: requests go elsewhere)"
+		return 1 ;;
+	esac
+	[ -e "/sys/block/$DISK" ] || { BIO_WHY="no /sys/block/$DISK"; return 1; }
+	FILE=/var/tmp/ftk-kt-bio.$$
+	OFF=0
+	KIND=file
+	return 0
+}
+
+# bio_wait_armed PID: the ftk session PID has enabled its completion tracepoint.
+bio_wait_armed() {
+	wait_until 10 grep -q 1 "$TRACEFS/instances/ftk-$1/events/block/block_rq_complete/enable" \
+		2>/dev/null
+}
+
+bio_cleanup() {
+	[ "${KIND:-}" = file ] && rm -f "$FILE"
+	[ -n "$NULLB_LOADED" ] && rmmod null_blk
+	NULLB_LOADED=""
+}
+
+t=biolatency_bad_input
+assert_rc $t 1 "$FTK" biolatency -d no-such-disk &&
+	assert_grep $t "^ftk biolatency: error: unknown disk 'no-such-disk'" "$T/last.err" &&
+	assert_grep $t '^hint: disks here: ' "$T/last.err"
+for a in "0" "1 0" "x" "1 2 3" "--bogus" "-d" "-Z" "1 -1"; do
+	# shellcheck disable=SC2086
+	assert_rc $t 2 "$FTK" biolatency $a && assert_grep $t "^ftk biolatency: error: " "$T/last.err"
+done
+assert_rc $t 0 "$FTK" biolatency --help && assert_grep $t '^usage: ftk biolatency' "$T/last.out"
+pass $t
+
+if ! bio_target; then
+	skip biolatency_table "$BIO_WHY"
+	exit 0
+fi
+
+# Sum of the counts of a bcc-style histogram table.
+hist_total() {
+	awk '/^ *[0-9]+ -> [0-9]+ *: [0-9]+ *\|/ {n += $5} END {print n + 0}' "$1"
+}
+
+t=biolatency_table
+ftk_start $t biolatency -D -d "$DISK" || exit 0
+$BIOIO "$FILE" w 65536 8 "$OFF"
+sleep 0.3
+ftk_stop $t
+assert_grep $t '^Tracing block device I/O... Hit Ctrl-C to end.$' "$T/$t.out"
+assert_grep $t "^disk = $DISK\$" "$T/$t.out"
+assert_grep $t '^     usecs               : count     distribution$' "$T/$t.out"
+assert_grep $t '^ *[0-9]* -> [0-9]* *: [0-9]* *|[* ]\{40\}|$' "$T/$t.out"
+n=$(hist_total "$T/$t.out")
+if [ "$KIND" = nullb ]; then
+	assert_eq $t 8 "$n"
+	# 2 ms completions: in usecs no I/O below the 1024 -> 2047 row
+	assert_eq $t 0 "$(awk '/ -> / && $3 + 0 < 1023 && $5 > 0' "$T/$t.out" | wc -l)"
+else
+	[ "$n" -ge 8 ] || fail $t "histogram holds $n I/Os, expected at least 8"
+fi
+pass $t
+
+t=biolatency_json_intervals
+"$FTK" biolatency --json -D -d "$DISK" 1 2 >"$T/$t.out" 2>"$T/$t.err" &
+fp=$!
+if bio_wait_armed $fp; then
+	$BIOIO "$FILE" w 65536 6 "$OFF"
+else
+	fail $t "ftk biolatency --json did not arm within 10 s"
+fi
+wait $fp
+rc=$?
+assert_eq $t 0 "$rc"
+assert_eq $t 2 "$(wc -l <"$T/$t.out")"
+assert_eq $t 2 "$(grep -c '^{"time":"[^"]*","ts":[0-9.]*,"unit":"usecs","hists":\[.*\]}$' \
+	"$T/$t.out")"
+n=$(grep -o "\"disk\":\"$DISK\",\"count\":[0-9]*" "$T/$t.out" | sed 's/.*://' |
+	awk '{n += $1} END {print n + 0}')
+if [ "$KIND" = nullb ]; then
+	assert_eq $t 6 "$n"
+else
+	[ "$n" -ge 6 ] || fail $t "histograms hold $n I/Os, expected at least 6"
+fi
+pass $t
+
+if [ "$KIND" = nullb ]; then
+	t=biolatency_buckets
+	# The same 20 writes seen by biosnoop and biolatency -m: each I/O in the bucket of its
+	# latency, and exactly 20 of them.
+	"$FTK" biolatency -m --json -d "$DISK" >"$T/$t.json" 2>"$T/$t.jerr" &
+	lp=$!
+	bio_wait_armed $lp || fail $t "biolatency did not arm"
+	ftk_start $t biosnoop -d "$DISK" || exit 0
+	$BIOIO "$FILE" w 4096 20 0
+	wait_until 10 sh -c "[ \$(grep -c ' bioio ' '$T/$t.out') -ge 20 ]"
+	ftk_stop $t
+	kill -INT $lp
+	wait $lp || fail $t "biolatency exited $?"
+	want=$(awk '$2 == "bioio" {v = int($8); s = 1; while (v >= 2 ^ s) s++; c[s]++}
+		END {for (s = 1; s < 64; s++) if (c[s]) printf "%d:%d ", 2 ^ (s - 1), c[s]}' \
+		"$T/$t.out" | sed 's/^1:/0:/')
+	got=$(grep -o '"low":[0-9]*,"high":[0-9]*,"count":[1-9][0-9]*' "$T/$t.json" |
+		sed 's/"low":\([0-9]*\),"high":[0-9]*,"count":\([0-9]*\)/\1:\2/' | tr '\n' ' ')
+	assert_eq $t "$want" "$got"
+	assert_eq $t 20 "$(grep -o '"count":[0-9]*,"sum"' "$T/$t.json" | sed 's/[^0-9]//g')"
+	pass $t
+fi
+
+bio_cleanup
