@@ -58,6 +58,7 @@ struct cpu {
 	int fd;			/* -1: offline reader or no such CPU */
 	bool present;
 	bool more;		/* the last read stopped before EAGAIN: unread data remains */
+	bool dead;		/* read failed for good: not read any more */
 	struct kbuffer *kb;	/* fallback decoder */
 	struct page *head, *tail;	/* head is being decoded while rec != NULL */
 	void *rec;		/* next record (data), NULL when the queue is empty */
@@ -384,11 +385,11 @@ static void read_cpu(struct ftk_reader *r, struct cpu *c)
 				i--;
 				continue;
 			}
-			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-				/* CPU went away or the instance is gone: stop reading it. */
-				close(c->fd);
-				c->fd = -1;
-			}
+			/* Any other error (CPU gone, instance removed): stop reading it. The
+			 * fd stays open until ftk_reader_free(): it may sit in a pollfd array
+			 * and must not be reused under it. */
+			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+				c->dead = true;
 			return;
 		}
 		enqueue(r, c, p, n);
@@ -471,7 +472,7 @@ long ftk_reader_drain(struct ftk_reader *r, uint64_t now_mono, bool final)
 	int i;
 
 	for (i = 0; i < r->ncpus; i++)
-		if (r->cpus[i].fd >= 0)
+		if (r->cpus[i].fd >= 0 && !r->cpus[i].dead)
 			read_cpu(r, &r->cpus[i]);
 	if (final) {
 		limit = UINT64_MAX;
