@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "core/events.h"
@@ -244,6 +245,8 @@ struct graph {
 	struct ftk_buf out;
 	struct ftk_buf *sink;	/* tests: collect output here instead of stdout */
 	bool chrome_first;
+	bool no_proc;		/* tests: never look threads up in this machine's /proc */
+	int cpu_width;		/* digits of the highest CPU number, as the kernel pads it */
 	uint64_t records, calls, orphans, unmatched, too_deep, trees;
 	char hexname[32];
 };
@@ -317,6 +320,9 @@ static void graph_init(struct graph *g, const struct graph_opts *o)
 	g->tab = ftk_xcalloc(g->tabsz, sizeof(*g->tab));
 	g->chrome_first = true;
 	g->entry_id = g->exit_id = -1;
+	g->cpu_width = 1;
+	for (int n = get_nprocs_conf() - 1; n >= 10; n /= 10)
+		g->cpu_width++;
 }
 
 static const char *fname(struct graph *g, uint64_t addr)
@@ -423,9 +429,9 @@ static struct gthread *thread_get(struct graph *g, pid_t tid)
 	return t;
 }
 
-static const char *thread_comm(struct gthread *t)
+static const char *thread_comm(struct graph *g, struct gthread *t)
 {
-	if (!t->comm[0] && !t->comm_tried) {
+	if (!t->comm[0] && !t->comm_tried && !g->no_proc) {
 		t->comm_tried = true;
 		if (!ftk_proc_comm(t->tid, t->comm, sizeof(t->comm)))
 			t->comm[0] = 0;
@@ -502,11 +508,11 @@ static void line_prefix(struct graph *g, struct gthread *t, int cpu, uint64_t ts
 	if (g->o->abstime)
 		ftk_buf_printf(b, "%6llu.%06llu | ", (unsigned long long)(ts / 1000000000ull),
 			       (unsigned long long)(ts % 1000000000ull / 1000));
-	ftk_buf_printf(b, "%3d) ", cpu);
+	ftk_buf_printf(b, " %*d)", g->cpu_width, cpu);
 	if (g->o->proc) {
 		char who[40];
-		snprintf(who, sizeof(who), "%s-%d", thread_comm(t), (int)t->tid);
-		ftk_buf_printf(b, "%16s | ", who);
+		snprintf(who, sizeof(who), "%s-%d", thread_comm(g, t), (int)t->tid);
+		ftk_buf_printf(b, " %16s |", who);
 	}
 	if (dur)
 		fmt_dur(b, *dur);
@@ -553,7 +559,7 @@ static void render_mark(struct graph *g, struct gthread *t, const struct gnode *
 	case GN_SWITCH: {
 		struct gthread *o = thread_find(g, n->arg);
 		ftk_buf_printf(&g->out, "------ back on CPU %d after %s-%d ------\n", n->cpu,
-			       o ? thread_comm(o) : "<...>", n->arg);
+			       o ? thread_comm(g, o) : "<...>", n->arg);
 		break;
 	}
 	case GN_LOST:
@@ -604,7 +610,7 @@ static void render(struct graph *g, struct gthread *t)
 		return;
 	}
 	char who[40];
-	snprintf(who, sizeof(who), "%s-%d", thread_comm(t), (int)t->tid);
+	snprintf(who, sizeof(who), "%s-%d", thread_comm(g, t), (int)t->tid);
 	ftk_buf_printf(&g->out, "# %s%s\n", who, t->partial ? " (continued)" : "");
 	int *open = ftk_xmalloc((t->nn + 1) * sizeof(*open)), nopen = 0;
 	for (int i = 0; i < t->nn; i++) {
@@ -699,7 +705,7 @@ static void emit_json(struct graph *g, struct gthread *t, const struct gframe *f
 		      const struct gframe *parent, uint64_t dur, bool has_ret, int64_t ret)
 {
 	struct ftk_json j;
-	const char *comm = thread_comm(t);
+	const char *comm = thread_comm(g, t);
 
 	ftk_json_begin(&j, &g->out);
 	ftk_json_int(&j, "tid", t->tid);
@@ -723,10 +729,10 @@ static void chrome_sep(struct graph *g)
 	g->chrome_first = false;
 }
 
-static pid_t thread_tgid(struct gthread *t)
+static pid_t thread_tgid(struct graph *g, struct gthread *t)
 {
 	if (!t->tgid) {
-		pid_t p = ftk_proc_tgid(t->tid);
+		pid_t p = g->no_proc ? 0 : ftk_proc_tgid(t->tid);
 		t->tgid = p > 0 ? p : t->tid;
 	}
 	return t->tgid;
@@ -740,12 +746,12 @@ static void emit_chrome(struct graph *g, struct gthread *t, const struct gframe 
 
 	if (!t->chrome_named) {
 		char who[40];
-		snprintf(who, sizeof(who), "%s-%d", thread_comm(t), (int)t->tid);
+		snprintf(who, sizeof(who), "%s-%d", thread_comm(g, t), (int)t->tid);
 		chrome_sep(g);
 		ftk_json_begin(&j, &g->out);
 		ftk_json_cstr(&j, "name", "thread_name");
 		ftk_json_cstr(&j, "ph", "M");
-		ftk_json_int(&j, "pid", thread_tgid(t));
+		ftk_json_int(&j, "pid", thread_tgid(g, t));
 		ftk_json_int(&j, "tid", t->tid);
 		ftk_json_object_begin(&j, "args");
 		ftk_json_cstr(&j, "name", who);
@@ -764,7 +770,7 @@ static void emit_chrome(struct graph *g, struct gthread *t, const struct gframe 
 	snprintf(us, sizeof(us), "%llu.%03llu", (unsigned long long)(dur / 1000),
 		 (unsigned long long)(dur % 1000));
 	ftk_json_raw(&j, "dur", us);
-	ftk_json_int(&j, "pid", thread_tgid(t));
+	ftk_json_int(&j, "pid", thread_tgid(g, t));
 	ftk_json_int(&j, "tid", t->tid);
 	ftk_json_object_begin(&j, "args");
 	ftk_json_int(&j, "cpu", f->cpu);
@@ -1024,6 +1030,7 @@ static void graph_finish(struct graph *g)
 			if (t->nst)
 				node_add(t, GN_END, t->st[t->nst - 1].depth + 1, t->last_cpu, 0);
 			render(g, t);
+			t->nst = 0;
 		}
 	}
 	if (g->o->summary)
@@ -1328,8 +1335,9 @@ static int add_pids(struct graph_opts *o, const char *arg)
 	for (char *tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		unsigned long v;
 		if (ftk_parse_ulong(tok, 1, 0x7fffffff, &v)) {
+			int rc = ftk_usage_error("invalid PID '%s'", tok);
 			free(dup);
-			return ftk_usage_error("invalid PID '%s'", tok);
+			return rc;
 		}
 		o->pids = ftk_xrealloc(o->pids, (o->npids + 1) * sizeof(*o->pids));
 		o->pids[o->npids++] = (pid_t)v;
