@@ -48,7 +48,10 @@ static void print_table(void)
 		const char *text = f->ok ? f->detail : f->why;
 		ftk_buf_reset(&b);
 		ftk_escape_table(&b, text, strlen(text), false);
-		ftk_outf("%-16s %-4s %s\n", f->name, f->ok ? "yes" : "no", ftk_buf_str(&b));
+		if (b.len)
+			ftk_outf("%-16s %-4s %s\n", f->name, f->ok ? "yes" : "no", ftk_buf_str(&b));
+		else
+			ftk_outf("%-16s %s\n", f->name, f->ok ? "yes" : "no");
 	}
 	const char *l = ftk_lockdown();
 	ftk_outf("\nlockdown: %s\n", l ? l : geteuid() ? "unknown (not root: cannot mount "
