@@ -593,8 +593,8 @@ static int cpu_setup(struct ftk_reader *r, struct cpu *c)
 struct ftk_reader *ftk_reader_new(const struct ftk_reader_opts *o)
 {
 	struct ftk_reader *r = reader_alloc(o, false);
+	int i, err, opened = 0;
 	char path[4096];
-	int i, err;
 
 	if (!r)
 		return NULL;
@@ -615,6 +615,11 @@ struct ftk_reader *ftk_reader_new(const struct ftk_reader_opts *o)
 		}
 		if (cpu_setup(r, c))
 			goto fail;
+		opened++;
+	}
+	if (!opened) {
+		errno = ENOENT;		/* no per_cpu directory at all: wrong dir */
+		goto fail;
 	}
 	return r;
 fail:

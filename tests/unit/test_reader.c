@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -558,6 +559,67 @@ static void test_entry_kinds(void **state)
 	collect_free(&b);
 }
 
+/*
+ * The live path (ftk_reader_new: open, read() page by page until no more, stats at open) on
+ * a fake instance whose trace_pipe_raw files are regular files holding the captured pages;
+ * cpu2 does not exist (offline CPU: skipped). Same records as feeding the pages.
+ */
+static void test_new_on_files(void **state)
+{
+	struct collect a = { 0 }, b = { 0 };
+	struct ftk_reader_opts o;
+	struct ftk_reader *r;
+	struct pollfd fds[4];
+	char path[256];
+	struct pset s;
+	FILE *f;
+	int c;
+
+	load_or_fail(&s, "basic");
+	make_fake_dir();
+	for (c = 0; c < 2; c++) {
+		write_stats(c, 0, 0);
+		snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/trace_pipe_raw", fake_dir, c);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		assert_int_equal(fwrite(s.raw[c], 1, s.len[c], f), s.len[c]);
+		fclose(f);
+	}
+	o = (struct ftk_reader_opts){ .dir = fake_dir, .ncpus = 3, .subbuf_size = PSET_SUBBUF,
+				      .tep = s.tep, .dispatch = collect_rec, .lost = collect_lost,
+				      .ctx = &a };
+	r = ftk_reader_new(&o);
+	assert_non_null(r);
+	assert_int_equal(ftk_reader_pollfds(r, fds, 4), 2);
+	assert_int_equal(ftk_reader_pollfds(r, fds, 1), 1);
+	ftk_reader_drain(r, 0, true);
+	assert_int_equal(ftk_reader_drain(r, 0, true), 0);
+	ftk_reader_check_stats(r);
+	assert_int_equal(a.nloss, 0);
+	ftk_reader_free(r);
+
+	r = pset_reader(&s, &b, NULL);
+	pset_feed_all(r, &s);
+	ftk_reader_drain(r, 0, true);
+	ftk_reader_free(r);
+	assert_true(a.n > 0);
+	assert_same(&a, &b);
+
+	for (c = 0; c < 2; c++) {
+		snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/trace_pipe_raw", fake_dir, c);
+		unlink(path);
+	}
+	remove_fake_dir();
+	/* No such instance at all: an error, not a reader of nothing. */
+	o.dir = "/nonexistent/ftk-test";
+	errno = 0;
+	assert_null(ftk_reader_new(&o));
+	assert_int_equal(errno, ENOENT);
+	collect_free(&a);
+	collect_free(&b);
+	pset_free(&s);
+}
+
 /* ---- micro-benchmark -------------------------------------------------------------------- */
 
 struct bench_ctx {
@@ -825,6 +887,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_flag_on_empty_page),
 		cmocka_unit_test(test_inline_vs_kbuffer),
 		cmocka_unit_test(test_entry_kinds),
+		cmocka_unit_test(test_new_on_files),
 	};
 
 	if (argc > 1 && !strcmp(argv[1], "--bench"))
