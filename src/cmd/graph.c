@@ -485,30 +485,74 @@ static char dur_mark(uint64_t ns)
 	return ' ';
 }
 
+/* Decimal digits of v into out (no NUL); returns the count. */
+static int utoa(char *out, uint64_t v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (int i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
+}
+
+static void put_spaces(struct ftk_buf *b, int n)
+{
+	static const char sp[] = "                                                                ";
+
+	while (n > 0) {
+		int k = n < (int)sizeof(sp) - 1 ? n : (int)sizeof(sp) - 1;
+		ftk_buf_add(b, sp, k);
+		n -= k;
+	}
+}
+
 /* " ! 102.642 us  " (15 columns): microseconds with as many decimals as fit 8 chars. */
 static void fmt_dur(struct ftk_buf *b, uint64_t ns)
 {
-	char num[32];
-	int n = snprintf(num, sizeof(num), "%llu", (unsigned long long)(ns / 1000));
+	char s[48];
+	int n = 0;
 
-	if (n < 7) {
-		char frac[8];
-		snprintf(frac, sizeof(frac), "%03llu", (unsigned long long)(ns % 1000));
-		frac[7 - n < 3 ? 7 - n : 3] = 0;
-		n += snprintf(num + n, sizeof(num) - n, ".%s", frac);
+	s[n++] = ' ';
+	s[n++] = dur_mark(ns);
+	s[n++] = ' ';
+	int start = n;
+	n += utoa(s + n, ns / 1000);
+	int len = n - start;
+	if (len < 7) {
+		unsigned rem = (unsigned)(ns % 1000);
+		char frac[3] = { (char)('0' + rem / 100), (char)('0' + rem / 10 % 10),
+				 (char)('0' + rem % 10) };
+		int keep = 7 - len < 3 ? 7 - len : 3;
+		s[n++] = '.';
+		memcpy(s + n, frac, keep);
+		n += keep;
+		len += keep + 1;
 	}
-	ftk_buf_printf(b, " %c %s us %*s", dur_mark(ns), num, n < 8 ? 8 - n : 0, "");
+	memcpy(s + n, " us ", 4);
+	n += 4;
+	ftk_buf_add(b, s, n);
+	put_spaces(b, 8 - len);
 }
 
 static void line_prefix(struct graph *g, struct gthread *t, int cpu, uint64_t ts,
 			const uint64_t *dur)
 {
 	struct ftk_buf *b = &g->out;
+	char s[64];
+	int n;
 
 	if (g->o->abstime)
 		ftk_buf_printf(b, "%6llu.%06llu | ", (unsigned long long)(ts / 1000000000ull),
 			       (unsigned long long)(ts % 1000000000ull / 1000));
-	ftk_buf_printf(b, " %*d)", g->cpu_width, cpu);
+	n = utoa(s, cpu < 0 ? 0 : (uint64_t)cpu);
+	put_spaces(b, 1 + g->cpu_width - n);
+	ftk_buf_add(b, s, n);
+	ftk_buf_addc(b, ')');
 	if (g->o->proc) {
 		char who[40];
 		snprintf(who, sizeof(who), "%s-%d", thread_comm(g, t), (int)t->tid);
@@ -517,14 +561,13 @@ static void line_prefix(struct graph *g, struct gthread *t, int cpu, uint64_t ts
 	if (dur)
 		fmt_dur(b, *dur);
 	else
-		ftk_buf_printf(b, "%15s", "");
-	ftk_buf_adds(b, "|  ");
+		put_spaces(b, 15);
+	ftk_buf_add(b, "|  ", 3);
 }
 
 static void indent(struct ftk_buf *b, int rel)
 {
-	for (int i = 0; i < rel; i++)
-		ftk_buf_adds(b, "  ");
+	put_spaces(b, 2 * rel);
 }
 
 static void ret_comment(struct graph *g, const struct gnode *n, const char *name)
@@ -639,12 +682,13 @@ static void render(struct graph *g, struct gthread *t)
 		bool leaf = n->closed && (j == t->nn || t->nodes[j].depth <= n->depth);
 		line_prefix(g, t, n->cpu, n->ts, leaf ? &n->dur : NULL);
 		indent(&g->out, rel);
+		ftk_buf_adds(&g->out, fname(g, n->func));
 		if (leaf) {
-			ftk_buf_printf(&g->out, "%s();", fname(g, n->func));
+			ftk_buf_add(&g->out, "();", 3);
 			ret_comment(g, n, NULL);
 			ftk_buf_addc(&g->out, '\n');
 		} else {
-			ftk_buf_printf(&g->out, "%s() {\n", fname(g, n->func));
+			ftk_buf_add(&g->out, "() {\n", 5);
 			open[nopen++] = i;
 		}
 	}
@@ -701,6 +745,22 @@ static struct gstat *stat_get(struct graph *g, uint64_t func)
 	}
 }
 
+/* "SEC.FRAC" of v / 10^digits, e.g. (1646326, 3) -> "1646.326", no printf. */
+static const char *fixed(char *out, uint64_t v, int digits)
+{
+	uint64_t div = 1;
+
+	for (int i = 0; i < digits; i++)
+		div *= 10;
+	int n = utoa(out, v / div);
+	uint64_t rem = v % div;
+	out[n++] = '.';
+	for (int i = digits - 1; i >= 0; i--, rem /= 10)
+		out[n + i] = (char)('0' + rem % 10);
+	out[n + digits] = 0;
+	return out;
+}
+
 static void emit_json(struct graph *g, struct gthread *t, const struct gframe *f,
 		      const struct gframe *parent, uint64_t dur, bool has_ret, int64_t ret)
 {
@@ -713,8 +773,9 @@ static void emit_json(struct graph *g, struct gthread *t, const struct gframe *f
 	ftk_json_int(&j, "cpu", f->cpu);
 	ftk_json_cstr(&j, "func", fname(g, f->func));
 	ftk_json_int(&j, "depth", f->depth - t->root_depth);
-	ftk_json_double(&j, "ts", f->ts / 1e9, 6);
-	ftk_json_double(&j, "duration_us", dur / 1e3, 3);
+	char num[48];
+	ftk_json_raw(&j, "ts", fixed(num, f->ts / 1000, 6));
+	ftk_json_raw(&j, "duration_us", fixed(num, dur, 3));
 	ftk_json_cstr(&j, "parent", parent ? fname(g, parent->func) : NULL);
 	if (g->o->retval && has_ret)
 		ftk_json_int(&j, "retval", ret);
@@ -764,12 +825,8 @@ static void emit_chrome(struct graph *g, struct gthread *t, const struct gframe 
 	ftk_json_cstr(&j, "name", fname(g, f->func));
 	ftk_json_cstr(&j, "cat", "function");
 	ftk_json_cstr(&j, "ph", "X");
-	snprintf(us, sizeof(us), "%llu.%03llu", (unsigned long long)(f->ts / 1000),
-		 (unsigned long long)(f->ts % 1000));
-	ftk_json_raw(&j, "ts", us);
-	snprintf(us, sizeof(us), "%llu.%03llu", (unsigned long long)(dur / 1000),
-		 (unsigned long long)(dur % 1000));
-	ftk_json_raw(&j, "dur", us);
+	ftk_json_raw(&j, "ts", fixed(us, f->ts, 3));
+	ftk_json_raw(&j, "dur", fixed(us, dur, 3));
 	ftk_json_int(&j, "pid", thread_tgid(g, t));
 	ftk_json_int(&j, "tid", t->tid);
 	ftk_json_object_begin(&j, "args");

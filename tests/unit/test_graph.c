@@ -702,6 +702,11 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static void bench_rec(const struct ftk_rec *r, void *ctx)
+{
+	graph_record(ctx, r);
+}
+
 /* Decode (core reader, offline) + engine throughput on the captured pages. */
 static int bench(int rounds)
 {
@@ -733,7 +738,7 @@ static int bench(int rounds)
 			for (int r = 0; r < rounds; r++) {
 				struct ftk_reader_opts ro = { .ncpus = 2, .subbuf_size = 4096,
 							      .tep = c.tep,
-							      .dispatch = (ftk_dispatch_fn)graph_record,
+							      .dispatch = bench_rec,
 							      .ctx = &g };
 				struct ftk_reader *rd = ftk_reader_new_offline(&ro);
 				for (int cpu = 0; cpu < 2; cpu++)
