@@ -13,6 +13,7 @@
  * drive it with pages captured from 6.1 and 6.12 guests.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
@@ -1527,24 +1528,52 @@ static int parse_args(int argc, char **argv, struct graph_opts *o)
 	return 0;
 }
 
-/* Another fgraph user (top level or any other instance) would see our global filters. */
+/* Is function_graph the tracer of tracefs dir `dir`? */
+static bool fgraph_in(const char *dir)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/current_tracer", dir);
+	char *cur = ftk_read_file(path, NULL);
+	bool on = cur && strncmp(cur, "function_graph", 14) == 0;
+	free(cur);
+	return on;
+}
+
+/* Another function_graph user (top level, or any instance) would see our global filters
+ * (set_graph_function, max_graph_depth): refuse unless --force. At top level the session
+ * itself refuses a current_tracer other than nop. */
 static int check_tracer_free(const struct graph_opts *o, const char *tracefs, bool top_level)
 {
 	char path[1024];
 
-	if (o->force || top_level)
-		return 0;	/* top level: the session refuses a busy current_tracer itself */
-	snprintf(path, sizeof(path), "%s/current_tracer", tracefs);
-	char *cur = ftk_read_file(path, NULL);
-	bool busy = cur && strncmp(cur, "nop", 3) != 0;
-	if (busy) {
-		cur[strcspn(cur, "\n")] = 0;
-		ftk_error("the top-level tracer is in use by another tool ('%s'): set_graph_function "
-			  "and max_graph_depth are global", cur);
-		ftk_hint("stop the other tracer, or pass --force (ftk restores the global files)");
+	if (o->force)
+		return 0;
+	const char *who = NULL;
+	if (!top_level && fgraph_in(tracefs))
+		who = "the top-level tracer";
+	snprintf(path, sizeof(path), "%s/instances", tracefs);
+	DIR *d = who ? NULL : opendir(path);
+	struct dirent *de;
+	static char name[300];
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/instances/%s", tracefs, de->d_name);
+		if (fgraph_in(path)) {
+			snprintf(name, sizeof(name), "instance %s", de->d_name);
+			who = name;
+			break;
+		}
 	}
-	free(cur);
-	return busy ? FTK_EXIT_FAIL : 0;
+	if (d)
+		closedir(d);
+	if (!who)
+		return 0;
+	ftk_error("function_graph is in use by another tool (%s): set_graph_function and "
+		  "max_graph_depth are global to all its users", who);
+	ftk_hint("stop the other tracer, or pass --force (ftk restores the global files)");
+	return FTK_EXIT_FAIL;
 }
 
 static int check_targets(const struct graph_opts *o)
@@ -1688,6 +1717,30 @@ static void release_child(struct ftk_session *s)
 	s->child_go = -1;
 }
 
+/* The header (text trees) and the "tracing" line on stderr, once everything is armed. */
+static void announce(struct graph_run *gr)
+{
+	const struct graph_opts *o = gr->o;
+	struct ftk_buf b = { 0 };
+
+	if (o->fmt == GRAPH_CHROME && !o->summary)
+		ftk_outf("{\"traceEvents\":[\n");
+	if (o->fmt == GRAPH_TEXT && !o->summary)
+		ftk_outf("#%s CPU)%s    DURATION    |  FUNCTION CALLS\n",
+			 o->abstime ? "     TIME     |" : "", o->proc ? "         COMM-TID |" : "");
+	join(&b, o->funcs, o->nfuncs);
+	if (o->npids)
+		ftk_buf_printf(&b, " for PID %d%s", (int)o->pids[0], o->npids > 1 ? " ..." : "");
+	else if (o->tid)
+		ftk_buf_printf(&b, " for TID %d", (int)o->tid);
+	else if (o->cmd)
+		ftk_buf_printf(&b, " for %s", o->cmd[0]);
+	ftk_info("tracing %s (function_graph%s)%s", ftk_buf_str(&b),
+		 gr->top_level ? " at top level" : " in its own instance",
+		 o->cmd ? "" : "; Ctrl-C to end");
+	ftk_buf_free(&b);
+}
+
 static void end_cb(struct ftk_session *s, void *ctx)
 {
 	struct graph_ctx *c = ctx;
@@ -1801,8 +1854,7 @@ static int graph_run(struct graph_opts *o)
 		ftk_session_close(gr.s);
 		goto out;
 	}
-	if (o->fmt == GRAPH_CHROME)
-		ftk_outf("{\"traceEvents\":[\n");
+	announce(&gr);
 	ftk_out_flush();
 	release_child(gr.s);
 	ftk_session_run(gr.s);
