@@ -179,8 +179,18 @@ static const struct ftk_backend biolatency_backends[] = {
 		.needs = { FTK_F_TRACEFS, FTK_F_INSTANCES, FTK_F_HIST },
 		.usable = bio_usable_later,
 	},
-	BIO_BACKEND_IO_START,
-	BIO_BACKEND_LEGACY,
+	{
+		.name = "tracepoint",
+		.desc = "user-space aggregation of block_io_start/rq_issue/rq_complete (>= 6.5)",
+		.needs = { FTK_F_TRACEFS, FTK_F_INSTANCES },
+		.usable = bio_usable_io_start,
+	},
+	{
+		.name = "tracepoint-legacy",
+		.desc = "user-space aggregation of block_bio_queue/rq_insert/rq_issue/rq_complete",
+		.needs = { FTK_F_TRACEFS, FTK_F_INSTANCES },
+		.usable = bio_usable_legacy,
+	},
 	BIO_BACKEND_KPROBE,
 };
 
