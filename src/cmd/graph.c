@@ -15,8 +15,10 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1705,16 +1707,82 @@ static int setup_tracer(struct graph_run *gr, pid_t child)
 	return err ? FTK_EXIT_FAIL : 0;
 }
 
-/* The command is held before exec until now (the session releases it at arm; the tracer
- * is set up after arm, so ftk spawns after arm and lets it go here). */
-static void release_child(struct ftk_session *s)
+/*
+ * The kernel refuses to change a tracer while its per-CPU pipes are open (EBUSY: trace_ref),
+ * and ftk_session_arm() opens them (and releases the command) before it returns. Until the
+ * core offers a hook between "probes armed" and "readers open", graph closes the session's
+ * readers, sets the tracer up, and reopens them with the same dispatch as session.c; the
+ * command's go-pipe is held back meanwhile. Nothing in the ring buffer is lost: it is only
+ * read later.
+ */
+#define GRAPH_REORDER_NS	(10ull * 1000 * 1000)	/* as session.c */
+
+static void rearm_dispatch(const struct ftk_rec *r, void *ctx)
 {
-	if (s->child_go < 0)
+	struct ftk_session *s = ctx;
+	int id = ftk_rec_type(r->data);
+
+	if (id > s->max_id)
 		return;
-	if (write(s->child_go, "g", 1) != 1)
+	struct ftk_event *ev = s->by_id[id];
+	if (ev && ev->fn)
+		ev->fn(ev, r, ev->ctx);
+}
+
+static void rearm_lost(int cpu, long long count, void *ctx)
+{
+	struct ftk_session *s = ctx;
+
+	ftk_out_flush();
+	if (count >= 0)
+		fprintf(stderr, "ftk: lost %lld events on CPU %d\n", count, cpu);
+	else
+		fprintf(stderr, "ftk: lost events on CPU %d (count unknown)\n", cpu);
+	if (s->lost_fn)
+		s->lost_fn(s, cpu, count, s->lost_ctx);
+}
+
+static void readers_close(struct ftk_session *s)
+{
+	if (s->reader)
+		ftk_reader_free(s->reader);
+	s->reader = NULL;
+}
+
+static int readers_open(struct ftk_session *s)
+{
+	struct ftk_reader_opts ro = {
+		.dir = s->dir, .ncpus = s->ncpus, .subbuf_size = s->subbuf_size, .tep = s->tep,
+		.reorder_ns = GRAPH_REORDER_NS, .dispatch = rearm_dispatch, .lost = rearm_lost,
+		.ctx = s,
+	};
+
+	s->reader = ftk_reader_new(&ro);
+	if (!s->reader) {
+		ftk_error("cannot open the per-CPU buffers of %s: %s", s->dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Let the held command exec. */
+static void release_child(int *go)
+{
+	if (*go < 0)
+		return;
+	if (write(*go, "g", 1) != 1)
 		ftk_warn("cannot start the command: %s", strerror(errno));
-	close(s->child_go);
-	s->child_go = -1;
+	close(*go);
+	*go = -1;
+}
+
+/* After a failure past arm: undo everything (the held command exits: its pipe closes). */
+static void abort_armed(struct ftk_session *s, int go)
+{
+	readers_close(s);
+	s->armed = false;
+	s->child_go = go;
+	ftk_session_close(s);
 }
 
 /* The header (text trees) and the "tracing" line on stderr, once everything is armed. */
@@ -1778,8 +1846,32 @@ static void declare_events(struct ftk_session *s, struct graph_ctx *c)
 	}
 }
 
+/* /proc/kallsyms takes the kernel ~70-120 ms to produce (1 s in the TCG guests): load it in
+ * a thread while the session is armed; names are needed only once records flow. */
+static void *ksyms_thread(void *arg)
+{
+	struct ksyms *k = arg;
+
+	return (void *)(intptr_t)ksyms_load(k, "/proc/kallsyms");
+}
+
+static void ksyms_join(pthread_t *th, bool *running)
+{
+	void *ret = NULL;
+
+	if (!*running)
+		return;
+	pthread_join(*th, &ret);
+	*running = false;
+	if (ret)
+		ftk_warn("cannot read kernel symbols from /proc/kallsyms: functions print as "
+			 "addresses");
+}
+
 static int graph_run(struct graph_opts *o)
 {
+	pthread_t kth;
+	bool kth_running = false;
 	struct graph g;
 	struct graph_ctx c = { .g = &g };
 	struct graph_run gr = { .o = o, .tracefs = ftk_tracefs() };
@@ -1789,7 +1881,9 @@ static int graph_run(struct graph_opts *o)
 	if ((rc = check_tracer_free(o, gr.tracefs, gr.top_level)))
 		return rc;
 	graph_init(&g, o);
-	if (!o->dry_run && ksyms_load(&g.ks, "/proc/kallsyms"))
+	if (!o->dry_run)
+		kth_running = pthread_create(&kth, NULL, ksyms_thread, &g.ks) == 0;
+	if (!o->dry_run && !kth_running && ksyms_load(&g.ks, "/proc/kallsyms"))
 		ftk_warn("cannot read kernel symbols from /proc/kallsyms: functions print as "
 			 "addresses");
 	struct ftk_session_opts so = {
@@ -1799,6 +1893,7 @@ static int graph_run(struct graph_opts *o)
 	};
 	gr.s = ftk_session_new(&so);
 	if (!gr.s) {
+		ksyms_join(&kth, &kth_running);
 		graph_free(&g);
 		return FTK_EXIT_FAIL;
 	}
@@ -1812,6 +1907,19 @@ static int graph_run(struct graph_opts *o)
 	declare_events(gr.s, &c);
 	ftk_session_on_end(gr.s, end_cb, &c);
 	ftk_session_on_lost(gr.s, lost_cb, &c);
+	pid_t child = 0;
+	int go = -1;
+	if (o->cmd && !o->dry_run) {
+		/* forked before arm opens the buffers: the child must not hold them */
+		child = ftk_session_spawn(gr.s, o->cmd);
+		if (child < 0) {
+			ftk_session_close(gr.s);
+			rc = FTK_EXIT_FAIL;
+			goto out;
+		}
+		go = gr.s->child_go;
+		gr.s->child_go = -1;
+	}
 	rc = ftk_session_arm(gr.s);
 	if (rc == FTK_ARM_DRY) {
 		gr.dry = true;
@@ -1822,6 +1930,8 @@ static int graph_run(struct graph_opts *o)
 		goto out;
 	}
 	if (rc < 0) {
+		if (go >= 0)
+			close(go);
 		rc = -rc;
 		goto out;
 	}
@@ -1829,37 +1939,33 @@ static int graph_run(struct graph_opts *o)
 	if (graph_bind(&g, ev->tep, ev->next->tep)) {
 		ftk_error("unexpected ftrace:funcgraph_entry/exit formats (need func, depth, "
 			  "calltime, rettime)");
-		ftk_session_close(gr.s);
+		abort_armed(gr.s, go);
 		rc = FTK_EXIT_FAIL;
 		goto out;
 	}
 	if (o->retval && !g.x_retval.ok) {
 		ftk_error("--retval: this kernel's funcgraph_exit records carry no return value");
 		ftk_hint("needs kernel >= 6.5 built with CONFIG_FUNCTION_GRAPH_RETVAL=y");
-		ftk_session_close(gr.s);
+		abort_armed(gr.s, go);
 		rc = FTK_EXIT_FAIL;
 		goto out;
 	}
-	pid_t child = 0;
-	if (o->cmd) {
-		child = ftk_session_spawn(gr.s, o->cmd);
-		if (child < 0) {
-			ftk_session_close(gr.s);
-			rc = FTK_EXIT_FAIL;
-			goto out;
-		}
-	}
+	readers_close(gr.s);
 	rc = setup_tracer(&gr, child);
+	if (!rc && readers_open(gr.s))
+		rc = FTK_EXIT_FAIL;
 	if (rc) {
-		ftk_session_close(gr.s);
+		abort_armed(gr.s, go);
 		goto out;
 	}
+	ksyms_join(&kth, &kth_running);
 	announce(&gr);
 	ftk_out_flush();
-	release_child(gr.s);
+	release_child(&go);
 	ftk_session_run(gr.s);
 	rc = ftk_session_close(gr.s);
 out:
+	ksyms_join(&kth, &kth_running);
 	free(gr.dir);
 	graph_free(&g);
 	return rc;
