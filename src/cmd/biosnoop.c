@@ -443,6 +443,11 @@ bool bio_track_complete(struct bio_track *t, uint64_t ts, uint32_t dev, uint64_t
 	long i = bio_find(t, dev, key, true);
 
 	if (i < 0) {
+		/* Ended without an issue (a flush the device needs no cache flush for, a
+		 * request failed before dispatch): its submission is stale now. */
+		i = bio_find(t, dev, key, false);
+		if (i >= 0)
+			bio_del(t, (size_t)i);
 		t->st.unpaired++;
 		return false;
 	}

@@ -84,6 +84,15 @@ static void test_flush(void **state)
 	assert_int_equal(io.done_ts - io.issue_ts, 6000);
 	assert_false(bio_track_complete(t, 6120, VDA, 0, 0, 0, &io));
 	assert_int_equal(bio_track_pending(t), 0);
+
+	/* A device without a volatile cache: the flush completes at once, never issued. Its
+	 * submission must not linger to be adopted by a later flush. */
+	bio_track_start(t, 7000, VDA, 0, 0, 8, "sync", false);
+	assert_false(bio_track_complete(t, 7001, VDA, 0, 0, 0, &io));
+	assert_int_equal(bio_track_pending(t), 0);
+	bio_track_issue(t, 9000, VDA, 0, 0, 0, "FF");
+	assert_true(bio_track_complete(t, 9500, VDA, UINT64_MAX, 0, 0, &io));
+	assert_int_equal(io.pid, -1);
 	bio_track_free(t);
 }
 
