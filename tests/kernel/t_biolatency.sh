@@ -76,6 +76,13 @@ done
 assert_rc $t 0 "$FTK" biolatency --help && assert_grep $t '^usage: ftk biolatency' "$T/last.out"
 pass $t
 
+if lockdown_confidentiality; then
+	t=biolatency_lockdown
+	assert_rc $t 1 "$FTK" biolatency 1 && assert_grep $t "$LOCKDOWN_MSG" "$T/last.err"
+	pass $t
+	exit 0
+fi
+
 if ! bio_target; then
 	skip biolatency_table "$BIO_WHY"
 	exit 0

@@ -80,6 +80,13 @@ assert_rc $t 2 "$FTK" biosnoop --backend nope
 assert_rc $t 0 "$FTK" biosnoop --help && assert_grep $t '^usage: ftk biosnoop' "$T/last.out"
 pass $t
 
+if lockdown_confidentiality; then
+	t=biosnoop_lockdown
+	assert_rc $t 1 "$FTK" biosnoop 1 && assert_grep $t "$LOCKDOWN_MSG" "$T/last.err"
+	pass $t
+	exit 0
+fi
+
 if ! bio_target; then
 	skip biosnoop_rw "$BIO_WHY"
 	exit 0
