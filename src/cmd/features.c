@@ -66,20 +66,20 @@ static void print_table(void)
 		if (!view_has_backends(v))
 			continue;
 		if (!header) {
-			ftk_outf("\n%-12s %-12s %s\n", "VIEW", "BACKEND", "NOTES");
+			ftk_outf("\n%-12s %-15s %s\n", "VIEW", "BACKEND", "NOTES");
 			header = true;
 		}
 		int k = ftk_backend_pick(v, NULL, why, sizeof(why));
 		ftk_buf_reset(&b);
 		if (k >= 0) {
 			if (why[0])
-				ftk_buf_printf(&b, "not preferred: %s", why);
+				ftk_buf_printf(&b, "preferred ones refused: %s", why);
 			else
 				ftk_buf_printf(&b, "%s", v->backends[k].desc ? v->backends[k].desc : "");
 		} else {
 			ftk_buf_printf(&b, "cannot run: %s", why);
 		}
-		ftk_outf("%-12s %-12s %s\n", v->name, k >= 0 ? v->backends[k].name : "-",
+		ftk_outf("%-12s %-15s %s\n", v->name, k >= 0 ? v->backends[k].name : "-",
 			 ftk_buf_str(&b));
 	}
 	if (geteuid() != 0)

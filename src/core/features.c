@@ -473,9 +473,10 @@ static void probe_retval(struct ftk_feature *f)
 		set_why(f, "no function_graph");
 	else if (texists("options/funcgraph-retval"))
 		set_ok(f, "%s", "");
+	else if (ftk_kernel_version() >= (6u << 16 | 5u << 8))
+		set_why(f, "no options/funcgraph-retval (CONFIG_FUNCTION_GRAPH_RETVAL=n)");
 	else
-		set_why(f, "no options/funcgraph-retval (kernel < 6.5 or "
-			"CONFIG_FUNCTION_GRAPH_RETVAL=n)");
+		set_why(f, "no options/funcgraph-retval (kernel %s < 6.5)", ftk_kernel_release());
 }
 
 static void probe(enum ftk_feat id, struct ftk_feature *f)

@@ -6,6 +6,12 @@
 # it could not check, and a malformed command line exits 2.
 . "$(dirname "$0")/lib.sh"
 
+# util-linux setpriv by path: busybox sh would run its own applet, which lacks --reuid.
+SETPRIV=""
+for p in /usr/bin/setpriv /bin/setpriv; do
+	[ -x "$p" ] && SETPRIV=$p && break
+done
+
 KEYS="tracefs instances kprobes uprobes dynevents function fgraph fgraph_instance fgraph_retval
 hist syscall_tp"
 
@@ -151,11 +157,12 @@ fi
 pass $t
 
 t=features_nonroot
-if setpriv --reuid=65534 --regid=65534 --clear-groups true >/dev/null 2>&1; then
-	assert_rc $t 0 setpriv --reuid=65534 --regid=65534 --clear-groups "$FTK" features
+if [ -n "$SETPRIV" ] &&
+	"$SETPRIV" --reuid=65534 --regid=65534 --clear-groups true >/dev/null 2>&1; then
+	assert_rc $t 0 "$SETPRIV" --reuid=65534 --regid=65534 --clear-groups "$FTK" features
 	assert_grep $t '^tracefs  *no  *not root' "$T/last.out"
 	assert_grep $t '^note: not root' "$T/last.out"
-	assert_rc $t 0 setpriv --reuid=65534 --regid=65534 --clear-groups "$FTK" features --json
+	assert_rc $t 0 "$SETPRIV" --reuid=65534 --regid=65534 --clear-groups "$FTK" features --json
 	assert_grep $t '"root":false' "$T/last.out"
 	pass $t
 else
@@ -163,8 +170,11 @@ else
 fi
 
 t=features_fast
-# The probe is cheap (no available_filter_functions, no formats): well under a second even
-# in an emulated guest.
+# The probe is cheap (no available_filter_functions, no formats): milliseconds on the host.
+# Emulated guests (TCG) are 5-10x slower, and where function_graph exists a test instance is
+# created and removed: allow more there.
+limit=5
+in_guest && limit=30
 s0=$(date +%s)
 i=0
 while [ $i -lt 10 ]; do
@@ -172,5 +182,5 @@ while [ $i -lt 10 ]; do
 	i=$((i + 1))
 done
 s1=$(date +%s)
-[ $((s1 - s0)) -le 5 ] || fail $t "10 runs took $((s1 - s0)) s"
+[ $((s1 - s0)) -le $limit ] || fail $t "10 runs took $((s1 - s0)) s (limit $limit s)"
 pass $t
