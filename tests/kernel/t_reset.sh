@@ -216,6 +216,22 @@ grep -E "ftk[-_]($D|$S|$F)(/|\$)" "$T/last.out" && fail $t "a second reset found
 in_guest && assert_eq $t "nothing to reset" "$(cat "$T/last.out")"
 pass $t
 
+# ---- a real running ftk session is left alone ----
+t=reset_spares_live_ftk
+if ftk_start $t execsnoop; then
+	L=$(ftk_pid $t)
+	if [ -d "$TRACEFS/instances/ftk-$L" ]; then
+		assert_rc $t 0 "$FTK" reset
+		grep -E "ftk[-_]$L(/|\$)" "$T/last.out" && fail $t "ftk reset touched the live ftk $L"
+		[ -d "$TRACEFS/instances/ftk-$L" ] || fail $t "the live session's instance is gone"
+		[ -e "$JDIR/$L.journal" ] || fail $t "the live session's journal is gone"
+	else
+		fail $t "execsnoop runs without an instance ftk-$L"
+	fi
+	ftk_stop $t
+	pass $t
+fi
+
 # ---- a busy instance: reported with its holder, kept for the next run ----
 t=reset_busy
 B=$(dead_pid)
