@@ -93,7 +93,8 @@ static const struct exec_fn uprobe_fns[] = {
 	/* SysV x86-64 ABI: arguments in di, si, dx, cx, r8, r9. */
 	{ "execve", "+0(%di):string", "%si" },
 	{ "execveat", "+0(%si):string", "%dx" },
-	{ "fexecve", NULL, "%si" },
+	/* fexecve() is left to the sched tracepoint + /proc: each probed function costs
+	 * max_args + 2 uprobes, and each uprobe ~30 ms to remove at exit. */
 };
 
 /* The syscall functions get a struct pt_regs *: di at 112, si at 104, dx at 96. */
@@ -640,10 +641,29 @@ static bool kprobe_usable(char *why, size_t len)
 	return true;
 }
 
+/*
+ * A uprobe event whose fetched strings exceed one page makes the kernel WARN (once per boot,
+ * trace_uprobe.c prepare_uprobe_buffer) and truncate; with one string per event that takes an
+ * argument of more than ~4080 bytes. Harmless where warnings are warnings, a panic where
+ * kernel.panic_on_warn=1: there, don't fetch user strings with uprobes.
+ */
+static bool panic_on_warn(void)
+{
+	char *v = ftk_read_file("/proc/sys/kernel/panic_on_warn", NULL);
+	bool on = v && atoi(v) != 0;
+	free(v);
+	return on;
+}
+
 static bool uprobe_usable(char *why, size_t len)
 {
 	const char *libc = ftk_system_libc();
 	uint64_t off;
+	if (panic_on_warn()) {
+		snprintf(why, len, "kernel.panic_on_warn=1 and an argument longer than a page would "
+			 "make the uprobe trip a kernel WARN");
+		return false;
+	}
 	if (!libc) {
 		snprintf(why, len, "no system C library found");
 		return false;

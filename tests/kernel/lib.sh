@@ -106,8 +106,14 @@ _alive() {
 	kill -0 "$1" 2>/dev/null
 }
 
+# Armed: the header is on stdout, or (--json views, whose stdout holds only records) the
+# "ftk VIEW: tracing ..." line is on stderr.
+_armed() {
+	[ -s "$1" ] || grep -q '^ftk [a-z]*: tracing' "${1%.out}.err" 2>/dev/null
+}
+
 _has_output() {
-	[ -s "$1" ] || ! _alive "$2"
+	_armed "$1" || ! _alive "$2"
 }
 
 # ftk_start NAME ARGS...: runs "$FTK" ARGS in the background (stdout $T/NAME.out, stderr
@@ -131,7 +137,7 @@ ftk_start() {
 		_show "$T/$_n.err"
 		return 1
 	fi
-	if [ ! -s "$T/$_n.out" ]; then
+	if ! _armed "$T/$_n.out"; then
 		fail "$_n" "ftk $* printed no header within 10 s"
 		_show "$T/$_n.err"
 		ftk_stop "$_n" KILL >/dev/null 2>&1
