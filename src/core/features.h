@@ -29,7 +29,9 @@ struct ftk_feature {
 	char detail[192];	/* when ok: extra facts (path, tracer list ...) may be empty */
 };
 
-/* Probe once (cached). Never changes tracing state except mounting tracefs if needed. */
+/* Probe once (cached). Never changes tracing state except mounting tracefs if needed.
+ * FTK_F_FGRAPH_INSTANCE, only where top-level function_graph exists, creates and removes a
+ * test instance ftk-<ourpid> (inferred from the kernel version when that is refused). */
 const struct ftk_feature *ftk_feature(enum ftk_feat f);
 static inline bool ftk_has(enum ftk_feat f) { return ftk_feature(f)->ok; }
 
