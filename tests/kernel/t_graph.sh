@@ -77,26 +77,17 @@ pass $t
 sh -c 'while :; do read -r l </proc/version; sleep 0.2; done' &
 loop_pid=$!
 
-# --- -p: trees of one process, labelled, with durations ---
+# --- -p: trees of one process, labelled, with durations; SIGTERM restores the globals ---
 t=graph_pid
-if ftk_start $t graph vfs_read -p "$loop_pid"; then
-	wait_until 30 grep -q 'vfs_read()' "$T/$t.out" || fail $t "no vfs_read tree"
-	ftk_stop $t
+if ftk_start $t graph vfs_read --notrace __cond_resched -p "$loop_pid"; then
+	wait_until 60 grep -q 'vfs_read()' "$T/$t.out" || fail $t "no vfs_read tree"
+	ftk_stop $t TERM
 	assert_grep $t "^# sh-$loop_pid" "$T/$t.out"
 	assert_grep $t '[0-9]\.[0-9]* us .*|  *vfs_read()' "$T/$t.out" ||
 		assert_grep $t '[0-9]\.[0-9]* us .*|  }' "$T/$t.out"
 	# every label is the traced process: -p keeps others out
-	grep '^# ' "$T/$t.out" | grep -v "^# sh-$loop_pid" | grep -v '^# CPU' >"$T/$t.others"
+	grep '^# ' "$T/$t.out" | grep -v "^# sh-$loop_pid" | grep -v '^# *CPU' >"$T/$t.others"
 	[ -s "$T/$t.others" ] && fail $t "trees of other tasks: $(head -n 2 "$T/$t.others")"
-	same_state $t
-	pass $t
-fi
-
-# --- SIGTERM restores the global files ---
-t=graph_sigterm
-if ftk_start $t graph vfs_read -m 3 --notrace __cond_resched -p "$loop_pid"; then
-	sleep 1
-	ftk_stop $t TERM
 	same_state $t
 	pass $t
 fi
@@ -119,40 +110,32 @@ kill "$loop_pid" 2>/dev/null
 wait "$loop_pid" 2>/dev/null
 loop_pid=""
 
-# --- the command form; --summary counts the reads dd makes ---
-t=graph_command
-assert_rc $t 0 "$FTK" graph vfs_read -- sh -c 'head -c 40 /proc/version >/dev/null' &&
-	assert_grep $t '^# head-[0-9]' "$T/last.out" &&
-	assert_grep $t 'vfs_read()' "$T/last.out"
-same_state $t
-pass $t
-
+# --- --summary counts the reads dd makes ---
 t=graph_summary
 assert_rc $t 0 "$FTK" graph vfs_read --summary -- dd if=/proc/version of=/dev/null bs=1 count=37
 n=$(awk '$1 == "vfs_read" { print $2 }' "$T/last.out")
 assert_eq $t 37 "$n" || _show "$T/last.out"
 assert_grep $t '^FUNCTION  *CALLS  *TOTAL(us)  *SELF(us)  *AVG(us)  *MAX(us)' "$T/last.out"
+same_state $t
 pass $t
 
-# --- --max-depth 2: no line deeper than one level below vfs_read ---
-t=graph_max_depth
-assert_rc $t 0 "$FTK" graph vfs_read -m 2 -- dd if=/proc/version of=/dev/null bs=1 count=5
-grep '|  ' "$T/last.out" | grep -v '^#' | sed 's/^[^|]*|[^|]*|  //' >"$T/$t.funcs"
-assert_grep $t '^  [a-z_]' "$T/$t.funcs"
+# --- --max-depth 2 and --thresh 20 (command form): no line deeper than one level below
+# vfs_read, no printed call shorter than 20 us ---
+t=graph_depth_thresh
+assert_rc $t 0 "$FTK" graph vfs_read -m 2 --thresh 20 -- sh -c 'head -c 300 /proc/version >/dev/null'
+assert_grep $t '^# head-[0-9]' "$T/last.out"
+grep '|  ' "$T/last.out" | grep -v -e '^#' -e '------' | sed 's/^[^|]*|  //' >"$T/$t.funcs"
+assert_grep $t '^vfs_read()' "$T/$t.funcs"
 assert_no_grep $t '^    ' "$T/$t.funcs"
+grep -o '[0-9][0-9]*\.[0-9]* us' "$T/last.out" | awk '$1 < 20 { bad++ } END { exit bad > 0 }' ||
+	fail $t "a call shorter than 20 us was printed"
 pass $t
 
-# --- --thresh: every printed duration is >= the threshold ---
-t=graph_thresh
-assert_rc $t 0 "$FTK" graph vfs_read --thresh 30 -- dd if=/proc/version of=/dev/null bs=1 count=5
-grep -o '[0-9][0-9]*\.[0-9]* us' "$T/last.out" | awk '$1 < 30 { bad++ } END { exit bad > 0 }' ||
-	fail $t "a call shorter than 30 us was printed"
-pass $t
-
-# --- --json: one object per completed call, with the documented keys ---
+# --- --json (command form): one object per completed call, with the documented keys ---
 t=graph_json
 assert_rc $t 0 "$FTK" graph vfs_read --json -- dd if=/proc/version of=/dev/null bs=1 count=3
 assert_grep $t '^{"tid":[0-9]*,"comm":"dd","cpu":[0-9]*,"func":"vfs_read","depth":0,"ts":[0-9.]*,"duration_us":[0-9.]*,"parent":null}$' "$T/last.out"
+assert_grep $t '"parent":"vfs_read"' "$T/last.out"
 assert_no_grep $t '^[^{]' "$T/last.out"
 pass $t
 
