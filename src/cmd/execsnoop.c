@@ -722,7 +722,7 @@ static void usage(FILE *f)
 "      --max-args N     maximum number of arguments shown (default 20, 1..1024)\n"
 "  -d, --duration SECS  trace for this many seconds, then exit\n"
 "      --json           one JSON object per exec (keys: man ftk-execsnoop)\n"
-"  -b, --buffer-kb KB   per-CPU ring buffer size (default 4096)\n"
+"  -b, --buffer-kb KB   per-CPU ring buffer size (default: the kernel's, 1408)\n"
 "      --backend NAME   kprobe, uprobe or proc (default: the first this kernel allows)\n"
 "      --dry-run        print the tracefs writes, make none\n"
 "\n"
@@ -907,7 +907,7 @@ static int execsnoop_main(int argc, char **argv)
 	x->source = x->bk == BK_KPROBE ? "kprobe" : x->bk == BK_UPROBE ? "uprobe" : "proc";
 
 	struct ftk_session_opts so = {
-		.view = "execsnoop", .buffer_kb = o->buffer_kb, .default_buffer_kb = 4096,
+		.view = "execsnoop", .buffer_kb = o->buffer_kb, .default_buffer_kb = 0,
 		.duration = o->duration, .dry_run = o->dry_run,
 	};
 	x->s = ftk_session_new(&so);

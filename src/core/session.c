@@ -7,6 +7,7 @@
  * restores everything it changed.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -373,6 +374,34 @@ static int setup_buffer(struct ftk_session *s)
 	return 0;
 }
 
+/*
+ * The buffer set-up of a fresh instance (trace_clock resets the buffer: 20-40 ms of
+ * synchronize_rcu here) runs in a thread while the probes are created: it touches only the
+ * instance's own files.
+ */
+struct buffer_job {
+	struct ftk_session *s;
+	pthread_t th;
+	bool started;
+	int rc;
+};
+
+static void *buffer_thread(void *p)
+{
+	struct buffer_job *j = p;
+	j->rc = setup_buffer(j->s);
+	return NULL;
+}
+
+static int buffer_job_join(struct buffer_job *j)
+{
+	if (!j->started)
+		return 0;
+	pthread_join(j->th, NULL);
+	j->started = false;
+	return j->rc;
+}
+
 static void session_dispatch(const struct ftk_rec *r, void *ctx)
 {
 	struct ftk_session *s = ctx;
@@ -400,6 +429,7 @@ static void undo(struct ftk_session *s);
 
 int ftk_session_arm(struct ftk_session *s)
 {
+	struct buffer_job job = { .s = s };
 	int rc;
 	if (!s->opts.dry_run) {
 		int jerr = ftk_journal_open();
@@ -423,10 +453,17 @@ int ftk_session_arm(struct ftk_session *s)
 			goto fail;
 		}
 	}
-	rc = setup_buffer(s);
-	if (rc)
-		goto fail;
+	if (!s->opts.top_level && !s->opts.dry_run &&
+	    pthread_create(&job.th, NULL, buffer_thread, &job) == 0) {
+		job.started = true;
+	} else {
+		rc = setup_buffer(s);
+		if (rc)
+			goto fail;
+	}
 	rc = ftk_probes_arm(s);
+	int brc = buffer_job_join(&job);
+	rc = rc ? rc : brc;
 	if (rc)
 		goto fail;
 	if (!s->opts.dry_run) {
@@ -466,6 +503,7 @@ int ftk_session_arm(struct ftk_session *s)
 	}
 	return FTK_ARM_OK;
 fail:
+	buffer_job_join(&job);
 	undo(s);
 	return rc;
 }
