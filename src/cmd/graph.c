@@ -1543,8 +1543,8 @@ static bool fgraph_in(const char *dir)
 }
 
 /* Another function_graph user (top level, or any instance) would see our global filters
- * (set_graph_function, max_graph_depth): refuse unless --force. At top level the session
- * itself refuses a current_tracer other than nop. */
+ * (set_graph_function, max_graph_depth), and at top level any tracer is in the way: refuse
+ * before writing anything, unless --force. */
 static int check_tracer_free(const struct graph_opts *o, const char *tracefs, bool top_level)
 {
 	char path[1024];
@@ -1552,12 +1552,19 @@ static int check_tracer_free(const struct graph_opts *o, const char *tracefs, bo
 	if (o->force)
 		return 0;
 	const char *who = NULL;
-	if (!top_level && fgraph_in(tracefs))
-		who = "the top-level tracer";
+	static char name[300];
+	snprintf(path, sizeof(path), "%s/current_tracer", tracefs);
+	char *cur = ftk_read_file(path, NULL);
+	if (cur && strncmp(cur, "nop", 3) != 0 && (top_level || fgraph_in(tracefs))) {
+		/* at top level any tracer is in the way; from an instance only function_graph */
+		snprintf(name, sizeof(name), "top-level current_tracer '%.*s'",
+			 (int)strcspn(cur, "\n"), cur);
+		who = name;
+	}
+	free(cur);
 	snprintf(path, sizeof(path), "%s/instances", tracefs);
 	DIR *d = who ? NULL : opendir(path);
 	struct dirent *de;
-	static char name[300];
 	while (d && (de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -1572,8 +1579,8 @@ static int check_tracer_free(const struct graph_opts *o, const char *tracefs, bo
 		closedir(d);
 	if (!who)
 		return 0;
-	ftk_error("function_graph is in use by another tool (%s): set_graph_function and "
-		  "max_graph_depth are global to all its users", who);
+	ftk_error("the tracer is in use by another tool (%s): set_graph_function and "
+		  "max_graph_depth are global to all function_graph users", who);
 	ftk_hint("stop the other tracer, or pass --force (ftk restores the global files)");
 	return FTK_EXIT_FAIL;
 }
