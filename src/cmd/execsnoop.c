@@ -56,7 +56,8 @@ struct pending {
 	uint64_t ts;
 	char *file;
 	int argc;		/* -1 until the NULL pointer is seen */
-	bool more;		/* argv[max_args] was not NULL */
+	bool more_seen;		/* the argv[max_args] capture arrived */
+	bool more;		/* ... and argv[max_args] was not NULL */
 	char comm[16];		/* the caller's comm */
 	int nseen;
 	char **argv;		/* max_args slots */
@@ -150,7 +151,9 @@ static void pending_clear(struct execsnoop *x, struct pending *p)
 		memset(p->seen, 0, x->o.max_args + 2);
 	p->tid = 0;
 	p->argc = -1;
-	p->more = false;
+	p->more = p->more_seen = false;
+	if (p->arglen)
+		memset(p->arglen, 0, x->o.max_args * sizeof(int));
 	p->comm[0] = 0;
 	p->nseen = 0;
 }
@@ -226,6 +229,7 @@ static void on_capture(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
 		int n;
 		const char *cm = c->str ? ftk_get_str(c->str, r->data, r->size, &n) : NULL;
 		snprintf(p->comm, sizeof(p->comm), "%.*s", cm ? n : 0, cm ? cm : "");
+		p->more_seen = true;
 		p->more = ptr != 0;	/* argv[max_args] is not NULL */
 		return;
 	}
@@ -290,8 +294,8 @@ static int add_capture_events(struct execsnoop *x, const struct exec_fn *fn, boo
 
 /* ---- output ---- */
 
-static void join_args(struct execsnoop *x, struct ftk_buf *b, char **argv, const int *lens,
-		      int argc, bool truncated, bool unreadable_marks)
+void ftk_execsnoop_join(struct ftk_buf *b, char *const *argv, const int *lens, int argc,
+			bool truncated, bool quote)
 {
 	for (int i = 0; i < argc; i++) {
 		if (i)
@@ -300,15 +304,41 @@ static void join_args(struct execsnoop *x, struct ftk_buf *b, char **argv, const
 			ftk_buf_adds(b, "[?]");
 			continue;
 		}
-		if (x->o.quote)
+		if (quote)
 			ftk_buf_addc(b, '"');
-		ftk_escape_table(b, argv[i], lens[i], x->o.quote);
-		if (x->o.quote)
+		ftk_escape_table(b, argv[i], lens[i], quote);
+		if (quote)
 			ftk_buf_addc(b, '"');
 	}
 	if (truncated)
 		ftk_buf_adds(b, argc ? " ..." : "...");
-	(void)unreadable_marks;
+}
+
+void ftk_execsnoop_finish(const struct ftk_argv_state *st, int *argc, bool *truncated,
+			  bool *complete)
+{
+	int n;
+	*truncated = false;
+	if (st->end >= 0) {
+		n = st->end;
+	} else if (st->more_seen) {
+		n = st->max_args;
+		*truncated = st->more;
+	} else {
+		/* Neither the end of argv nor the slot after the last was seen: captures were
+		 * lost. Keep what arrived. */
+		n = 0;
+		for (unsigned long i = 0; i < st->max_args; i++)
+			if (st->argv[i] || st->lens[i] < 0)
+				n = i + 1;
+		*argc = n;
+		*complete = false;
+		return;
+	}
+	*complete = true;
+	for (int i = 0; i < n; i++)
+		*complete &= st->argv[i] != NULL;
+	*argc = n;
 }
 
 static bool match_filters(struct execsnoop *x, const char *comm, long uid, pid_t ppid,
@@ -370,20 +400,13 @@ static void emit(struct execsnoop *x, uint64_t ts, pid_t pid, const char *comm, 
 	bool truncated = false, owned = false;
 
 	if (p && p->nseen > 0) {
-		/* argc: the first NULL pointer; none up to max_args: cut when argv[max_args]
-		 * exists, else captures were lost (take what was seen). */
-		bool unreadable = false;
-		argc = p->argc;
-		if (argc < 0) {
-			argc = 0;
-			for (unsigned long i = 0; i < x->o.max_args; i++)
-				if (p->argv[i] || p->arglen[i] < 0)
-					argc = i + 1;
-			truncated = p->more && (unsigned long)argc == x->o.max_args;
-			unreadable = !truncated && !p->more;
-		}
-		for (int i = 0; i < argc; i++)
-			unreadable |= !p->argv[i];
+		struct ftk_argv_state st = {
+			.max_args = x->o.max_args, .end = p->argc, .more_seen = p->more_seen,
+			.more = p->more, .argv = p->argv, .lens = p->arglen,
+		};
+		bool complete;
+		ftk_execsnoop_finish(&st, &argc, &truncated, &complete);
+		bool unreadable = !complete;
 		argv = p->argv;
 		lens = p->arglen;
 		source = x->source;
@@ -428,7 +451,7 @@ static void emit(struct execsnoop *x, uint64_t ts, pid_t pid, const char *comm, 
 		ftk_escape_table(a, filename, strlen(filename), false);
 		ftk_buf_adds(a, " [?]");
 	} else {
-		join_args(x, a, argv, lens, argc, truncated, true);
+		ftk_execsnoop_join(a, argv, lens, argc, truncated, x->o.quote);
 	}
 	if (!match_filters(x, comm, uid, ppid, ftk_buf_str(a)))
 		goto out;

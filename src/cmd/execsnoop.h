@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+struct ftk_buf;
+
 struct ftk_execsnoop_opts {
 	bool help, hms, timestamp, fails, print_uid, quote, json, dry_run;
 	const char *user, *name, *line, *backend;
@@ -16,5 +18,22 @@ struct ftk_execsnoop_opts {
 
 /* 0, or FTK_EXIT_USAGE after printing the error. */
 int ftk_execsnoop_parse(int argc, char **argv, struct ftk_execsnoop_opts *out);
+
+/* What the captures of one exec call said. */
+struct ftk_argv_state {
+	unsigned long max_args;
+	int end;		/* first k < max_args whose argv pointer was NULL; -1: none seen */
+	bool more_seen;		/* the capture of argv[max_args] arrived */
+	bool more;		/* ... and argv[max_args] was not NULL */
+	char *const *argv;	/* [max_args]: the strings; NULL when not read */
+	const int *lens;	/* [max_args]: their lengths; -1 when the kernel could not read it */
+};
+
+/* argc to show, whether argv was cut at max_args, and whether every shown argument was read. */
+void ftk_execsnoop_finish(const struct ftk_argv_state *st, int *argc, bool *truncated,
+			  bool *complete);
+/* The ARGS column: escaped (quoted with -q), "[?]" for an unread argument, " ..." when cut. */
+void ftk_execsnoop_join(struct ftk_buf *b, char *const *argv, const int *lens, int argc,
+			bool truncated, bool quote);
 
 #endif
