@@ -643,20 +643,12 @@ int ftk_session_close(struct ftk_session *s)
 		records = ftk_reader_records(s->reader);
 	}
 	undo(s);
-	if (armed) {
-		if (lost) {
-			struct ftk_buf b = { 0 };
-			fprintf(stderr, "ftk: %llu events, %llu lost\n", records, lost);
-			ftk_buf_free(&b);
-		} else {
-			fprintf(stderr, "ftk: %llu events, 0 lost\n", records);
-		}
-	}
+	if (armed)
+		fprintf(stderr, "ftk: %llu events, %llu lost\n", records, lost);
 	if (s->tep)
 		tep_free(s->tep);
 	ftk_probes_free(s);
 	free(s->dir);
-	ftk_buf_free(&s->writes);
 	free(s);
 	return FTK_EXIT_OK;
 }

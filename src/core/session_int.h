@@ -59,7 +59,6 @@ struct ftk_session {
 	struct ftk_global_save *globals;
 	int nglobals;
 	char *saved_tracer;	/* tracer to restore, NULL if unchanged */
-	struct ftk_buf writes;	/* "option write" log for --dry-run */
 };
 
 /* Write `val` to `path` (absolute); in dry-run only print "echo 'val' > path". 0 or -errno. */
