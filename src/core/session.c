@@ -466,6 +466,13 @@ int ftk_session_arm(struct ftk_session *s)
 	rc = rc ? rc : brc;
 	if (rc)
 		goto fail;
+	if (s->setup_fn) {
+		rc = s->setup_fn(s, s->setup_ctx);
+		if (rc > 0)
+			rc = -rc;
+		if (rc)
+			goto fail;
+	}
 	if (!s->opts.dry_run) {
 		s->subbuf_size = subbuf_size(s);
 		struct ftk_reader_opts ro = {
@@ -669,6 +676,13 @@ void ftk_session_on_lost(struct ftk_session *s,
 {
 	s->lost_fn = fn;
 	s->lost_ctx = ctx;
+}
+
+void ftk_session_on_setup(struct ftk_session *s, int (*fn)(struct ftk_session *, void *),
+			  void *ctx)
+{
+	s->setup_fn = fn;
+	s->setup_ctx = ctx;
 }
 
 void ftk_session_on_end(struct ftk_session *s, void (*fn)(struct ftk_session *, void *),

@@ -63,6 +63,15 @@ void ftk_session_on_tick(struct ftk_session *s, uint64_t interval_ns,
 void ftk_session_on_lost(struct ftk_session *s,
 			 void (*fn)(struct ftk_session *s, int cpu, long long count, void *ctx),
 			 void *ctx);
+/*
+ * Called by ftk_session_arm() once the probes exist and their formats are loaded (fields can
+ * be resolved), before the per-CPU buffers are opened and a spawned command is released; also
+ * in dry-run. The place for set-up the kernel refuses while the buffers are open (setting
+ * current_tracer: EBUSY). Returns 0, or -FTK_EXIT_FAIL / -FTK_EXIT_USAGE after printing why;
+ * arm then restores everything.
+ */
+void ftk_session_on_setup(struct ftk_session *s, int (*fn)(struct ftk_session *s, void *ctx),
+			  void *ctx);
 /* Called after the final drain, before cleanup (views flush partial state, print summaries). */
 void ftk_session_on_end(struct ftk_session *s, void (*fn)(struct ftk_session *s, void *ctx),
 			void *ctx);

@@ -48,6 +48,8 @@ struct ftk_session {
 	void *tick_ctx;
 	void (*lost_fn)(struct ftk_session *, int, long long, void *);
 	void *lost_ctx;
+	int (*setup_fn)(struct ftk_session *, void *);
+	void *setup_ctx;
 	void (*end_fn)(struct ftk_session *, void *);
 	void *end_ctx;
 
