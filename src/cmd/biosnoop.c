@@ -1042,6 +1042,10 @@ int bio_setup(const struct ftk_view *view, const struct bio_common_opts *c, doub
 		*rc = ftk_usage_error("unknown backend '%s'", c->backend);
 		return -1;
 	}
+	if (!ftk_has(FTK_F_TRACEFS)) {
+		*rc = ftk_tracefs_error();
+		return -1;
+	}
 	idx = ftk_backend_pick(view, c->backend, why, sizeof(why));
 	if (idx < 0) {
 		ftk_error("no usable backend: %s", why);
