@@ -239,9 +239,11 @@ static bool tracefs_usable(struct ftk_feature *f, const char *dir, bool mounted_
 	return false;
 }
 
-static bool try_debugfs(struct ftk_feature *f)
+/* *denied is set when debugfs is there but not readable (not root). */
+static bool try_debugfs(struct ftk_feature *f, bool *denied)
 {
 	bool mounted_now = false;
+	struct stat st;
 
 	if (!is_fs(DEBUGFS_DIR, DEBUGFS_MAGIC)) {
 		if (geteuid() != 0 || !fs_known("debugfs") ||
@@ -250,11 +252,15 @@ static bool try_debugfs(struct ftk_feature *f)
 		mounted_now = true;
 	}
 	/* Looking up debug/tracing automounts tracefs there. */
-	if (!exists(DEBUGFS_DIR "/tracing"))
+	if (stat(DEBUGFS_DIR "/tracing", &st) < 0) {
+		*denied = errno == EACCES;
 		return false;
+	}
 	struct ftk_feature tmp = { 0 };
-	if (!tracefs_usable(&tmp, DEBUGFS_DIR "/tracing", mounted_now))
+	if (!tracefs_usable(&tmp, DEBUGFS_DIR "/tracing", mounted_now)) {
+		*denied = geteuid() != 0;
 		return false;
+	}
 	set_ok(f, "%s (debugfs%s)", DEBUGFS_DIR "/tracing",
 	       mounted_now ? ", mounted by ftk" : "");
 	return true;
@@ -263,9 +269,8 @@ static bool try_debugfs(struct ftk_feature *f)
 static void probe_tracefs(struct ftk_feature *f)
 {
 	if (is_fs(TRACEFS_DIR, TRACEFS_MAGIC)) {
-		if (tracefs_usable(f, TRACEFS_DIR, false))
-			return;
-		/* The debugfs path cannot do better than the same tracefs. */
+		/* The debugfs path would show the same tracefs: no need to look there. */
+		tracefs_usable(f, TRACEFS_DIR, false);
 		return;
 	}
 	bool known = fs_known("tracefs");
@@ -275,19 +280,23 @@ static void probe_tracefs(struct ftk_feature *f)
 			merr = EPERM;
 		else if (mount("nodev", TRACEFS_DIR, "tracefs", 0, NULL) < 0)
 			merr = errno;
-		else if (tracefs_usable(f, TRACEFS_DIR, true))
+		else {
+			/* Mounted; if its files are hidden f->why says why. */
+			tracefs_usable(f, TRACEFS_DIR, true);
 			return;
-		else
-			return;	/* mounted, but hidden: f->why says why */
+		}
 	}
 	/* Old kernels (< 4.1) have tracefs only under debugfs. */
-	if (try_debugfs(f))
+	bool denied = false;
+	if (try_debugfs(f, &denied))
 		return;
-	if (!known && !fs_known("debugfs"))
+	if (denied)
+		set_why(f, "not root: %s is readable only by root", DEBUGFS_DIR "/tracing");
+	else if (!known && !fs_known("debugfs"))
 		set_why(f, "this kernel has no tracefs (CONFIG_FTRACE/CONFIG_TRACING=n)");
 	else if (!known)
 		set_why(f, "this kernel has no tracefs (CONFIG_TRACING=n: none in /proc/filesystems)");
-	else if (merr == EPERM && geteuid() != 0)
+	else if (geteuid() != 0)
 		set_why(f, "not root: tracefs is not mounted and only root can mount it");
 	else if (merr)
 		set_why(f, "cannot mount tracefs on %s: %s", TRACEFS_DIR, strerror(merr));
