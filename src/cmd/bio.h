@@ -194,7 +194,8 @@ struct bio_common_opts {
  * *sp armed; 1 when the run is over (dry run) and -1 on error, both with the exit code in *rc.
  */
 int bio_setup(const struct ftk_view *view, const struct bio_common_opts *c, double duration,
-	      struct bio_disks *disks, uint32_t *filter_dev, struct bio_src *(*mk)(uint32_t, void *),
-	      void *mkctx, struct bio_src **srcp, struct ftk_session **sp, int *rc);
+	      struct bio_disks *disks, uint32_t *filter_dev,
+	      struct bio_src *(*mk)(uint32_t, void *), void *mkctx, struct bio_src **srcp,
+	      struct ftk_session **sp, int *rc);
 
 #endif

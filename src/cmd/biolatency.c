@@ -80,7 +80,8 @@ void bio_hist_print(struct ftk_buf *b, const struct bio_hist *h, const char *uni
 		uint64_t low, high;
 
 		bio_hist_slot_range(i, &low, &high);
-		ftk_buf_printf(b, wide ? "%20llu -> %-20llu : %-8llu |" : "%10llu -> %-10llu : %-8llu |",
+		ftk_buf_printf(b, wide ? "%20llu -> %-20llu : %-8llu |"
+				       : "%10llu -> %-10llu : %-8llu |",
 			       (unsigned long long)low, (unsigned long long)high,
 			       (unsigned long long)h->slots[i]);
 		bio_stars(b, h->slots[i], max, width);
@@ -197,11 +198,12 @@ static const struct ftk_backend biolatency_backends[] = {
 static void biolatency_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ftk biolatency [-m] [-Q] [-D] [-F] [-T] [-d DISK] [--json] [--backend NAME]\n"
-		"                      [--buffer-kb KB] [--dry-run] [interval [count]]\n"
+		"usage: ftk biolatency [-m] [-Q] [-D] [-F] [-T] [-d DISK] [--json]\n"
+		"                      [--backend NAME] [--buffer-kb KB] [--dry-run]\n"
+		"                      [interval [count]]\n"
 		"\n"
-		"Summarize block I/O latency (issue -> completion) as log2 histograms, aggregated in\n"
-		"user space (this kernel's hist triggers are not used yet).\n"
+		"Summarize block I/O latency (issue -> completion) as log2 histograms,\n"
+		"aggregated in user space (hist triggers are not used yet).\n"
 		"\n"
 		"  -m, --milliseconds   histogram in milliseconds (default microseconds)\n"
 		"  -Q, --queued         include OS queued time (submission -> completion)\n"
@@ -249,7 +251,8 @@ static int blat_parse(struct blat *v, struct bio_common_opts *c, int argc, char 
 		case 256: c->backend = optarg; break;
 		case 257:
 			if (ftk_parse_ulong(optarg, 4, 1UL << 22, &c->buffer_kb))
-				return ftk_usage_error("--buffer-kb wants 4..4194304, not '%s'", optarg);
+				return ftk_usage_error("--buffer-kb wants 4..4194304, not '%s'",
+						       optarg);
 			break;
 		case 258: c->dry_run = true; break;
 		case 'h':

@@ -573,6 +573,7 @@ static void bio_on_event(struct ftk_event *ev, const struct ftk_rec *r, void *ct
 	uint64_t sector = ftk_get_u64(e->sector, r->data);
 	uint32_t nr = (uint32_t)ftk_get_u64(e->nr, r->data);
 	char rwbs[10], comm[16];
+	uint32_t bytes;
 	struct bio_io io;
 
 	if (b->filter_dev && dev != b->filter_dev)
@@ -587,8 +588,8 @@ static void bio_on_event(struct ftk_event *ev, const struct ftk_rec *r, void *ct
 		break;
 	case BIO_K_ISSUE:
 		bio_str(e->rwbs, r, rwbs, sizeof(rwbs));
-		bio_track_issue(b->t, r->ts, dev, sector, nr,
-				e->bytes ? (uint32_t)ftk_get_u64(e->bytes, r->data) : nr << 9, rwbs);
+		bytes = e->bytes ? (uint32_t)ftk_get_u64(e->bytes, r->data) : nr << 9;
+		bio_track_issue(b->t, r->ts, dev, sector, nr, bytes, rwbs);
 		break;
 	case BIO_K_COMPLETE:
 		if (bio_track_complete(b->t, r->ts, dev, sector, nr,
@@ -778,8 +779,9 @@ static const struct ftk_backend biosnoop_backends[] = {
 static void biosnoop_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ftk biosnoop [-Q] [-P] [-t] [-d DISK] [-m MIN_MS] [-p PID] [-n NAME] [--json]\n"
-		"                    [--backend NAME] [--buffer-kb KB] [--dry-run] [duration]\n"
+		"usage: ftk biosnoop [-Q] [-P] [-t] [-d DISK] [-m MIN_MS] [-p PID] [-n NAME]\n"
+		"                    [--json] [--backend NAME] [--buffer-kb KB] [--dry-run]\n"
+		"                    [duration]\n"
 		"\n"
 		"Trace block I/O: one line per completed request with the process that submitted\n"
 		"it, the disk, the type (rwbs), sector, size and latency (issue -> completion).\n"
@@ -814,7 +816,8 @@ static int snoop_parse(struct snoop *v, struct bio_common_opts *c, double *durat
 		{ "timestamp", no_argument, NULL, 't' }, { "disk", required_argument, NULL, 'd' },
 		{ "min", required_argument, NULL, 'm' }, { "pid", required_argument, NULL, 'p' },
 		{ "name", required_argument, NULL, 'n' }, { "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },	{ "backend", required_argument, NULL, OPT_BACKEND },
+		{ "help", no_argument, NULL, 'h' },
+		{ "backend", required_argument, NULL, OPT_BACKEND },
 		{ "buffer-kb", required_argument, NULL, OPT_BUFFER },
 		{ "dry-run", no_argument, NULL, OPT_DRY }, { NULL, 0, NULL, 0 },
 	};
@@ -837,7 +840,7 @@ static int snoop_parse(struct snoop *v, struct bio_common_opts *c, double *durat
 			break;
 		case 'm':
 			if (bio_parse_ms(optarg, &v->min_ms))
-				return ftk_usage_error("-m wants milliseconds (e.g. 5 or 0.5), not '%s'",
+				return ftk_usage_error("-m wants milliseconds (5, 0.5), not '%s'",
 						       optarg);
 			break;
 		case 'p':
@@ -848,7 +851,8 @@ static int snoop_parse(struct snoop *v, struct bio_common_opts *c, double *durat
 		case OPT_BACKEND: c->backend = optarg; break;
 		case OPT_BUFFER:
 			if (ftk_parse_ulong(optarg, 4, 1UL << 22, &c->buffer_kb))
-				return ftk_usage_error("--buffer-kb wants 4..4194304, not '%s'", optarg);
+				return ftk_usage_error("--buffer-kb wants 4..4194304, not '%s'",
+						       optarg);
 			break;
 		case OPT_DRY: c->dry_run = true; break;
 		case 'h':
@@ -1023,8 +1027,9 @@ static void snoop_header(struct snoop *v)
 }
 
 int bio_setup(const struct ftk_view *view, const struct bio_common_opts *c, double duration,
-	      struct bio_disks *disks, uint32_t *filter_dev, struct bio_src *(*mk)(uint32_t, void *),
-	      void *mkctx, struct bio_src **srcp, struct ftk_session **sp, int *rc)
+	      struct bio_disks *disks, uint32_t *filter_dev,
+	      struct bio_src *(*mk)(uint32_t, void *), void *mkctx, struct bio_src **srcp,
+	      struct ftk_session **sp, int *rc)
 {
 	struct ftk_session_opts so = {
 		.view = view->name, .buffer_kb = c->buffer_kb, .default_buffer_kb = 4096,

@@ -136,7 +136,10 @@ else
 fi
 kill -INT $fp
 wait $fp || fail $t "ftk biosnoop --json exited $?"
-assert_eq $t 3 "$(grep -c "^{\"time\":\"[0-9-]*T[0-9:.]*[+-][0-9:]*\",\"ts\":[0-9.]*,\"comm\":\"bioio\",\"pid\":$wp,\"disk\":\"$DISK\",\"type\":\"W[A-Z]*\",\"sector\":[0-9]*,\"bytes\":65536,\"lat_ms\":[0-9.]*,\"que_ms\":[0-9.]*,\"error\":0}$" "$T/$t.out")"
+re='^{"time":"[0-9-]*T[0-9:.]*[+-][0-9:]*","ts":[0-9.]*,"comm":"bioio","pid":'$wp','
+re=$re'"disk":"'$DISK'","type":"W[A-Z]*","sector":[0-9]*,"bytes":65536,'
+re=$re'"lat_ms":[0-9.]*,"que_ms":[0-9.]*,"error":0}$'
+assert_eq $t 3 "$(grep -c "$re" "$T/$t.out")"
 assert_no_grep $t '^[^{]' "$T/$t.out"
 pass $t
 

@@ -338,7 +338,8 @@ static void test_hist_json(void **state)
 	ftk_json_end(&j);
 	assert_string_equal(ftk_buf_str(&b),
 			    "{\"hists\":[{\"disk\":\"vda\",\"count\":2,\"sum\":5,\"buckets\":["
-			    "{\"low\":0,\"high\":1,\"count\":0},{\"low\":2,\"high\":3,\"count\":2}]}]}\n");
+			    "{\"low\":0,\"high\":1,\"count\":0},"
+			    "{\"low\":2,\"high\":3,\"count\":2}]}]}\n");
 	ftk_buf_free(&b);
 }
 
