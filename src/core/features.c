@@ -132,6 +132,41 @@ static const char *parse_lockdown(const char *s)
 	return NULL;
 }
 
+/* Read DIR/lockdown into fd; the child's exit code: 0 read, 3 no lockdown file, 1 error. */
+static int send_lockdown(const char *dir, int out)
+{
+	char path[PATH_MAX], buf[128];
+
+	snprintf(path, sizeof(path), "%s/lockdown", dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 3 : 1;
+	ssize_t n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n > 0 && write(out, buf, n) == n ? 0 : 1;
+}
+
+static int lockdown_child(int out)
+{
+	const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY;
+
+	/* A private mount namespace: the mount is never visible and dies with us. */
+	if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+	    mount("securityfs", SECURITYFS_DIR, "securityfs", flags, NULL) == 0)
+		return send_lockdown(SECURITYFS_DIR, out);
+	/* No namespaces here: a private temporary directory, unmounted at once. */
+	char dir[] = "/run/ftk-securityfs.XXXXXX";
+	if (!mkdtemp(dir))
+		return 1;
+	int rc = 1;
+	if (mount("securityfs", dir, "securityfs", flags, NULL) == 0) {
+		rc = send_lockdown(dir, out);
+		umount2(dir, MNT_DETACH);
+	}
+	rmdir(dir);
+	return rc;
+}
+
 /*
  * securityfs is not mounted: mount it in a child that has its own private mount namespace,
  * so nothing is visible outside and nothing is left behind even if we are killed.
@@ -150,19 +185,7 @@ static const char *lockdown_private(void)
 	}
 	if (pid == 0) {
 		close(pfd[0]);
-		if (unshare(CLONE_NEWNS) < 0 ||
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-		    mount("securityfs", SECURITYFS_DIR, "securityfs",
-			  MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL) < 0)
-			_exit(1);
-		int fd = open(SECURITYFS_DIR "/lockdown", O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			_exit(errno == ENOENT ? 3 : 1);
-		char buf[128];
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n > 0 && write(pfd[1], buf, n) != n)
-			_exit(1);
-		_exit(0);
+		_exit(lockdown_child(pfd[1]));
 	}
 	close(pfd[1]);
 	char buf[128];

@@ -201,6 +201,15 @@ int ftk_journal_open(void)
 {
 	if (journal_fd >= 0)
 		return 0;
+	/* mkdir -p: only the last component is ours (0700); parents as usual. */
+	char parent[PATH_MAX];
+	snprintf(parent, sizeof(parent), "%s", journal_dir);
+	for (char *sl = strchr(parent + 1, '/'); sl; sl = strchr(sl + 1, '/')) {
+		*sl = 0;
+		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*sl = '/';
+	}
 	if (mkdir(journal_dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	pid_t pid = getpid();
