@@ -73,6 +73,14 @@ assert_rc $t 1 "$FTK" graph vfs_read -p 999999 && assert_grep $t 'no process' "$
 same_state $t
 pass $t
 
+# --- --dry-run prints the writes and makes none ---
+t=graph_dry_run
+assert_rc $t 0 "$FTK" graph vfs_read -m 3 --dry-run -p $$ &&
+	assert_grep $t "echo 'vfs_read' > .*/set_graph_function" "$T/last.out" &&
+	assert_grep $t "echo 'function_graph' > .*current_tracer" "$T/last.out"
+same_state $t
+pass $t
+
 # A shell that reads /proc/version with its builtin read (so the reads are its own).
 sh -c 'while :; do read -r l </proc/version; sleep 0.2; done' &
 loop_pid=$!
@@ -121,10 +129,11 @@ assert_grep $t '^FUNCTION  *CALLS  *TOTAL(us)  *SELF(us)  *AVG(us)  *MAX(us)' "$
 same_state $t
 pass $t
 
-# --- --max-depth 2 and --thresh 20 (command form): no line deeper than one level below
-# vfs_read, no printed call shorter than 20 us ---
+# --- --max-depth 2 and --thresh 20 (command form; -C and --noirqs change options that must
+# come back): no line deeper than one level below vfs_read, no call shorter than 20 us ---
 t=graph_depth_thresh
-assert_rc $t 0 "$FTK" graph vfs_read -m 2 --thresh 20 -- sh -c 'head -c 300 /proc/version >/dev/null'
+assert_rc $t 0 "$FTK" graph vfs_read -m 2 --thresh 20 -C --noirqs -- \
+	sh -c 'head -c 300 /proc/version >/dev/null'
 assert_grep $t '^# head-[0-9]' "$T/last.out"
 grep '|  ' "$T/last.out" | grep -v -e '^#' -e '------' | sed 's/^[^|]*|  //' >"$T/$t.funcs"
 assert_grep $t '^vfs_read()' "$T/$t.funcs"
