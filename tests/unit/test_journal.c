@@ -372,6 +372,48 @@ static void test_reset_fake_tracefs(void **state)
 	waitpid(live, NULL, 0);
 }
 
+/* Our own pid: a journal with our start time is ours (kept); one with another start time
+ * is a dead session's whose pid we got (undone, its ftk-<pid> included). */
+static void test_reset_self(void **state)
+{
+	char rel[128], tfs[128], jdir[128], journal[256];
+	pid_t me = getpid();
+	unsigned long long st = ftk_journal_starttime(me);
+
+	path_in(tfs, sizeof(tfs), "tfs3");
+	path_in(jdir, sizeof(jdir), "run3");
+	ftk_journal_set_dir(jdir);
+	mk("tfs3");
+	mk("tfs3/instances");
+	mk("run3");
+	snprintf(rel, sizeof(rel), "tfs3/instances/ftk-%d", (int)me);
+	mk(rel);
+	put("tfs3/set_event_pid", "1\n");
+
+	snprintf(journal, sizeof(journal), "session %d %llu\nglobal set_event_pid\n", (int)me, st);
+	snprintf(rel, sizeof(rel), "run3/%d.journal", (int)me);
+	put(rel, journal);
+	assert_int_equal(ftk_reset_dead(tfs, false), 0);
+	assert_true(there(rel));
+	char *s = get("tfs3/set_event_pid");
+	assert_string_equal(s, "1\n");
+	free(s);
+	snprintf(rel, sizeof(rel), "tfs3/instances/ftk-%d", (int)me);
+	assert_true(there(rel));
+
+	snprintf(journal, sizeof(journal), "session %d %llu\nglobal set_event_pid\n", (int)me,
+		 st + 1);
+	snprintf(rel, sizeof(rel), "run3/%d.journal", (int)me);
+	put(rel, journal);
+	assert_int_equal(ftk_reset_dead(tfs, false), 2);
+	assert_false(there(rel));
+	s = get("tfs3/set_event_pid");
+	assert_string_equal(s, "");
+	free(s);
+	snprintf(rel, sizeof(rel), "tfs3/instances/ftk-%d", (int)me);
+	assert_false(there(rel));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_write_journal),
 		cmocka_unit_test(test_alive),
 		cmocka_unit_test(test_reset_fake_tracefs),
+		cmocka_unit_test(test_reset_self),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
