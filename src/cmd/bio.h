@@ -81,8 +81,8 @@ struct bio_track_stats {
 /* cap: maximum pending requests (rounded up to a power of two, >= 64). */
 struct bio_track *bio_track_new(size_t cap);
 void bio_track_free(struct bio_track *t);
-/* Submission seen. weak: only fill when no pending un-issued entry exists (rq_insert after
- * bio_queue); otherwise the newest submission replaces an un-issued entry at the key. */
+/* Submission seen: a new pending entry (several may share a key; issues adopt the oldest).
+ * weak: only when no un-issued entry exists at the key (rq_insert after bio_queue). */
 void bio_track_start(struct bio_track *t, uint64_t ts, uint32_t dev, uint64_t sector,
 		     uint32_t nr_sector, pid_t pid, const char *comm, bool weak);
 void bio_track_issue(struct bio_track *t, uint64_t ts, uint32_t dev, uint64_t sector,

@@ -367,12 +367,13 @@ void bio_track_start(struct bio_track *t, uint64_t ts, uint32_t dev, uint64_t se
 		     uint32_t nr_sector, pid_t pid, const char *comm, bool weak)
 {
 	uint64_t key = bio_key_sector(sector, nr_sector);
-	long i = bio_find(t, dev, key, false);
 	struct bio_ent *e;
 
-	if (i >= 0 && weak)
+	/* Each submission is its own request, even at a sector already pending (processes
+	 * reading the same block at once): issues adopt them oldest first. */
+	if (weak && bio_find(t, dev, key, false) >= 0)
 		return;
-	e = i >= 0 ? &t->v[i] : bio_insert(t, ts, dev, key);
+	e = bio_insert(t, ts, dev, key);
 	e->start_ts = ts;
 	e->seen_ts = ts;
 	e->pid = pid;

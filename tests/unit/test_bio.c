@@ -132,6 +132,28 @@ static void test_two_in_flight_same_sector(void **state)
 	bio_track_free(t);
 }
 
+/* Two processes read the same block at once: both requests are pending at one key, each is
+ * reported once and attributed to one of them (the tracepoints carry no request id). */
+static void test_same_block_two_submitters(void **state)
+{
+	struct bio_track *t = bio_track_new(64);
+	struct bio_io io;
+	int seen = 0;
+
+	bio_track_start(t, 10, VDA, 64, 8, 1, "a", false);
+	bio_track_start(t, 11, VDA, 64, 8, 2, "b", false);
+	bio_track_issue(t, 20, VDA, 64, 8, 4096, "R");
+	bio_track_issue(t, 21, VDA, 64, 8, 4096, "R");
+	assert_true(bio_track_complete(t, 30, VDA, 64, 8, 0, &io));
+	seen |= 1 << io.pid;
+	assert_true(bio_track_complete(t, 31, VDA, 64, 8, 0, &io));
+	seen |= 1 << io.pid;
+	assert_int_equal(seen, 6);
+	assert_int_equal(bio_track_stats(t)->unattributed, 0);
+	assert_int_equal(bio_track_pending(t), 0);
+	bio_track_free(t);
+}
+
 static void test_merges(void **state)
 {
 	struct bio_track *t = bio_track_new(64);
@@ -616,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_flush),
 		cmocka_unit_test(test_requeue_restarts_latency),
 		cmocka_unit_test(test_two_in_flight_same_sector),
+		cmocka_unit_test(test_same_block_two_submitters),
 		cmocka_unit_test(test_merges),
 		cmocka_unit_test(test_weak_start),
 		cmocka_unit_test(test_partial_completion),
