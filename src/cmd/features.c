@@ -21,9 +21,10 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: ftk features [--json] [-h]\n"
 		"\n"
-		"Show the kernel tracing features ftk can use here (each with the reason when it\n"
-		"is missing: a CONFIG_ option, kernel lockdown, a policy refusal, not being root),\n"
-		"the lockdown mode, the kernel release, and which backend each view would use.\n"
+		"Show the kernel tracing features ftk can use here, each with the reason when\n"
+		"it is missing (a CONFIG_ option, kernel lockdown, a policy refusal, not being\n"
+		"root), the lockdown mode, the kernel release, and the backend each view would\n"
+		"use.\n"
 		"\n"
 		"  -j, --json   one JSON object (NDJSON line) with stable keys\n"
 		"  -h, --help   this help\n"
@@ -75,7 +76,7 @@ static void print_table(void)
 			if (why[0])
 				ftk_buf_printf(&b, "preferred ones refused: %s", why);
 			else
-				ftk_buf_printf(&b, "%s", v->backends[k].desc ? v->backends[k].desc : "");
+				ftk_buf_adds(&b, v->backends[k].desc ? v->backends[k].desc : "");
 		} else {
 			ftk_buf_printf(&b, "cannot run: %s", why);
 		}

@@ -151,8 +151,12 @@ done
 tr -d '\n' <"$T/json" | grep -q '"ok":false,"detail"' && fail $t "a false feature has no why"
 tr -d '\n' <"$T/json" | grep -q '"ok":true,"why"' && fail $t "a true feature has a why"
 if command -v python3 >/dev/null 2>&1; then
-	python3 -c 'import json,sys; d=json.load(sys.stdin); assert set(d) >= {"kernel","lockdown","tracefs","features","views"}' \
-		<"$T/json" || fail $t "not valid JSON with the documented keys"
+	python3 -c 'import json, sys
+d = json.load(sys.stdin)
+assert set(d) >= {"kernel", "lockdown", "tracefs", "root", "features", "views"}
+for v in d["views"].values():
+	assert set(v) == {"backend", "why"}' <"$T/json" ||
+		fail $t "not valid JSON with the documented keys"
 fi
 pass $t
 

@@ -222,7 +222,8 @@ if ftk_start $t execsnoop; then
 	L=$(ftk_pid $t)
 	if [ -d "$TRACEFS/instances/ftk-$L" ]; then
 		assert_rc $t 0 "$FTK" reset
-		grep -E "ftk[-_]$L(/|\$)" "$T/last.out" && fail $t "ftk reset touched the live ftk $L"
+		grep -E "ftk[-_]$L(/|\$)" "$T/last.out" &&
+			fail $t "ftk reset touched the live ftk $L"
 		[ -d "$TRACEFS/instances/ftk-$L" ] || fail $t "the live session's instance is gone"
 		[ -e "$JDIR/$L.journal" ] || fail $t "the live session's journal is gone"
 	else
