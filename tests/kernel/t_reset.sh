@@ -233,6 +233,31 @@ if ftk_start $t execsnoop; then
 	pass $t
 fi
 
+# ---- the real case: a session killed with SIGKILL, cleaned by ftk reset ----
+t=reset_after_kill9
+if ftk_start $t execsnoop; then
+	K=$(ftk_pid $t)
+	kill -KILL "$K"
+	wait "$K" 2>/dev/null
+	_ftk_forget $t
+	[ -d "$TRACEFS/instances/ftk-$K" ] || fail $t "no instance ftk-$K left to clean"
+	[ -e "$JDIR/$K.journal" ] || fail $t "no journal of $K left"
+	evf="$TRACEFS/dynamic_events"
+	[ -e "$evf" ] || evf="$TRACEFS/uprobe_events $TRACEFS/kprobe_events"
+	# shellcheck disable=SC2086
+	ng=$(cat $evf 2>/dev/null | grep -c "^[a-z0-9]*:ftk_$K/")
+	assert_rc $t 0 "$FTK" reset
+	assert_grep $t "^removed instance ftk-$K\$" "$T/last.out"
+	# One line per probe of the group, whatever its kind.
+	nr=$(grep -c "^removed [a-z ]* ftk_$K/" "$T/last.out")
+	assert_eq $t "${ng:-0}" "$nr"
+	[ -d "$TRACEFS/instances/ftk-$K" ] && fail $t "ftk-$K still there"
+	# shellcheck disable=SC2086
+	cat $evf 2>/dev/null | grep -q ":ftk_$K/" && fail $t "probes of $K left"
+	[ -e "$JDIR/$K.journal" ] && fail $t "journal of $K left"
+	pass $t
+fi
+
 # ---- a busy instance: reported with its holder, kept for the next run ----
 t=reset_busy
 B=$(dead_pid)
