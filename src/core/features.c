@@ -106,7 +106,8 @@ static bool fs_known(const char *fs)
 
 	if (!s)
 		return true;	/* cannot tell: do not claim it is missing */
-	for (char *l = strtok(s, "\n"); l && !found; l = strtok(NULL, "\n")) {
+	char *save = NULL;
+	for (char *l = strtok_r(s, "\n", &save); l && !found; l = strtok_r(NULL, "\n", &save)) {
 		char *w = strrchr(l, '\t');
 		found = strcmp(w ? w + 1 : l, fs) == 0;
 	}
@@ -371,7 +372,8 @@ static bool has_tracer(const char *file, const char *tracer)
 
 	if (!s)
 		return false;
-	for (char *w = strtok(s, " \t\n"); w && !found; w = strtok(NULL, " \t\n"))
+	char *save = NULL;
+	for (char *w = strtok_r(s, " \t\n", &save); w && !found; w = strtok_r(NULL, " \t\n", &save))
 		found = strcmp(w, tracer) == 0;
 	free(s);
 	return found;
