@@ -925,9 +925,13 @@ static inline char *put_ts(char *p, uint64_t ns)
 
 	p = put_u64(p, ns / 1000000000u);
 	*p++ = '.';
-	for (int i = 8; i >= 0; i--) {
-		p[i] = (char)('0' + f % 10);
-		f /= 10;
+	p[8] = (char)('0' + f % 10);
+	f /= 10;
+	for (int i = 6; i >= 0; i -= 2) {	/* two digits per step */
+		unsigned d = (f % 100) * 2;
+		f /= 100;
+		p[i] = tr_digits[d];
+		p[i + 1] = tr_digits[d + 1];
 	}
 	return p + 9;
 }
@@ -1416,9 +1420,11 @@ static int trace_run(struct trace *t)
 	bind_handlers(t);
 	rc = ftk_session_arm(t->s);
 	if (rc == FTK_ARM_DRY || rc < 0) {
+		/* core closed a dry-run session itself, and restored state on failure */
 		free(tids);
-		int crc = ftk_session_close(t->s);
-		return rc < 0 ? -rc : crc;
+		if (rc == FTK_ARM_DRY && t->npids)
+			printf("# then: set_event_pid of the -p processes, options/event-fork 1\n");
+		return rc < 0 ? -rc : FTK_EXIT_OK;
 	}
 	rc = limit_pids(t, tids, ntids, child);
 	free(tids);
