@@ -54,6 +54,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	ftk_prog = "ftk";
+	ftk_mark("start");
 	if (argc < 2) {
 		usage(stderr);
 		return FTK_EXIT_USAGE;

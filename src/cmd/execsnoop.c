@@ -253,6 +253,17 @@ static int add_capture_events(struct execsnoop *x, const struct exec_fn *fn, boo
 			      const char *libc)
 {
 	char name[64], fetch[256];
+	uint64_t off = 0;
+	if (!kprobe) {
+		int err = ftk_elf_sym_offset(libc, fn->name, &off);
+		if (err) {
+			/* execveat may be missing from an old libc: skip it. */
+			if (strcmp(fn->name, "execve") != 0)
+				return 0;
+			ftk_error("no function '%s' in %s: %s", fn->name, libc, strerror(-err));
+			return -1;
+		}
+	}
 	/* +1: the pointer after the last shown argument tells whether argv was cut. */
 	for (long k = -1; k <= (long)x->o.max_args; k++) {
 		struct ftk_event *ev;
@@ -275,13 +286,9 @@ static int add_capture_events(struct execsnoop *x, const struct exec_fn *fn, boo
 		if (kprobe)
 			ev = ftk_kprobe(x->s, name, sym, fetch, false);
 		else
-			ev = ftk_uprobe_sym(x->s, name, libc, sym, fetch, false);
-		if (!ev) {
-			/* execveat/fexecve may be missing from an old libc: skip it. */
-			if (!kprobe && strcmp(fn->name, "execve") != 0)
-				return 0;
+			ev = ftk_uprobe(x->s, name, libc, off, fetch, false);
+		if (!ev)
 			return -1;
-		}
 		if (strcmp(fn->name, "execve") != 0 && strcmp(fn->name, "__x64_sys_execve") != 0)
 			ev->optional = true;
 		struct capture *c = ftk_xcalloc(1, sizeof(*c));

@@ -97,12 +97,14 @@ struct ftk_session *ftk_session_new(const struct ftk_session_opts *opts)
 	}
 	s->ncpus = get_nprocs_conf();
 	setup_signals();
+	ftk_mark("tracefs");
 	if (!opts->dry_run) {
 		int n = ftk_reset_dead(tracefs, false);
 		if (n > 0)
 			ftk_warn("removed %d leftover%s of dead ftk sessions (see 'ftk reset')", n,
 				 n == 1 ? "" : "s");
 	}
+	ftk_mark("session");
 	return s;
 }
 
@@ -461,8 +463,11 @@ int ftk_session_arm(struct ftk_session *s)
 		if (rc)
 			goto fail;
 	}
+	ftk_mark("instance");
 	rc = ftk_probes_arm(s);
+	ftk_mark("probes");
 	int brc = buffer_job_join(&job);
+	ftk_mark("buffer");
 	rc = rc ? rc : brc;
 	if (rc)
 		goto fail;
@@ -491,6 +496,7 @@ int ftk_session_arm(struct ftk_session *s)
 	rc = ftk_probes_enable(s);
 	if (rc)
 		goto fail;
+	ftk_mark("enabled");
 	if (s->opts.top_level)
 		ftk_session_global_write(s, "tracing_on", "1");
 	if (s->opts.dry_run) {

@@ -131,6 +131,18 @@ uint64_t ftk_now_real(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+void ftk_mark(const char *what)
+{
+	static int on = -1;
+	static uint64_t t0;
+	if (on < 0) {
+		on = getenv("FTK_TIMING") != NULL;
+		t0 = ftk_now_mono();
+	}
+	if (on)
+		fprintf(stderr, "ftk: timing %-16s %7.1f ms\n", what, (ftk_now_mono() - t0) / 1e6);
+}
+
 int ftk_require_root(void)
 {
 	if (geteuid() == 0)

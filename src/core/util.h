@@ -41,6 +41,10 @@ int ftk_parse_seconds(const char *s, double *out);
 uint64_t ftk_now_mono(void);
 uint64_t ftk_now_real(void);
 
+/* Start-up profiling: with FTK_TIMING set in the environment, prints "ftk: timing WHAT
+ * N.N ms" (since the first call, made by main) on stderr. */
+void ftk_mark(const char *what);
+
 /* Root check with the standard message; returns 0 when root, else prints and returns -1. */
 int ftk_require_root(void);
 
