@@ -962,7 +962,7 @@ static void json_field_slow(struct ftk_buf *b, const struct tr_field *pf, const 
 
 	if (pf->dyn) {
 		p = dyn_data(pf, d, size, &len);
-		n = len / pf->esize;
+		n = pf->esize ? len / pf->esize : 0;
 	}
 	if (pf->kind == TR_STR) {
 		ftk_json_string(b, (const char *)p, strnlen((const char *)p, len));

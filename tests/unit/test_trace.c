@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_trace: the field plan and NDJSON encoder of `ftk trace`. A format with every field
+ * type the kernel uses (signed/unsigned 1/2/4/8 bytes, char[N], int[N], a pointer,
+ * __data_loc and __rel_loc strings, a __data_loc array) is parsed by libtraceevent like a
+ * real one, a record is laid out by hand, and the JSON must be exact; then the real formats of
+ * this machine's kernel (when tracefs is readable) go through the same plan.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <event-parse.h>
+
+#include "cmd/trace.h"
+#include "core/util.h"
+
+static const char types_format[] =
+	"name: ftk_types\n"
+	"ID: 7\n"
+	"format:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+	"\n"
+	"\tfield:u8 a_u8;\toffset:8;\tsize:1;\tsigned:0;\n"
+	"\tfield:s8 a_s8;\toffset:9;\tsize:1;\tsigned:1;\n"
+	"\tfield:u16 a_u16;\toffset:10;\tsize:2;\tsigned:0;\n"
+	"\tfield:s16 a_s16;\toffset:12;\tsize:2;\tsigned:1;\n"
+	"\tfield:u32 a_u32;\toffset:16;\tsize:4;\tsigned:0;\n"
+	"\tfield:s32 a_s32;\toffset:20;\tsize:4;\tsigned:1;\n"
+	"\tfield:u64 a_u64;\toffset:24;\tsize:8;\tsigned:0;\n"
+	"\tfield:s64 a_s64;\toffset:32;\tsize:8;\tsigned:1;\n"
+	"\tfield:char comm[16];\toffset:40;\tsize:16;\tsigned:0;\n"
+	"\tfield:int arr[3];\toffset:56;\tsize:12;\tsigned:1;\n"
+	"\tfield:void * ptr;\toffset:72;\tsize:8;\tsigned:0;\n"
+	"\tfield:__data_loc char[] str;\toffset:80;\tsize:4;\tsigned:0;\n"
+	"\tfield:__rel_loc char[] rstr;\toffset:84;\tsize:4;\tsigned:0;\n"
+	"\tfield:__data_loc unsigned short[] dyn;\toffset:88;\tsize:4;\tsigned:0;\n"
+	"\n"
+	"print fmt: \"a=%u\", REC->a_u8\n";
+
+static const char jhead[] = "{\"event\":\"test:ftk_types\",\"ts\":";
+static const char comm_json[] = ",\"comm\":\"t\"";
+
+static void put(unsigned char *rec, int off, const void *v, size_t n)
+{
+	memcpy(rec + off, v, n);
+}
+
+/* The record of types_format; returns its size. */
+static int make_record(unsigned char *rec)
+{
+	uint8_t u8 = 255;
+	int8_t s8 = -1;
+	uint16_t u16 = 65535;
+	int16_t s16 = -2;
+	uint32_t u32 = 4294967295u;
+	int32_t s32 = -3, arr[3] = { 1, -2, 3 }, pid = 42;
+	uint64_t u64 = UINT64_MAX, ptr = 0xffff888100000000ull;
+	int64_t s64 = INT64_MIN;
+	uint16_t dyn[2] = { 1, 65535 };
+
+	memset(rec, 0, 128);
+	rec[0] = 7;
+	put(rec, 4, &pid, 4);
+	put(rec, 8, &u8, 1);
+	put(rec, 9, &s8, 1);
+	put(rec, 10, &u16, 2);
+	put(rec, 12, &s16, 2);
+	put(rec, 16, &u32, 4);
+	put(rec, 20, &s32, 4);
+	put(rec, 24, &u64, 8);
+	put(rec, 32, &s64, 8);
+	memcpy(rec + 40, "bash\033[31m", 9);	/* untrusted bytes must be escaped */
+	put(rec, 56, arr, 12);
+	put(rec, 72, &ptr, 8);
+	uint32_t w = 6u << 16 | 92;		/* "hello\0" at 92 */
+	put(rec, 80, &w, 4);
+	memcpy(rec + 92, "hello", 6);
+	w = 4u << 16 | (98 - 88);		/* "x\ty\0" at 98, relative to the field end */
+	put(rec, 84, &w, 4);
+	memcpy(rec + 98, "x\ty", 4);
+	w = 4u << 16 | 102;			/* two u16 at 102 */
+	put(rec, 88, &w, 4);
+	put(rec, 102, dyn, 4);
+	return 106;
+}
+
+static struct tep_event *parse(struct tep_handle *tep, const char *fmt)
+{
+	assert_int_equal(tep_parse_event(tep, fmt, strlen(fmt), "test"), 0);
+	struct tep_event *e = tep_find_event_by_name(tep, "test", "ftk_types");
+	assert_non_null(e);
+	return e;
+}
+
+static void test_every_type(void **state)
+{
+	struct tep_handle *tep = tep_alloc();
+	struct tep_event *e = parse(tep, types_format);
+	struct tr_field *plan;
+	int n;
+	unsigned char rec[128];
+	int size = make_record(rec);
+	struct ftk_buf b = { 0 };
+
+	ftk_trace_plan(e, &plan, &n);
+	assert_int_equal(n, 14);
+	ftk_trace_json_event(&b, jhead, strlen(jhead), plan, n, 1000000002ull, 1, 42, comm_json,
+			     strlen(comm_json), rec, size);
+	assert_string_equal(ftk_buf_str(&b),
+		"{\"event\":\"test:ftk_types\",\"ts\":1.000000002,\"cpu\":1,\"pid\":42,"
+		"\"comm\":\"t\",\"fields\":{\"a_u8\":255,\"a_s8\":-1,\"a_u16\":65535,"
+		"\"a_s16\":-2,\"a_u32\":4294967295,\"a_s32\":-3,"
+		"\"a_u64\":18446744073709551615,\"a_s64\":-9223372036854775808,"
+		"\"comm\":\"bash\\u001b[31m\",\"arr\":[1,-2,3],\"ptr\":18446612686364999680,"
+		"\"str\":\"hello\",\"rstr\":\"x\\ty\",\"dyn\":[1,65535]}}\n");
+	ftk_trace_plan_free(plan, n);
+	ftk_buf_free(&b);
+	tep_free(tep);
+}
+
+/* A __data_loc word pointing past the record must not read past it. */
+static void test_dyn_out_of_bounds(void **state)
+{
+	struct tep_handle *tep = tep_alloc();
+	struct tep_event *e = parse(tep, types_format);
+	struct tr_field *plan;
+	int n;
+	unsigned char rec[128];
+	int size = make_record(rec);
+	struct ftk_buf b = { 0 };
+	uint32_t past = 4u << 16 | 300, cut = 200u << 16 | 100;
+
+	memcpy(rec + 80, &past, 4);	/* starts past the end: empty */
+	memcpy(rec + 88, &cut, 4);	/* runs past the end: cut at the end */
+	ftk_trace_plan(e, &plan, &n);
+	ftk_trace_json_event(&b, jhead, strlen(jhead), plan, n, 0, 0, -1, "", 0, rec, size);
+	assert_non_null(strstr(ftk_buf_str(&b), "\"ts\":0.000000000,\"cpu\":0,\"pid\":-1,\"fields\""));
+	assert_non_null(strstr(ftk_buf_str(&b), "\"str\":\"\","));
+	assert_non_null(strstr(ftk_buf_str(&b), "\"dyn\":[121,1,65535]}}\n"));
+	ftk_trace_plan_free(plan, n);
+	ftk_buf_free(&b);
+	tep_free(tep);
+}
+
+static void test_timestamps(void **state)
+{
+	struct ftk_buf b = { 0 };
+
+	ftk_trace_fmt_ts(&b, 0, 9);
+	ftk_buf_addc(&b, ' ');
+	ftk_trace_fmt_ts(&b, 123456789012345678ull, 9);
+	ftk_buf_addc(&b, ' ');
+	ftk_trace_fmt_ts(&b, 1000999999ull, 6);
+	assert_string_equal(ftk_buf_str(&b), "0.000000000 123456789.012345678 1.000999");
+	ftk_buf_free(&b);
+}
+
+/* Real formats of this kernel: every field of a few rich events gets a plan entry. */
+static void test_real_formats(void **state)
+{
+	static const char *const events[] = {
+		"sched/sched_switch", "sched/sched_process_exec", "block/block_rq_issue",
+		"syscalls/sys_enter_openat", "task/task_rename",
+	};
+	int tried = 0;
+
+	for (size_t i = 0; i < FTK_ARRAY_SIZE(events); i++) {
+		char path[256];
+		snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s/format", events[i]);
+		char *fmt = ftk_read_file(path, NULL);
+		if (!fmt)
+			continue;
+		struct tep_handle *tep = tep_alloc();
+		char sys[64];
+		snprintf(sys, sizeof(sys), "%.*s", (int)strcspn(events[i], "/"), events[i]);
+		assert_int_equal(tep_parse_event(tep, fmt, strlen(fmt), sys), 0);
+		struct tep_event *e = tep_find_event_by_name(tep, sys, strchr(events[i], '/') + 1);
+		assert_non_null(e);
+		struct tr_field *plan;
+		int n;
+		ftk_trace_plan(e, &plan, &n);
+		assert_int_equal(n, e->format.nr_fields);
+		unsigned char rec[512] = { 0 };
+		struct ftk_buf b = { 0 };
+		ftk_trace_json_event(&b, jhead, strlen(jhead), plan, n, 5, 0, 1, "", 0, rec,
+				     sizeof(rec));
+		for (int k = 0; k < n; k++)	/* every field name is a key */
+			assert_non_null(strstr(ftk_buf_str(&b), plan[k].key + (k ? 1 : 0)));
+		ftk_buf_free(&b);
+		ftk_trace_plan_free(plan, n);
+		tep_free(tep);
+		free(fmt);
+		tried++;
+	}
+	if (!tried)
+		skip();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_type),
+		cmocka_unit_test(test_dyn_out_of_bounds),
+		cmocka_unit_test(test_timestamps),
+		cmocka_unit_test(test_real_formats),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
