@@ -264,6 +264,8 @@ struct trace {
 	int nprobes;
 	pid_t *pids;
 	int npids;
+	pid_t *tids;		/* what set_event_pid gets: -p threads or the command */
+	int ntids;
 	char **cmd;		/* -- COMMAND */
 
 	/* expansion */
@@ -1332,24 +1334,17 @@ static int collect_tids(struct trace *t, pid_t **out, int *nout)
 }
 
 /*
- * Limit events to the -p processes or the command (and what they start: event-fork). Done
- * once the instance exists; for the command only when core has not already done it (its
- * set_event_pid then also holds the children event-fork added, which must stay).
+ * Limit events to the -p threads or the command (and what they start: event-fork). Runs as
+ * the session's set-up hook: the instance exists, nothing is enabled yet and the command is
+ * still held, so no event of another process slips in and no early child is missed.
  */
-static int limit_pids(struct trace *t, const pid_t *tids, int n, pid_t child)
+static int limit_pids(struct ftk_session *s, void *ctx)
 {
-	if (child > 0) {
-		char *cur = ftk_session_instance_read(t->s, "set_event_pid");
-		bool empty = !cur || strspn(cur, " \t\n") == strlen(cur);
-		free(cur);
-		if (!empty)
-			return 0;
-		tids = &child;
-		n = 1;
-	}
-	if (!n)
+	struct trace *t = ctx;
+
+	if (!t->ntids)
 		return 0;
-	return ftk_session_filter_pids(t->s, tids, n, true) < 0 ? FTK_EXIT_FAIL : 0;
+	return ftk_session_filter_pids(s, t->tids, t->ntids, true) < 0 ? -FTK_EXIT_FAIL : 0;
 }
 
 static void trace_free(struct trace *t)
@@ -1369,6 +1364,7 @@ static void trace_free(struct trace *t)
 	free(t->specs);
 	free(t->probes);
 	free(t->pids);
+	free(t->tids);
 	ftk_buf_free(&t->line);
 	ftk_buf_free(&t->filter_tmp);
 	ftk_buf_free(&t->comm_json);
@@ -1405,33 +1401,26 @@ static int trace_run(struct trace *t)
 	t->s = ftk_session_new(&so);
 	if (!t->s)
 		return FTK_EXIT_FAIL;
-	pid_t *tids = NULL, child = 0;
-	int ntids = 0;
+	pid_t child = 0;
 	rc = declare_all(t);
 	if (!rc && t->npids)
-		rc = collect_tids(t, &tids, &ntids);
+		rc = collect_tids(t, &t->tids, &t->ntids);
 	if (!rc && t->cmd && (child = ftk_session_spawn(t->s, t->cmd)) < 0)
 		rc = FTK_EXIT_FAIL;
+	if (!rc && child > 0) {
+		t->tids = ftk_xmalloc(sizeof(pid_t));
+		t->tids[0] = child;
+		t->ntids = 1;
+	}
 	if (rc) {
-		free(tids);
 		ftk_session_close(t->s);
 		return rc;
 	}
 	bind_handlers(t);
+	ftk_session_on_setup(t->s, limit_pids, t);
 	rc = ftk_session_arm(t->s);
-	if (rc == FTK_ARM_DRY || rc < 0) {
-		/* core closed a dry-run session itself, and restored state on failure */
-		free(tids);
-		if (rc == FTK_ARM_DRY && t->npids)
-			printf("# then: set_event_pid of the -p processes, options/event-fork 1\n");
+	if (rc == FTK_ARM_DRY || rc < 0)	/* core closed a dry run, restored on failure */
 		return rc < 0 ? -rc : FTK_EXIT_OK;
-	}
-	rc = limit_pids(t, tids, ntids, child);
-	free(tids);
-	if (rc) {
-		ftk_session_close(t->s);
-		return rc;
-	}
 	int shown = 0;
 	for (int i = 0; i < t->nevs; i++) {
 		if (t->evs[i].ev->enabled && t->evs[i].ev->tep)

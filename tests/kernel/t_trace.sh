@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# t_trace.sh: ftk trace on the real kernel. Exact event counts from known workloads (NDJSON
+# and --count), field decoding by name, a kernel filter, globs, a uprobe on libc, a malformed
+# filter (exit 2 with the kernel's own error text), an event this kernel lacks (exit 1 with
+# close names) and command-line errors (exit 2).
+. "$(dirname "$0")/lib.sh"
+
+# a shell running /bin/true 50 times
+TRUE_LOOP='i=0; while [ $i -lt 50 ]; do /bin/true; i=$((i + 1)); done'
+
+t=trace_json_exact
+if assert_rc $t 0 "$FTK" trace -e sched:sched_process_exec --json -- /bin/sh -c \
+	'/bin/true; /bin/true; /bin/true'; then
+	n=$(grep -c '"event":"sched:sched_process_exec".*"filename":"/bin/true"' "$T/last.out")
+	assert_eq $t 3 "$n"
+	# every field by name, numbers as numbers
+	assert_grep $t '"fields":{"filename":"/bin/true","pid":[0-9][0-9]*,"old_pid":[0-9][0-9]*}}$' \
+		"$T/last.out"
+	assert_grep $t '"comm":"true"' "$T/last.out"
+fi
+pass $t
+
+t=trace_count_exact
+if assert_rc $t 0 "$FTK" trace --count -e 'sched:sched_process_exec:filename ~ "*/true"' \
+	-- /bin/sh -c "$TRUE_LOOP"; then
+	n=$(awk '$1 == "total" && $2 == "sched:sched_process_exec" { print $3 }' "$T/last.out")
+	assert_eq $t 50 "$n"
+	assert_grep $t '^TIME  *EVENT  *COUNT$' "$T/last.out"
+fi
+pass $t
+
+t=trace_text_format
+if assert_rc $t 0 "$FTK" trace -e sched:sched_process_exec -- /bin/true; then
+	# the event's own print format, after "comm-pid [cpu] ts: sys:event: "
+	assert_grep $t '^ *true-[0-9]* *\[[0-9]*\] [0-9]*\.[0-9]\{6\}: sched:sched_process_exec: filename=/bin/true pid=[0-9]* old_pid=[0-9]*$' \
+		"$T/last.out"
+fi
+pass $t
+
+t=trace_glob
+if assert_rc $t 0 "$FTK" trace --count -e 'sched:sched_process_e*' -- /bin/true; then
+	assert_grep $t '^total  *sched:sched_process_exec  *[1-9]' "$T/last.out"
+	assert_grep $t '^total  *sched:sched_process_exit  *[1-9]' "$T/last.out"
+	assert_no_grep $t 'sched_switch' "$T/last.out"
+fi
+pass $t
+
+t=trace_uprobe_libc
+if has_feature uprobes 2>/dev/null || [ -w "${TRACEFS:-/sys/kernel/tracing}/uprobe_events" ]; then
+	if assert_rc $t 0 "$FTK" trace --uprobe 'libc:setlocale cat=%di:s32' --json -- /bin/ls /; then
+		assert_grep $t '"event":"uprobe:setlocale".*"comm":"ls".*"cat":6' "$T/last.out"
+	fi
+	pass $t
+else
+	skip $t "no uprobe_events"
+fi
+
+t=trace_bad_filter
+assert_rc $t 2 "$FTK" trace -e 'sched:sched_switch:prev_pid ==' -d 1 &&
+	assert_grep $t "^ftk trace: error: invalid filter for sched:sched_switch" "$T/last.err" &&
+	assert_grep $t 'Invalid value\|parse error' "$T/last.err"
+pass $t
+
+t=trace_bad_field
+assert_rc $t 2 "$FTK" trace -e 'sched:sched_switch:no_such_field == 1' -d 1 &&
+	assert_grep $t 'Field not found' "$T/last.err"
+pass $t
+
+t=trace_unknown_event
+assert_rc $t 1 "$FTK" trace -e sched:sched_swtch &&
+	assert_grep $t "^ftk trace: error: this kernel has no event 'sched:sched_swtch'" "$T/last.err" &&
+	assert_grep $t '^hint: close names: .*sched:sched_switch' "$T/last.err"
+pass $t
+
+t=trace_unknown_glob
+assert_rc $t 1 "$FTK" trace -e 'nosuchsystem:*'
+pass $t
+
+t=trace_usage
+assert_rc $t 2 "$FTK" trace &&
+	assert_rc $t 2 "$FTK" trace -e sched:sched_switch --no-such-option &&
+	assert_rc $t 2 "$FTK" trace -e sched:sched_switch -i 1 &&
+	assert_rc $t 2 "$FTK" trace -e sched:sched_switch -d abc &&
+	assert_rc $t 2 "$FTK" trace -e sched:sched_switch extra &&
+	assert_rc $t 2 "$FTK" trace -e : &&
+	assert_rc $t 0 "$FTK" trace --help
+pass $t
+
+t=trace_no_pid
+assert_rc $t 1 "$FTK" trace -e sched:sched_switch -p 999999999 2>/dev/null ||
+	assert_rc $t 1 "$FTK" trace -e sched:sched_switch -p 4194303
+pass $t
