@@ -2,7 +2,7 @@
 /*
  * iterate_raw: the libtracefs baseline of bench/run. In its own scratch instance
  * (scratch-trace-<pid>, removed at the end) it enables one event (SYSTEM:EVENT) with a
- * per-CPU buffer of KB kilobytes and buffer_percent 0, then consumes the ring buffers with
+ * per-CPU buffer of KB kilobytes (0: the default size) and buffer_percent 0, then consumes the ring buffers with
  * tracefs_iterate_raw_events() in a loop (1 ms nap when a pass found nothing) until SIGINT or
  * SIGTERM. Prints "ready" once enabled, and at the end "events N lost L" (lost from the
  * per-CPU stats: overrun + dropped events).
@@ -82,7 +82,8 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	int rc = 1;
-	if (tracefs_instance_file_write(inst, "buffer_size_kb", argv[2]) < 0 ||
+	if ((strcmp(argv[2], "0") != 0 &&	/* 0: keep the default size */
+	     tracefs_instance_file_write(inst, "buffer_size_kb", argv[2]) < 0) ||
 	    tracefs_instance_file_write(inst, "buffer_percent", "0") < 0 ||
 	    tracefs_event_enable(inst, sys, ev) < 0) {
 		perror("setting up the instance");
