@@ -210,6 +210,7 @@ struct bio_ent {
 	uint32_t left;		/* bytes not completed yet */
 	pid_t pid;
 	bool used, issued;
+	bool inserted;		/* rq_insert confirmed it: its place in the dispatch order */
 	char comm[16];
 	char rwbs[10];
 };
@@ -335,8 +336,18 @@ static struct bio_ent *bio_insert(struct bio_track *t, uint64_t now, uint32_t de
 	return &t->v[i];
 }
 
-/* The entry at (dev, sector) in state `issued`; among several the oldest (by issue or
- * submission). Returns its slot or -1. */
+/* Is a a better pick than b? Issued: the oldest issue. Un-issued: what rq_insert confirmed
+ * first (the scheduler dispatches in that order), else the oldest submission. */
+static bool bio_before(const struct bio_ent *a, const struct bio_ent *b, bool issued)
+{
+	if (issued)
+		return a->issue_ts < b->issue_ts;
+	if (a->inserted != b->inserted)
+		return a->inserted;
+	return a->seen_ts < b->seen_ts;
+}
+
+/* The best entry at (dev, sector) in state `issued` (bio_before), or -1. */
 static long bio_find(const struct bio_track *t, uint32_t dev, uint64_t sector, bool issued)
 {
 	size_t i = bio_hash(dev, sector) & t->mask;
@@ -345,12 +356,26 @@ static long bio_find(const struct bio_track *t, uint32_t dev, uint64_t sector, b
 	while (t->v[i].used) {
 		const struct bio_ent *e = &t->v[i];
 
-		if (e->dev == dev && e->sector == sector && e->issued == issued) {
-			uint64_t ts = issued ? e->issue_ts : e->seen_ts;
+		if (e->dev == dev && e->sector == sector && e->issued == issued &&
+		    (best < 0 || bio_before(e, &t->v[best], issued)))
+			best = (long)i;
+		i = (i + 1) & t->mask;
+	}
+	return best;
+}
 
-			if (best < 0 || ts < (issued ? t->v[best].issue_ts : t->v[best].seen_ts))
-				best = (long)i;
-		}
+/* The oldest un-issued, not yet inserted entry at the key submitted by pid, or -1. */
+static long bio_find_pid(const struct bio_track *t, uint32_t dev, uint64_t sector, pid_t pid)
+{
+	size_t i = bio_hash(dev, sector) & t->mask;
+	long best = -1;
+
+	while (t->v[i].used) {
+		const struct bio_ent *e = &t->v[i];
+
+		if (e->dev == dev && e->sector == sector && !e->issued && !e->inserted &&
+		    e->pid == pid && (best < 0 || e->seen_ts < t->v[best].seen_ts))
+			best = (long)i;
 		i = (i + 1) & t->mask;
 	}
 	return best;
@@ -369,10 +394,21 @@ void bio_track_start(struct bio_track *t, uint64_t ts, uint32_t dev, uint64_t se
 	uint64_t key = bio_key_sector(sector, nr_sector);
 	struct bio_ent *e;
 
+	long i;
+
 	/* Each submission is its own request, even at a sector already pending (processes
-	 * reading the same block at once): issues adopt them oldest first. */
-	if (weak && bio_find(t, dev, key, false) >= 0)
-		return;
+	 * reading the same block at once). A weak one (rq_insert) confirms the submitter's
+	 * pending bio, which then goes first; alone, it stands for the submission. */
+	if (weak) {
+		i = bio_find_pid(t, dev, key, pid);
+		if (i >= 0) {
+			t->v[i].inserted = true;
+			t->v[i].seen_ts = ts;
+			return;
+		}
+		if (bio_find(t, dev, key, false) >= 0)
+			return;
+	}
 	e = bio_insert(t, ts, dev, key);
 	e->start_ts = ts;
 	e->seen_ts = ts;

@@ -154,6 +154,28 @@ static void test_same_block_two_submitters(void **state)
 	bio_track_free(t);
 }
 
+/* Legacy backends: bio_queue order is not the request order when submitters sleep for a
+ * tag; rq_insert (in the submitter's context) tells the dispatch order. */
+static void test_insert_orders_same_block(void **state)
+{
+	struct bio_track *t = bio_track_new(64);
+	struct bio_io io;
+
+	bio_track_start(t, 10, VDA, 64, 8, 1, "a", false);	/* bio_queue a */
+	bio_track_start(t, 11, VDA, 64, 8, 2, "b", false);	/* bio_queue b */
+	bio_track_start(t, 12, VDA, 64, 8, 2, "b", true);	/* rq_insert b first */
+	bio_track_issue(t, 20, VDA, 64, 8, 4096, "R");
+	bio_track_start(t, 21, VDA, 64, 8, 1, "a", true);
+	bio_track_issue(t, 22, VDA, 64, 8, 4096, "R");
+	assert_true(bio_track_complete(t, 30, VDA, 64, 8, 0, &io));
+	assert_int_equal(io.pid, 2);
+	assert_int_equal(io.start_ts, 11);	/* queue time still from the bio */
+	assert_true(bio_track_complete(t, 31, VDA, 64, 8, 0, &io));
+	assert_int_equal(io.pid, 1);
+	assert_int_equal(io.start_ts, 10);
+	bio_track_free(t);
+}
+
 static void test_merges(void **state)
 {
 	struct bio_track *t = bio_track_new(64);
@@ -639,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_requeue_restarts_latency),
 		cmocka_unit_test(test_two_in_flight_same_sector),
 		cmocka_unit_test(test_same_block_two_submitters),
+		cmocka_unit_test(test_insert_orders_same_block),
 		cmocka_unit_test(test_merges),
 		cmocka_unit_test(test_weak_start),
 		cmocka_unit_test(test_partial_completion),
