@@ -4,7 +4,9 @@
  * type the kernel uses (signed/unsigned 1/2/4/8 bytes, char[N], int[N], a pointer,
  * __data_loc and __rel_loc strings, a __data_loc array) is parsed by libtraceevent like a
  * real one, a record is laid out by hand, and the JSON must be exact; then the real formats of
- * this machine's kernel (when tracefs is readable) go through the same plan.
+ * this machine's kernel (when tracefs is readable) go through the same plan, and every record
+ * of the page set captured on this machine (tests/data/pages/basic) is encoded and checked
+ * against what its workload did.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +20,9 @@
 #include <event-parse.h>
 
 #include "cmd/trace.h"
+#include "core/output.h"
 #include "core/util.h"
+#include "pages.h"
 
 static const char types_format[] =
 	"name: ftk_types\n"
@@ -205,6 +209,127 @@ static void test_real_formats(void **state)
 		skip();
 }
 
+/* ---- captured pages: every record of tests/data/pages/basic through the encoder ---- */
+
+struct encoded {
+	char **line;	/* one NDJSON line per record, in dispatch order */
+	long n;
+};
+
+static void encode_set(const struct pset *ps, const struct collect *c, struct encoded *out)
+{
+	static struct tr_field *plans[65536];	/* by event id; static: 1.3 MB */
+	static int nplans[65536];
+	static char *heads[65536];
+
+	memset(heads, 0, sizeof(heads));
+	memset(plans, 0, sizeof(plans));
+
+	out->line = ftk_xcalloc(c->n ? c->n : 1, sizeof(char *));
+	out->n = c->n;
+	for (long i = 0; i < c->n; i++) {
+		const struct crec *x = &c->v[i];
+		int id = ftk_rec_type(x->data);
+		struct tep_event *e = tep_find_event(ps->tep, id);
+		assert_non_null(e);
+		if (!heads[id]) {
+			struct ftk_buf h = { 0 };
+			char label[160];
+			snprintf(label, sizeof(label), "%s:%s", e->system, e->name);
+			ftk_buf_adds(&h, "{\"event\":");
+			ftk_json_string(&h, label, strlen(label));
+			ftk_buf_adds(&h, ",\"ts\":");
+			heads[id] = h.p;
+			ftk_trace_plan(e, &plans[id], &nplans[id]);
+		}
+		struct ftk_buf b = { 0 };
+		ftk_trace_json_event(&b, heads[id], strlen(heads[id]), plans[id], nplans[id], x->ts,
+				     x->cpu, ftk_rec_pid(x->data), "", 0, x->data, x->size);
+		out->line[i] = b.p;
+	}
+	for (int id = 0; id < 65536; id++) {
+		free(heads[id]);
+		if (plans[id])
+			ftk_trace_plan_free(plans[id], nplans[id]);
+	}
+}
+
+static long count_lines(const struct encoded *enc, const char *a, const char *b)
+{
+	long n = 0;
+
+	for (long i = 0; i < enc->n; i++)
+		n += strstr(enc->line[i], a) && (!b || strstr(enc->line[i], b));
+	return n;
+}
+
+static void test_captured_pages(void **state)
+{
+	struct pset ps;
+	struct collect c = { 0 };
+	struct encoded enc;
+	char a[128], b[128];
+
+	if (pset_load(&ps, "basic"))
+		skip();
+	struct ftk_reader *r = pset_reader(&ps, &c, NULL);
+	assert_non_null(r);
+	pset_feed_all(r, &ps);
+	ftk_reader_drain(r, 0, true);
+	ftk_reader_free(r);
+	assert_true(c.n > 0);
+	encode_set(&ps, &c, &enc);
+
+	if (getenv("TEST_TRACE_DUMP"))
+		for (long i = 0; i < enc.n; i++)
+			fputs(enc.line[i], stderr);
+	/* every line is one object ending the line, fields present */
+	for (long i = 0; i < enc.n; i++) {
+		size_t l = strlen(enc.line[i]);
+		assert_true(l > 2 && enc.line[i][l - 1] == '\n' && enc.line[i][l - 2] == '}');
+		assert_non_null(strstr(enc.line[i], ",\"fields\":{"));
+	}
+	/* getppid: signed int __syscall_nr, exact count for the perl process */
+	snprintf(a, sizeof(a), "\"pid\":%lld,", pset_meta(&ps, "perl_pid"));
+	assert_int_equal(count_lines(&enc, "\"event\":\"syscalls:sys_enter_getppid\"", a),
+			 pset_meta(&ps, "perl_getppid_calls"));
+	assert_int_equal(count_lines(&enc, "\"event\":\"syscalls:sys_enter_getppid\"",
+				     "\"fields\":{\"__syscall_nr\":110}}"),
+			 count_lines(&enc, "\"event\":\"syscalls:sys_enter_getppid\"", NULL));
+	/* exec: __data_loc string then signed pid_t */
+	snprintf(b, sizeof(b), "\"fields\":{\"filename\":\"/bin/true\",\"pid\":%lld,",
+		 pset_meta(&ps, "true_pid"));
+	assert_int_equal(count_lines(&enc, "\"event\":\"sched:sched_process_exec\"", b), 1);
+	/* sys_exit_openat: signed 8-byte ret of -ENOENT */
+	snprintf(a, sizeof(a), "\"pid\":%lld,", pset_meta(&ps, "cat_pid"));
+	snprintf(b, sizeof(b), "\"ret\":%lld}", pset_meta(&ps, "openat_ret"));
+	assert_true(count_lines(&enc, "\"event\":\"syscalls:sys_exit_openat\"", a) >= 1);
+	assert_true(count_lines(&enc, a, b) >= 1);
+	/* sys_enter_openat: unsigned 8-byte slots; the kernel stores the int AT_FDCWD (-100)
+	 * zero-extended, so the format's unsigned reading gives 2^32 - 100; the pointer
+	 * filename is a number */
+	assert_true(count_lines(&enc, "\"event\":\"syscalls:sys_enter_openat\"",
+				"\"dfd\":4294967196,\"filename\":") >= 1);
+	/* task_newtask: char[16] comm, u64 clone_flags, signed short oom_score_adj */
+	snprintf(a, sizeof(a), "\"pid\":%lld,\"comm\":\"capture-pages\",\"clone_flags\":",
+		 pset_meta(&ps, "true_pid"));
+	assert_int_equal(count_lines(&enc, "\"event\":\"task:task_newtask\"", a), 1);
+	/* oom_score_adj_update: signed short */
+	snprintf(a, sizeof(a), "\"oom_score_adj\":%lld}", pset_meta(&ps, "oom_score_adj"));
+	assert_true(count_lines(&enc, "\"event\":\"oom:oom_score_adj_update\"", a) >= 1);
+	/* block_rq_issue of dd: rwbs char[] and comm char[16] strings, when captured */
+	snprintf(a, sizeof(a), "\"pid\":%lld,", pset_meta(&ps, "dd_pid"));
+	if (count_lines(&enc, "\"event\":\"block:block_rq_issue\"", a))
+		assert_true(count_lines(&enc, "\"event\":\"block:block_rq_issue\"",
+					"\"comm\":\"dd\"") >= 1);
+
+	for (long i = 0; i < enc.n; i++)
+		free(enc.line[i]);
+	free(enc.line);
+	collect_free(&c);
+	pset_free(&ps);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_dyn_out_of_bounds),
 		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_real_formats),
+		cmocka_unit_test(test_captured_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
