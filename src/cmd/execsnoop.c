@@ -979,10 +979,10 @@ static int execsnoop_main(int argc, char **argv)
 	ftk_session_on_lost(x->s, on_lost, x);
 
 	rc = ftk_session_arm(x->s);
-	if (rc == FTK_ARM_DRY)
-		return FTK_EXIT_OK;
-	if (rc < 0)
-		return -rc;
+	if (rc != FTK_ARM_OK) {
+		ftk_session_close(x->s);
+		return rc == FTK_ARM_DRY ? FTK_EXIT_OK : -rc;
+	}
 
 	x->exec_filename = ftk_field(exec, "filename");
 	x->exec_pid = ftk_field(exec, "pid");

@@ -234,13 +234,11 @@ int ftk_probes_arm(struct ftk_session *s)
 	if (s->opts.dry_run) {
 		for (struct ftk_event *ev = s->events; ev; ev = ev->next) {
 			char path[1024];
-			if (ev->filter) {
-				snprintf(path, sizeof(path), "%s/events/%s/%s/filter", s->dir,
-					 ev->system, ev->name);
-				ftk_session_write_path(s, path, ev->filter, false);
-			}
-			if (!ev->no_enable)
-				enable_event(s, ev, true);
+			if (!ev->filter)
+				continue;
+			snprintf(path, sizeof(path), "%s/events/%s/%s/filter", s->dir, ev->system,
+				 ev->name);
+			ftk_session_write_path(s, path, ev->filter, false);
 		}
 		return 0;
 	}
@@ -276,8 +274,6 @@ int ftk_probes_arm(struct ftk_session *s)
 
 int ftk_probes_enable(struct ftk_session *s)
 {
-	if (s->opts.dry_run)
-		return 0;
 	for (struct ftk_event *ev = s->events; ev; ev = ev->next) {
 		if (ev->skipped || ev->no_enable)
 			continue;
@@ -292,7 +288,7 @@ int ftk_probes_enable(struct ftk_session *s)
 				ftk_hint("the kernel refused it (lockdown or security policy)");
 			return -FTK_EXIT_FAIL;
 		}
-		ev->enabled = true;
+		ev->enabled = !s->opts.dry_run;
 	}
 	return 0;
 }

@@ -41,8 +41,8 @@
 #define RB_TYPE_TIME_EXTEND	30
 #define RB_TYPE_TIME_STAMP	31
 
-#define MAX_PAGES_PER_READ	512	/* per CPU and drain: bounds latency and memory */
-#define MAX_FREE_PAGES		1024	/* pages kept for reuse beyond that are freed */
+#define MAX_PAGES_PER_READ	256	/* per CPU and drain: bounds latency and memory */
+#define MAX_FREE_PAGES		128	/* pages kept for reuse beyond that are freed */
 
 struct page {
 	struct page *next;

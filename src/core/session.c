@@ -337,6 +337,14 @@ static void remove_instance(struct ftk_session *s)
 	s->inst_created = false;
 }
 
+/* "<dir>/<file>" in a per-thread buffer (valid until the next call in the same thread). */
+static const char *ftk_path(const char *dir, const char *file)
+{
+	static __thread char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return path;
+}
+
 static size_t subbuf_size(struct ftk_session *s)
 {
 	char *v = ftk_session_instance_read(s, "buffer_subbuf_size_kb");
@@ -363,8 +371,25 @@ static int setup_buffer(struct ftk_session *s)
 	if (s->opts.dry_run || access(probe, F_OK) == 0)
 		ftk_session_instance_write(s, "buffer_percent", "0");
 	if (kb) {
+		/* Kernels before 6.6 keep one global "expanded" flag: the first write of any
+		 * buffer size sets it, and a top-level buffer still at its boot size (reading
+		 * "7 (expanded: 1408)") then never grows when someone uses it. Give it the size
+		 * it would have grown to, as its first user would have. */
+		char *top = s->opts.top_level || s->opts.dry_run ? NULL :
+			    ftk_read_file(ftk_path(s->tracefs, "buffer_size_kb"), NULL);
 		snprintf(val, sizeof(val), "%lu", kb);
 		err = ftk_session_instance_write(s, "buffer_size_kb", val);
+		const char *exp = top ? strstr(top, "(expanded: ") : NULL;
+		if (!err && exp) {
+			char *now = ftk_read_file(ftk_path(s->tracefs, "buffer_size_kb"), NULL);
+			if (now && !strstr(now, "expanded")) {
+				char grown[32];
+				snprintf(grown, sizeof(grown), "%lu", strtoul(exp + 11, NULL, 10));
+				ftk_write_file(ftk_path(s->tracefs, "buffer_size_kb"), grown, false);
+			}
+			free(now);
+		}
+		free(top);
 		if (err) {
 			ftk_error("cannot set the buffer size to %lu KiB per CPU: %s", kb,
 				  strerror(-err));
@@ -500,7 +525,7 @@ int ftk_session_arm(struct ftk_session *s)
 	if (s->opts.top_level)
 		ftk_session_global_write(s, "tracing_on", "1");
 	if (s->opts.dry_run) {
-		ftk_session_close(s);
+		undo(s);
 		return FTK_ARM_DRY;
 	}
 	s->armed = true;

@@ -8,7 +8,8 @@
  *   ev = ftk_tracepoint(s, "sched", "sched_process_exec", NULL);   // declare probes
  *   ftk_event_on(ev, handler, ctx);
  *   rc = ftk_session_arm(s);             // create instance + probes, enable; or print (dry-run)
- *   // rc == FTK_ARM_DRY: done. rc < 0: error already printed, state already restored.
+ *   // rc == FTK_ARM_DRY: writes printed, nothing made. rc < 0: error printed, state restored.
+ *   // Whatever arm returns, the session is still the caller's: end with ftk_session_close().
  *   f = ftk_field(ev, "pid");            // resolve fields once armed
  *   print header;
  *   ftk_session_run(s);                  // until signal / duration / command exit / stop
@@ -98,9 +99,10 @@ int ftk_session_global_write(struct ftk_session *s, const char *file, const char
 char *ftk_session_instance_read(struct ftk_session *s, const char *file);
 
 /* --- Commands (graph -- CMD, trace -- CMD) --- */
-/* Fork argv held before exec until armed; its tgid is returned. The run ends when it exits;
- * events are limited to it and its children (set_event_pid + event-fork; views using the
- * function tracers also get set_ftrace_pid + function-fork). */
+/* Fork argv, held before exec until armed (call it before ftk_session_arm, so the child holds
+ * no buffer fd); its pid is returned. The run ends when it exits. Spawning filters nothing:
+ * limit events to it with ftk_session_filter_pids() from the on_setup hook (views using the
+ * function tracers also write set_ftrace_pid + options/function-fork). */
 pid_t ftk_session_spawn(struct ftk_session *s, char **argv);
 /* Limit events to these pids (and their children when follow) via set_event_pid. */
 int ftk_session_filter_pids(struct ftk_session *s, const pid_t *pids, int n, bool follow);
