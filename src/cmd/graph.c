@@ -251,6 +251,7 @@ struct graph {
 	bool no_proc;		/* tests: never look threads up in this machine's /proc */
 	int cpu_width;		/* digits of the highest CPU number, as the kernel pads it */
 	uint64_t records, calls, orphans, unmatched, too_deep, trees;
+	bool lost_any;
 	char hexname[32];
 };
 
@@ -960,14 +961,18 @@ static void graph_exit(struct graph *g, const struct ftk_rec *r)
 
 	g->records++;
 	if (!t || !t->nst) {
-		g->orphans++;	/* began before tracing did: its duration is not trustworthy */
+		/* began before tracing did (or before lost events): drop it */
+		if (g->lost_any)
+			g->unmatched++;
+		else
+			g->orphans++;
 		return;
 	}
 	int i = t->nst - 1;
 	while (i >= 0 && !(t->st[i].depth == depth && t->st[i].func == func))
 		i--;
 	if (i < 0) {
-		if (depth < t->st[0].depth)
+		if (depth < t->st[0].depth && !g->lost_any)
 			g->orphans++;
 		else
 			g->unmatched++;
@@ -1015,6 +1020,7 @@ static void graph_record(struct graph *g, const struct ftk_rec *r)
 /* Events were lost: print every open tree as it is and start afresh. */
 static void graph_lost(struct graph *g, int cpu)
 {
+	g->lost_any = true;
 	for (size_t i = 0; i < g->tabsz; i++) {
 		for (struct gthread *t = g->tab[i]; t; t = t->hnext) {
 			if (!t->nst)
@@ -1736,15 +1742,28 @@ static void rearm_dispatch(const struct ftk_rec *r, void *ctx)
 		ev->fn(ev, r, ev->ctx);
 }
 
+/* function_graph loses events in bursts: one line per second at most, with the sum. */
 static void rearm_lost(int cpu, long long count, void *ctx)
 {
+	static uint64_t next_ns;
+	static long long pending, unknown;
 	struct ftk_session *s = ctx;
+	uint64_t now = ftk_now_mono();
 
-	ftk_out_flush();
 	if (count >= 0)
-		fprintf(stderr, "ftk: lost %lld events on CPU %d\n", count, cpu);
+		pending += count;
 	else
-		fprintf(stderr, "ftk: lost events on CPU %d (count unknown)\n", cpu);
+		unknown++;
+	if (now >= next_ns) {
+		ftk_out_flush();
+		if (unknown)
+			fprintf(stderr, "ftk: lost %lld events (and %lld bursts of unknown size)\n",
+				pending, unknown);
+		else
+			fprintf(stderr, "ftk: lost %lld events\n", pending);
+		pending = unknown = 0;
+		next_ns = now + 1000000000ull;
+	}
 	if (s->lost_fn)
 		s->lost_fn(s, cpu, count, s->lost_ctx);
 }
@@ -1824,6 +1843,9 @@ static void end_cb(struct ftk_session *s, void *ctx)
 	if (c->g->orphans)
 		ftk_info("%llu returns of calls that began before tracing were dropped",
 			 (unsigned long long)c->g->orphans);
+	if (c->g->lost_any && c->g->unmatched)
+		ftk_info("%llu calls cut by lost events were dropped or left open",
+			 (unsigned long long)c->g->unmatched);
 }
 
 static void lost_cb(struct ftk_session *s, int cpu, long long count, void *ctx)
