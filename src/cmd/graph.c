@@ -30,7 +30,6 @@
 #include "core/output.h"
 #include "core/procs.h"
 #include "core/session.h"
-#include "core/session_int.h"
 #include "core/util.h"
 #include "core/view.h"
 
@@ -1636,18 +1635,16 @@ static void pid_list(const struct graph_opts *o, struct ftk_buf *b, pid_t **all,
 struct graph_run {
 	struct graph_opts *o;
 	struct ftk_session *s;
+	struct graph *g;
+	struct ftk_event *ent, *ex;	/* ftrace:funcgraph_entry/exit */
 	const char *tracefs;
-	char *dir;		/* instance dir (or the root) for dry-run printing */
 	bool top_level;
-	bool dry;		/* the session is gone (dry-run): print the writes ourselves */
+	pid_t child;			/* the command, 0 if none */
 };
 
+/* Global files are saved and restored by the session; in dry-run both only print. */
 static int run_write(struct graph_run *gr, bool global, const char *file, const char *val)
 {
-	if (gr->dry) {
-		printf("echo '%s' > %s/%s\n", val, global ? gr->tracefs : gr->dir, file);
-		return 0;
-	}
 	if (global)
 		return ftk_session_global_write(gr->s, file, val);
 	return ftk_session_instance_write(gr->s, file, val);
@@ -1700,8 +1697,8 @@ static int setup_tracer(struct graph_run *gr, pid_t child)
 		bool follow = !o->tid;
 		if (!err && follow)
 			err = run_write(gr, false, "options/function-fork", "1");
-		if (!err && !gr->dry)
-			ftk_session_filter_pids(gr->s, all, nall, follow);
+		if (!err)
+			err = ftk_session_filter_pids(gr->s, all, nall, follow);
 		free(all);
 		ftk_buf_reset(&b);
 	}
@@ -1711,8 +1708,7 @@ static int setup_tracer(struct graph_run *gr, pid_t child)
 		err = run_write(gr, false, "options/sleep-time", "0");
 	ftk_buf_free(&b);
 	if (!err) {
-		err = gr->dry ? run_write(gr, false, "current_tracer", "function_graph")
-			      : ftk_session_set_tracer(gr->s, "function_graph");
+		err = ftk_session_set_tracer(gr->s, "function_graph");
 		if (err == -EBUSY || err == -EPERM || err == -ENODEV || err == -EINVAL)
 			ftk_hint("function_graph needs CONFIG_FUNCTION_GRAPH_TRACER=y and a "
 				 "kernel that lets the function tracer run ('ftk features')");
@@ -1721,94 +1717,29 @@ static int setup_tracer(struct graph_run *gr, pid_t child)
 }
 
 /*
- * The kernel refuses to change a tracer while its per-CPU pipes are open (EBUSY: trace_ref),
- * and ftk_session_arm() opens them (and releases the command) before it returns. Until the
- * core offers a hook between "probes armed" and "readers open", graph closes the session's
- * readers, sets the tracer up, and reopens them with the same dispatch as session.c; the
- * command's go-pipe is held back meanwhile. Nothing in the ring buffer is lost: it is only
- * read later.
+ * The session's setup hook: the formats are loaded and the per-CPU buffers not yet open (the
+ * kernel refuses to change a tracer while they are: EBUSY). Bind the record layout, then set
+ * the tracer up. 0 or -FTK_EXIT_FAIL after the message.
  */
-#define GRAPH_REORDER_NS	(10ull * 1000 * 1000)	/* as session.c */
-
-static void rearm_dispatch(const struct ftk_rec *r, void *ctx)
+static int graph_setup(struct ftk_session *s, void *ctx)
 {
-	struct ftk_session *s = ctx;
-	int id = ftk_rec_type(r->data);
+	struct graph_run *gr = ctx;
+	const struct graph_opts *o = gr->o;
 
-	if (id > s->max_id)
-		return;
-	struct ftk_event *ev = s->by_id[id];
-	if (ev && ev->fn)
-		ev->fn(ev, r, ev->ctx);
-}
-
-/* function_graph loses events in bursts: one line per second at most, with the sum. */
-static void rearm_lost(int cpu, long long count, void *ctx)
-{
-	static uint64_t next_ns;
-	static long long pending, unknown;
-	struct ftk_session *s = ctx;
-	uint64_t now = ftk_now_mono();
-
-	if (count >= 0)
-		pending += count;
-	else
-		unknown++;
-	if (now >= next_ns) {
-		ftk_out_flush();
-		if (unknown)
-			fprintf(stderr, "ftk: lost %lld events (and %lld bursts of unknown size)\n",
-				pending, unknown);
-		else
-			fprintf(stderr, "ftk: lost %lld events\n", pending);
-		pending = unknown = 0;
-		next_ns = now + 1000000000ull;
+	if (!ftk_session_dry_run(s)) {
+		if (graph_bind(gr->g, gr->ent->tep, gr->ex->tep)) {
+			ftk_error("unexpected ftrace:funcgraph_entry/exit formats (need func, "
+				  "depth, calltime, rettime)");
+			return -FTK_EXIT_FAIL;
+		}
+		if (o->retval && !gr->g->x_retval.ok) {
+			ftk_error("--retval: this kernel's funcgraph_exit records carry no return "
+				  "value");
+			ftk_hint("needs kernel >= 6.5 built with CONFIG_FUNCTION_GRAPH_RETVAL=y");
+			return -FTK_EXIT_FAIL;
+		}
 	}
-	if (s->lost_fn)
-		s->lost_fn(s, cpu, count, s->lost_ctx);
-}
-
-static void readers_close(struct ftk_session *s)
-{
-	if (s->reader)
-		ftk_reader_free(s->reader);
-	s->reader = NULL;
-}
-
-static int readers_open(struct ftk_session *s)
-{
-	struct ftk_reader_opts ro = {
-		.dir = s->dir, .ncpus = s->ncpus, .subbuf_size = s->subbuf_size, .tep = s->tep,
-		.reorder_ns = GRAPH_REORDER_NS, .dispatch = rearm_dispatch, .lost = rearm_lost,
-		.ctx = s,
-	};
-
-	s->reader = ftk_reader_new(&ro);
-	if (!s->reader) {
-		ftk_error("cannot open the per-CPU buffers of %s: %s", s->dir, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Let the held command exec. */
-static void release_child(int *go)
-{
-	if (*go < 0)
-		return;
-	if (write(*go, "g", 1) != 1)
-		ftk_warn("cannot start the command: %s", strerror(errno));
-	close(*go);
-	*go = -1;
-}
-
-/* After a failure past arm: undo everything (the held command exits: its pipe closes). */
-static void abort_armed(struct ftk_session *s, int go)
-{
-	readers_close(s);
-	s->armed = false;
-	s->child_go = go;
-	ftk_session_close(s);
+	return setup_tracer(gr, gr->child) ? -FTK_EXIT_FAIL : 0;
 }
 
 /* The header (text trees) and the "tracing" line on stderr, once everything is armed. */
@@ -1853,11 +1784,13 @@ static void lost_cb(struct ftk_session *s, int cpu, long long count, void *ctx)
 	graph_lost(((struct graph_ctx *)ctx)->g, cpu);
 }
 
-static void declare_events(struct ftk_session *s, struct graph_ctx *c)
+static void declare_events(struct ftk_session *s, struct graph_ctx *c, struct graph_run *gr)
 {
 	struct ftk_event *ent = ftk_tracepoint(s, "ftrace", "funcgraph_entry", NULL);
 	struct ftk_event *ex = ftk_tracepoint(s, "ftrace", "funcgraph_exit", NULL);
 
+	gr->ent = ent;
+	gr->ex = ex;
 	ent->no_enable = ex->no_enable = true;
 	ftk_event_on(ent, on_funcgraph, c);
 	ftk_event_on(ex, on_funcgraph, c);
@@ -1926,76 +1859,34 @@ static int graph_run(struct graph_opts *o)
 		graph_free(&g);
 		return FTK_EXIT_FAIL;
 	}
-	size_t dl = strlen(gr.tracefs) + 64;
-	gr.dir = ftk_xmalloc(dl);
-	if (gr.top_level)
-		snprintf(gr.dir, dl, "%s", gr.tracefs);
-	else
-		snprintf(gr.dir, dl, "%s/instances/%s", gr.tracefs,
-			 ftk_session_instance_name(gr.s));
-	declare_events(gr.s, &c);
+	gr.g = &g;
+	declare_events(gr.s, &c, &gr);
 	ftk_session_on_end(gr.s, end_cb, &c);
 	ftk_session_on_lost(gr.s, lost_cb, &c);
-	pid_t child = 0;
-	int go = -1;
-	if (o->cmd && !o->dry_run) {
-		/* forked before arm opens the buffers: the child must not hold them */
-		child = ftk_session_spawn(gr.s, o->cmd);
-		if (child < 0) {
+	ftk_session_on_setup(gr.s, graph_setup, &gr);
+	if (o->cmd) {
+		/* forked before arm opens the buffers (the child must not hold them), held
+		 * until arm has set the tracer up */
+		gr.child = ftk_session_spawn(gr.s, o->cmd);
+		if (gr.child < 0) {
 			ftk_session_close(gr.s);
 			rc = FTK_EXIT_FAIL;
 			goto out;
 		}
-		go = gr.s->child_go;
-		gr.s->child_go = -1;
 	}
 	rc = ftk_session_arm(gr.s);
-	if (rc == FTK_ARM_DRY) {
-		gr.dry = true;
-		setup_tracer(&gr, o->cmd ? 1 : 0);
-		if (o->cmd)
-			printf("# run: %s (held until the tracer is set)\n", o->cmd[0]);
-		rc = FTK_EXIT_OK;
-		goto out;
-	}
-	if (rc < 0) {
-		if (go >= 0)
-			close(go);
-		rc = -rc;
-		goto out;
-	}
-	struct ftk_event *ev = gr.s->events;
-	if (graph_bind(&g, ev->tep, ev->next->tep)) {
-		ftk_error("unexpected ftrace:funcgraph_entry/exit formats (need func, depth, "
-			  "calltime, rettime)");
-		abort_armed(gr.s, go);
-		rc = FTK_EXIT_FAIL;
-		goto out;
-	}
-	if (o->retval && !g.x_retval.ok) {
-		ftk_error("--retval: this kernel's funcgraph_exit records carry no return value");
-		ftk_hint("needs kernel >= 6.5 built with CONFIG_FUNCTION_GRAPH_RETVAL=y");
-		abort_armed(gr.s, go);
-		rc = FTK_EXIT_FAIL;
-		goto out;
-	}
-	readers_close(gr.s);
-	rc = setup_tracer(&gr, child);
-	if (!rc && readers_open(gr.s))
-		rc = FTK_EXIT_FAIL;
-	if (rc) {
-		abort_armed(gr.s, go);
+	if (rc != FTK_ARM_OK) {
+		ftk_session_close(gr.s);
+		rc = rc == FTK_ARM_DRY ? FTK_EXIT_OK : -rc;
 		goto out;
 	}
 	ksyms_join(&kth, &kth_running);
 	announce(&gr);
 	ftk_out_flush();
-	release_child(&go);
 	ftk_session_run(gr.s);
 	rc = ftk_session_close(gr.s);
 out:
 	ksyms_join(&kth, &kth_running);
-	free(gr.dir);
 	graph_free(&g);
 	return rc;
 }

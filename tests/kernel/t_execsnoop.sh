@@ -118,13 +118,15 @@ pass $t
 # ---- a static caller (no libc uprobe sees it) and execveat/fexecve ----
 t=es_static_caller
 ftk_start ess execsnoop --json || exit 0
-# The static caller's exec is seen by the sched tracepoint; its argv comes from /proc while
-# the new program lives (sh -c 'sleep 0.5' lives half a second).
+# The static caller's exec is seen by the sched tracepoint; with kprobes its argv comes from
+# the syscall like any other, with uprobes (on the system libc, which a static binary does
+# not use) from /proc while the new program lives (sh -c 'sleep 0.5' lives half a second).
+if [ $SRC = kprobe ]; then SSRC=kprobe; else SSRC=proc; fi
 "$XS" -p "$T/p3" /bin/sh sh -c 'sleep 0.5' "$M-12" &
 wait $!
 read -r P3 PP3 <"$T/p3"
 ftk_stop ess
-assert_grep $t "\"pid\":$P3,\"ppid\":$PP3,.*\"args\":\[\"sh\",\"-c\",\"sleep 0.5\",\"$M-12\"\],\"args_truncated\":false,\"args_source\":\"proc\"" "$T/ess.out"
+assert_grep $t "\"pid\":$P3,\"ppid\":$PP3,.*\"args\":\[\"sh\",\"-c\",\"sleep 0.5\",\"$M-12\"\],\"args_truncated\":false,\"args_source\":\"$SSRC\"" "$T/ess.out"
 pass $t
 
 t=es_execveat

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "core/session_int.h"	/* ftk_tep_new/ftk_tep_load: build a tep from the captured formats */
 #include "../../src/cmd/graph.c"
 #include "core/reader.h"
 
