@@ -440,14 +440,42 @@ static void session_dispatch(const struct ftk_rec *r, void *ctx)
 		ev->fn(ev, r, ev->ctx);
 }
 
+/* Loss lines: at most one burst a second (function_graph loses in bursts of hundreds of
+ * gaps); what is held is added to the next burst, and printed before the summary. */
+static void print_lost(struct ftk_session *s)
+{
+	bool any = false;
+	for (int c = 0; c < s->ncpus; c++) {
+		long long n = s->lost_held[c];
+		if (!n)
+			continue;
+		if (!any)
+			ftk_out_flush();
+		any = true;
+		if (n > 0)
+			fprintf(stderr, "ftk: lost %lld events on CPU %d\n", n, c);
+		else
+			fprintf(stderr, "ftk: lost events on CPU %d (count unknown)\n", c);
+		s->lost_held[c] = 0;
+	}
+	if (any)
+		s->lost_printed = ftk_now_mono();
+}
+
 static void session_lost(int cpu, long long count, void *ctx)
 {
 	struct ftk_session *s = ctx;
-	ftk_out_flush();
-	if (count >= 0)
-		fprintf(stderr, "ftk: lost %lld events on CPU %d\n", count, cpu);
-	else
-		fprintf(stderr, "ftk: lost events on CPU %d (count unknown)\n", cpu);
+	if (!s->lost_held)
+		s->lost_held = ftk_xcalloc(s->ncpus, sizeof(*s->lost_held));
+	if (cpu >= 0 && cpu < s->ncpus) {
+		long long *h = &s->lost_held[cpu];
+		if (count < 0)
+			*h = *h > 0 ? *h : -1;
+		else
+			*h = *h > 0 ? *h + count : count;
+	}
+	if (ftk_now_mono() - s->lost_printed >= 1000000000ull)
+		print_lost(s);
 	if (s->lost_fn)
 		s->lost_fn(s, cpu, count, s->lost_ctx);
 }
@@ -679,6 +707,8 @@ int ftk_session_close(struct ftk_session *s)
 		ftk_out_flush();
 		lost = ftk_reader_lost(s->reader);
 		records = ftk_reader_records(s->reader);
+		if (s->lost_held)
+			print_lost(s);
 	}
 	undo(s);
 	if (armed)
@@ -686,6 +716,7 @@ int ftk_session_close(struct ftk_session *s)
 	if (s->tep)
 		tep_free(s->tep);
 	ftk_probes_free(s);
+	free(s->lost_held);
 	free(s->dir);
 	free(s);
 	return FTK_EXIT_OK;

@@ -46,6 +46,8 @@ struct ftk_session {
 	uint64_t tick_ns, next_tick;
 	void (*tick_fn)(struct ftk_session *, uint64_t, void *);
 	void *tick_ctx;
+	long long *lost_held;		/* per CPU: losses not printed yet (rate limit), -1 unknown */
+	uint64_t lost_printed;		/* when the last loss line was printed */
 	void (*lost_fn)(struct ftk_session *, int, long long, void *);
 	void *lost_ctx;
 	int (*setup_fn)(struct ftk_session *, void *);
