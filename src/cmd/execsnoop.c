@@ -447,9 +447,13 @@ static void emit(struct execsnoop *x, uint64_t ts, pid_t pid, const char *comm, 
 		ppid = pi->ppid;
 	else if ((ppid = ftk_proc_ppid(pid)) < 0)
 		ppid = 0;
-	long uid = ftk_proc_uid(pid);
-	if (uid < 0 && ppid > 0)
-		uid = ftk_proc_uid(ppid);
+	/* The uid costs a /proc read: only when it is shown or filtered on. */
+	long uid = -1;
+	if (x->o.json || x->o.print_uid || x->o.uid >= 0) {
+		uid = ftk_proc_uid(pid);
+		if (uid < 0 && ppid > 0)
+			uid = ftk_proc_uid(ppid);
+	}
 
 	struct ftk_buf *a = &x->argsbuf;
 	ftk_buf_reset(a);
