@@ -5,6 +5,15 @@
 # close names) and command-line errors (exit 2).
 . "$(dirname "$0")/lib.sh"
 
+if lockdown_confidentiality; then
+	t=trace_lockdown
+	assert_rc $t 1 "$FTK" trace -e sched:sched_process_exec &&
+		assert_grep $t "$LOCKDOWN_MSG" "$T/last.err" &&
+		assert_rc $t 2 "$FTK" trace --bogus
+	pass $t
+	exit 0
+fi
+
 # a shell running /bin/true 50 times
 TRUE_LOOP='i=0; while [ $i -lt 50 ]; do /bin/true; i=$((i + 1)); done'
 
