@@ -61,20 +61,6 @@ static uint64_t tr_load(const unsigned char *p, int size)
 	}
 }
 
-static int64_t tr_sext(uint64_t v, int size)
-{
-	switch (size) {
-	case 1:
-		return (int8_t)v;
-	case 2:
-		return (int16_t)v;
-	case 4:
-		return (int32_t)v;
-	default:
-		return (int64_t)v;
-	}
-}
-
 /* Element size from a C type name such as "__data_loc unsigned long[]". */
 static int tr_type_size(const char *type)
 {
@@ -976,7 +962,7 @@ static void json_field_slow(struct ftk_buf *b, const struct tr_field *pf, const 
 		uint64_t v = tr_load(p + i * pf->esize, pf->esize);
 		if (i)
 			*o++ = ',';
-		o = pf->sign ? put_s64(o, tr_sext(v, pf->esize)) : put_u64(o, v);
+		o = pf->sign ? put_s64(o, ftk_sign_extend(v, pf->esize)) : put_u64(o, v);
 	}
 	*o++ = ']';
 	*o = '\0';
@@ -1023,7 +1009,7 @@ void ftk_trace_json_event(struct ftk_buf *b, const char *jhead, size_t jheadlen,
 		if (pf->kind == TR_UNSIGNED) {
 			o = put_u64(o, tr_load(d + pf->offset, pf->size));
 		} else if (pf->kind == TR_SIGNED) {
-			o = put_s64(o, tr_sext(tr_load(d + pf->offset, pf->size), pf->size));
+			o = put_s64(o, ftk_sign_extend(tr_load(d + pf->offset, pf->size), pf->size));
 		} else {
 			b->len = o - b->p;
 			json_field_slow(b, pf, d, size);
@@ -1040,7 +1026,7 @@ void ftk_trace_json_event(struct ftk_buf *b, const char *jhead, size_t jheadlen,
 
 static int rec_pid(const struct tr_event *te, const void *data)
 {
-	return te->common_pid ? (int)tr_sext(tr_load((const unsigned char *)data +
+	return te->common_pid ? (int)ftk_sign_extend(tr_load((const unsigned char *)data +
 						     te->common_pid->offset, 4), 4)
 			      : ftk_rec_pid(data);
 }

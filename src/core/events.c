@@ -123,16 +123,7 @@ int64_t ftk_get_s64(const struct tep_format_field *f, const void *data)
 
 	if (!(f->flags & TEP_FIELD_IS_SIGNED))
 		return (int64_t)v;
-	switch (f->size) {
-	case 1:
-		return (int8_t)v;
-	case 2:
-		return (int16_t)v;
-	case 4:
-		return (int32_t)v;
-	default:
-		return (int64_t)v;
-	}
+	return ftk_sign_extend(v, f->size);
 }
 
 /* Locate a dynamic (__data_loc / __rel_loc) array: offset and length inside the record. */
