@@ -8,65 +8,7 @@
 # show the time requests wait behind a queue depth of 1.
 . "$(dirname "$0")/lib.sh"
 
-# --- the disk to test on (same block in t_biosnoop.sh and t_biolatency.sh) ---------------
-BIOIO=$FTK_HELPERS/bioio
-NULLB_LOADED=""
-
-# bio_target: sets DISK, FILE (what bioio reads/writes), OFF (byte offset), KIND (nullb|file).
-# Guests: a null_blk disk, 2 ms timer completions, queue depth 1, mq-deadline (so -Q sees
-# the wait). Host: a file in /var/tmp on its real disk. Else returns 1 with $BIO_WHY.
-bio_target() {
-	BIO_WHY=""
-	if [ ! -x "$BIOIO" ]; then
-		BIO_WHY="no helper $BIOIO (set FTK_HELPERS)"
-		return 1
-	fi
-	if in_guest && [ ! -e /sys/module/null_blk ] &&
-		modprobe null_blk nr_devices=1 irqmode=2 completion_nsec=2000000 \
-			hw_queue_depth=1 submit_queues=1 gb=1 2>/dev/null; then
-		NULLB_LOADED=1
-		DISK=nullb0
-		FILE=/dev/nullb0
-		[ -e "$FILE" ] || mknod "$FILE" b $(tr ':' ' ' </sys/block/nullb0/dev)
-		echo mq-deadline >/sys/block/nullb0/queue/scheduler 2>/dev/null
-		OFF=0
-		KIND=nullb
-		return 0
-	fi
-	src=$(df -P /var/tmp 2>/dev/null | awk 'NR == 2 {print $1}')
-	case $src in
-	/dev/*) ;;
-	*)
-		BIO_WHY="/var/tmp is on '$src', not a disk, and no null_blk here"
-		return 1 ;;
-	esac
-	DISK=$(basename "$(readlink -f "$src")")
-	if [ -e "/sys/class/block/$DISK/partition" ]; then
-		DISK=$(basename "$(dirname "$(readlink -f "/sys/class/block/$DISK")")")
-	fi
-	case $DISK in
-	dm-* | md* | loop*)
-		BIO_WHY="/var/tmp is on $DISK (bio-based or stacked: requests go elsewhere)"
-		return 1 ;;
-	esac
-	[ -e "/sys/block/$DISK" ] || { BIO_WHY="no /sys/block/$DISK"; return 1; }
-	FILE=/var/tmp/ftk-kt-bio.$$
-	OFF=0
-	KIND=file
-	return 0
-}
-
-# bio_wait_armed PID: the ftk session PID has enabled its completion tracepoint.
-bio_wait_armed() {
-	wait_until 10 grep -q 1 "$TRACEFS/instances/ftk-$1/events/block/block_rq_complete/enable" \
-		2>/dev/null
-}
-
-bio_cleanup() {
-	[ "${KIND:-}" = file ] && rm -f "$FILE"
-	[ -n "$NULLB_LOADED" ] && rmmod null_blk
-	NULLB_LOADED=""
-}
+. "$(dirname "$0")/bio.sh"
 
 t=biosnoop_bad_input
 assert_rc $t 1 "$FTK" biosnoop -d no-such-disk &&
