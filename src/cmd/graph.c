@@ -1303,12 +1303,9 @@ static void suggest(const char *aff, const char *want, struct ftk_buf *b)
 
 /* Every FUNC must be traceable. 0, or FTK_EXIT_FAIL after the message. When the list is
  * unreadable (EPERM, lockdown), the kernel's refusal of the write names the function. */
-static int check_funcs(const char *tracefs, char **funcs, int n, const char *what)
+static int check_funcs(char **funcs, int n, const char *what)
 {
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/available_filter_functions", tracefs);
-	char *aff = ftk_read_file(path, NULL);
+	char *aff = ftk_traceable_functions();
 	if (!aff)
 		return 0;
 	int rc = 0;
@@ -1323,7 +1320,8 @@ static int check_funcs(const char *tracefs, char **funcs, int n, const char *wha
 		if (b.len)
 			ftk_hint("did you mean: %s?", b.p);
 		else
-			ftk_hint("list the traceable functions with: grep NAME %s", path);
+			ftk_hint("list the traceable functions with: grep NAME %s/available_filter_functions",
+				 ftk_tracefs());
 		ftk_buf_free(&b);
 		rc = FTK_EXIT_FAIL;
 	}
@@ -1535,54 +1533,14 @@ static int parse_args(int argc, char **argv, struct graph_opts *o)
 	return 0;
 }
 
-/* Is function_graph the tracer of tracefs dir `dir`? */
-static bool fgraph_in(const char *dir)
-{
-	char path[1024];
-
-	snprintf(path, sizeof(path), "%s/current_tracer", dir);
-	char *cur = ftk_read_file(path, NULL);
-	bool on = cur && strncmp(cur, "function_graph", 14) == 0;
-	free(cur);
-	return on;
-}
-
 /* Another function_graph user (top level, or any instance) would see our global filters
  * (set_graph_function, max_graph_depth), and at top level any tracer is in the way: refuse
  * before writing anything, unless --force. */
-static int check_tracer_free(const struct graph_opts *o, const char *tracefs, bool top_level)
+static int check_tracer_free(const struct graph_opts *o, bool top_level)
 {
-	char path[1024];
+	char who[320];
 
-	if (o->force)
-		return 0;
-	const char *who = NULL;
-	static char name[300];
-	snprintf(path, sizeof(path), "%s/current_tracer", tracefs);
-	char *cur = ftk_read_file(path, NULL);
-	if (cur && strncmp(cur, "nop", 3) != 0 && (top_level || fgraph_in(tracefs))) {
-		/* at top level any tracer is in the way; from an instance only function_graph */
-		snprintf(name, sizeof(name), "top-level current_tracer '%.*s'",
-			 (int)strcspn(cur, "\n"), cur);
-		who = name;
-	}
-	free(cur);
-	snprintf(path, sizeof(path), "%s/instances", tracefs);
-	DIR *d = who ? NULL : opendir(path);
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/instances/%s", tracefs, de->d_name);
-		if (fgraph_in(path)) {
-			snprintf(name, sizeof(name), "instance %s", de->d_name);
-			who = name;
-			break;
-		}
-	}
-	if (d)
-		closedir(d);
-	if (!who)
+	if (o->force || !ftk_tracer_user("function_graph", top_level, who, sizeof(who)))
 		return 0;
 	ftk_error("the tracer is in use by another tool (%s): set_graph_function and "
 		  "max_graph_depth are global to all function_graph users", who);
@@ -1840,7 +1798,7 @@ static int graph_run(struct graph_opts *o)
 	int rc;
 
 	gr.top_level = !ftk_has(FTK_F_FGRAPH_INSTANCE);
-	if ((rc = check_tracer_free(o, gr.tracefs, gr.top_level)))
+	if ((rc = check_tracer_free(o, gr.top_level)))
 		return rc;
 	graph_init(&g, o);
 	if (!o->dry_run)
@@ -1919,8 +1877,8 @@ static int graph_main(int argc, char **argv)
 	}
 	if ((rc = check_targets(&o)))
 		goto out;
-	if ((rc = check_funcs(ftk_tracefs(), o.funcs, o.nfuncs, "")) ||
-	    (rc = check_funcs(ftk_tracefs(), o.notrace, o.nnotrace, " (--notrace)")))
+	if ((rc = check_funcs(o.funcs, o.nfuncs, "")) ||
+	    (rc = check_funcs(o.notrace, o.nnotrace, " (--notrace)")))
 		goto out;
 	if (o.retval && !ftk_has(FTK_F_FGRAPH_RETVAL)) {
 		ftk_error("--retval: %s", ftk_feature(FTK_F_FGRAPH_RETVAL)->why);

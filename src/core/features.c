@@ -7,6 +7,7 @@
  * function_graph exists, a test instance ftk-<ourpid> created and removed at once. Also here:
  * the backend choice of a view (needs[] + usable()).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -716,4 +717,58 @@ int ftk_backend_pick(const struct ftk_view *v, const char *forced, char *why, si
 		append_why(why, len, v->backends[i].name, one);
 	}
 	return -1;
+}
+
+/* Is `tracer` the current tracer of tracefs directory dir? */
+static bool tracer_in(const char *dir, const char *tracer)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/current_tracer", dir);
+	char *cur = ftk_read_file(path, NULL);
+	size_t n = strlen(tracer);
+	bool on = cur && strncmp(cur, tracer, n) == 0 && (cur[n] == '\n' || cur[n] == 0);
+	free(cur);
+	return on;
+}
+
+bool ftk_tracer_user(const char *tracer, bool any_top, char *who, size_t len)
+{
+	const char *root = ftk_tracefs();
+	char path[1024];
+	if (!root)
+		return false;
+	snprintf(path, sizeof(path), "%s/current_tracer", root);
+	char *cur = ftk_read_file(path, NULL);
+	bool busy = cur && strncmp(cur, "nop", 3) != 0 && (any_top || tracer_in(root, tracer));
+	if (busy)
+		snprintf(who, len, "top-level current_tracer '%.*s'", (int)strcspn(cur, "\n"), cur);
+	free(cur);
+	if (busy)
+		return true;
+	snprintf(path, sizeof(path), "%s/instances", root);
+	DIR *d = opendir(path);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/instances/%s", root, de->d_name);
+		if (tracer_in(path, tracer)) {
+			snprintf(who, len, "instance %s", de->d_name);
+			busy = true;
+			break;
+		}
+	}
+	if (d)
+		closedir(d);
+	return busy;
+}
+
+char *ftk_traceable_functions(void)
+{
+	const char *root = ftk_tracefs();
+	char path[1024];
+	if (!root)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/available_filter_functions", root);
+	return ftk_read_file(path, NULL);
 }

@@ -48,6 +48,14 @@ bool ftk_tracepoint_exists(const char *sys, const char *name);
 const char *ftk_kernel_release(void);
 unsigned ftk_kernel_version(void);
 
+/* Who holds a tracer: at the top level any tracer but nop when any_top (else only `tracer`),
+ * then `tracer` in any instance. Writes "top-level current_tracer 'X'" or "instance NAME" into
+ * who and returns true; false when nobody does. */
+bool ftk_tracer_user(const char *tracer, bool any_top, char *who, size_t len);
+
+/* available_filter_functions (malloc'd), NULL when unreadable (EPERM by policy, lockdown). */
+char *ftk_traceable_functions(void);
+
 /* The standard error + hint when tracefs is unusable; returns FTK_EXIT_FAIL. */
 int ftk_tracefs_error(void);
 
