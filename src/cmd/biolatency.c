@@ -261,7 +261,7 @@ static int blat_parse(struct blat *v, struct bio_common_opts *c, int argc, char 
 		default:
 			if (optopt == 'd')
 				return ftk_usage_error("option -d needs a value");
-			return ftk_usage_error("unknown option '%s'", argv[optind - 1]);
+			return ftk_bad_option(argv);
 		}
 	}
 	if (optind < argc && ftk_parse_seconds(argv[optind++], &v->interval))

@@ -898,7 +898,7 @@ static int snoop_parse(struct snoop *v, struct bio_common_opts *c, double *durat
 		default:
 			if (optopt && strchr("dmpn", optopt))
 				return ftk_usage_error("option -%c needs a value", optopt);
-			return ftk_usage_error("unknown option '%s'", argv[optind - 1]);
+			return ftk_bad_option(argv);
 		}
 	}
 	if (optind < argc && ftk_parse_seconds(argv[optind], duration))

@@ -844,9 +844,7 @@ int ftk_execsnoop_parse(int argc, char **argv, struct ftk_execsnoop_opts *out)
 		case ':':
 			return ftk_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (optopt)
-				return ftk_usage_error("unknown option '-%c'", optopt);
-			return ftk_usage_error("unknown option '%s'", argv[optind - 1]);
+			return ftk_bad_option(argv);
 		}
 	}
 	if (optind < argc)

@@ -151,9 +151,7 @@ static int features_main(int argc, char **argv)
 			usage(stdout);
 			return FTK_EXIT_OK;
 		default:
-			if (optopt && optopt != '?')
-				return ftk_usage_error("unknown option '-%c'", optopt);
-			return ftk_usage_error("unknown option '%s'", argv[optind - 1]);
+			return ftk_bad_option(argv);
 		}
 	}
 	if (optind < argc)

@@ -1511,7 +1511,7 @@ static int parse_args(int argc, char **argv, struct graph_opts *o)
 		case ':':
 			return ftk_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return ftk_usage_error("unknown option '%s'", argv[optind - 1]);
+			return ftk_bad_option(argv);
 		}
 	}
 	for (int i = optind; i < nopt; i++) {

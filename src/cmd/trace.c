@@ -395,7 +395,7 @@ static int trace_parse(struct trace *t, int argc, char **argv)
 		case ':':
 			return ftk_usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return ftk_usage_error("unknown option '%s'", argv[optind - 1]);
+			return ftk_bad_option(argv);
 		}
 	}
 	if (optind < argc) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -76,6 +77,13 @@ int ftk_usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "hint: run '%s --help' for usage\n", ftk_prog);
 	return FTK_EXIT_USAGE;
+}
+
+int ftk_bad_option(char **argv)
+{
+	if (optopt && optopt != '?')
+		return ftk_usage_error("unknown option '-%c'", optopt);
+	return ftk_usage_error("unknown option '%s'", argv[optind - 1]);
 }
 
 int ftk_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)

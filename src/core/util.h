@@ -30,6 +30,11 @@ void ftk_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: prints the error plus "Try 'ftk VIEW --help'." and returns FTK_EXIT_USAGE. */
 int ftk_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The usage error for getopt's unknown-option case: names "-X" when getopt knows the short
+ * option (also inside a group like "-xZ"), else the whole word ("--bogus"). Returns
+ * FTK_EXIT_USAGE. */
+int ftk_bad_option(char **argv);
+
 /* Strict decimal parsing of the whole string: 0 on success, -1 if malformed or out of
  * [min, max]. */
 int ftk_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
