@@ -92,27 +92,32 @@ if [ "$KIND" = nullb ]; then
 	wait $lp || fail $t "biolatency exited $?"
 	got=$(grep -o '"low":[0-9]*,"high":[0-9]*,"count":[1-9][0-9]*' "$T/$t.json" |
 		sed 's/"low":\([0-9]*\),"high":[0-9]*,"count":\([0-9]*\)/\1:\2/' | tr '\n' ' ')
-	# Bucket (low end, 1 for "0 -> 1") of each biosnoop latency. The two sessions time an
-	# I/O from their own ring buffers: a few us apart on the host; under single-threaded TCG
-	# a vCPU switch between the two instances' writes of one event has put them more than
-	# 0.5 ms apart, so an I/O that close to a bucket edge may fall on either side.
-	# busybox awk has no ^: powers of two by doubling.
-	tol=0.5
-	in_guest && tol=1.5
-	v=$(awk -v got="$got" -v tol=$tol '$2 == "bioio" {
-			L = $8; lo = 1; while (int(L) >= 2 * lo) lo *= 2; b = lo
-			if (2 * lo - L < tol) b = 2 * lo
-			if (lo >= 2 && L - lo < tol) b = lo / 2
-			if (b == lo) must[lo]++; else { may[lo]++; may[b]++ }
+	# Both sessions time each I/O from their own ring buffers: a few us apart on the host,
+	# but under single-threaded TCG a vCPU switch between the two instances' writes of one
+	# event has put them 0.6 ms apart, and once far more (a 6.1 CI run: one I/O a bucket
+	# higher in biolatency). So: the I/Os sorted by latency, the i-th of biolatency must be
+	# in the bucket of biosnoop's i-th (on the host) or a neighbouring one (in guests). The
+	# bucket arithmetic itself is checked exactly in the unit suite (test_bio).
+	# busybox awk has no ^ and no asort: powers of two by doubling, counts per bucket.
+	near=0
+	in_guest && near=1
+	v=$(awk -v got="$got" -v near=$near '$2 == "bioio" {
+			L = $8; lo = 1; while (int(L) >= 2 * lo) lo *= 2; s[lo]++
 		}
 		END {
 			n = split(got, g, " ")
 			for (i = 1; i <= n; i++) { split(g[i], kv, ":"); k = kv[1] + 0; if (!k) k = 1; c[k] = kv[2] }
-			for (lo = 1; lo < 1e15; lo *= 2)
-				if (c[lo] + 0 < must[lo] + 0 || c[lo] + 0 > must[lo] + may[lo])
-					printf "bucket %d: %d, biosnoop says %d..%d; ", lo, c[lo], must[lo], must[lo] + may[lo]
+			na = nb = 0
+			for (lo = 1; lo < 1e15; lo *= 2) {
+				for (j = 0; j < c[lo] + 0; j++) a[++na] = lo
+				for (j = 0; j < s[lo] + 0; j++) b[++nb] = lo
+			}
+			if (na != nb) { printf "biolatency %d I/Os, biosnoop %d", na, nb; exit }
+			for (i = 1; i <= na; i++)
+				if (a[i] != b[i] && !(near && (a[i] == 2 * b[i] || b[i] == 2 * a[i])))
+					printf "I/O %d by latency: biolatency bucket %d, biosnoop %d; ", i, a[i], b[i]
 		}' "$T/$t.out")
-	assert_eq $t "" "$v" || _show "$T/$t.out" 25
+	assert_eq $t "" "$v" || { _show "$T/$t.out" 40; _show "$T/$t.json" 5; }
 	# 2 ms timer completions: nothing in "0 -> 1"
 	assert_eq $t "" "$(echo "$got" | grep -o '\(^\| \)0:[0-9]*')"
 	assert_eq $t 20 "$(grep -o '"count":[0-9]*,"sum"' "$T/$t.json" | sed 's/[^0-9]//g')"
