@@ -169,6 +169,8 @@ struct bio_hists {
 struct ftk_buf;
 struct ftk_json;
 void bio_hist_add(struct bio_hist *h, uint64_t v);
+/* Slot of value v (1 for 0 and 1). */
+int bio_hist_slot(uint64_t v);
 /* Highest non-empty slot, 0 when empty. */
 int bio_hist_last(const struct bio_hist *h);
 void bio_hist_slot_range(int i, uint64_t *low, uint64_t *high);
@@ -179,6 +181,26 @@ struct bio_hist *bio_hists_get(struct bio_hists *hs, const char *disk, const cha
 void bio_hists_sort(struct bio_hists *hs);
 void bio_hists_clear(struct bio_hists *hs);
 void bio_hists_free(struct bio_hists *hs);
+
+/* ---- the kernel's hist file (biolatency's hist backend) ---- */
+enum bio_hkey { BIO_HK_VALUE, BIO_HK_LOG2, BIO_HK_BUCKET };
+struct bio_hist_ent {
+	enum bio_hkey kind;	/* how lat was keyed: lat, lat.log2 ("~ 2^K"), lat.buckets=N */
+	uint64_t lat;		/* the value, K, or the bucket's low end */
+	bool has_dev, has_rwbs;
+	uint32_t dev;
+	char rwbs[16];
+	uint64_t hitcount;
+	uint64_t sum;		/* the "lat:" value column (sum of lat), 0 if absent */
+};
+struct bio_hist_totals {
+	uint64_t hits, entries, dropped;
+};
+/* Parse one histogram of a hist file ("{ lat: ~ 2^12, dev: 266338304, rwbs: WS } hitcount:
+ * 3  lat: 6473" lines, then Totals); fn is called for each entry. 0, or -1 when the text
+ * holds no "Totals:" section (not a hist file). */
+int bio_hist_parse(const char *text, void (*fn)(const struct bio_hist_ent *e, void *ctx),
+		   void *ctx, struct bio_hist_totals *tot);
 
 /* Options both views take. */
 struct bio_common_opts {

@@ -2,34 +2,148 @@
 /*
  * ftk biolatency: log2 histograms of block I/O latency (issue -> completion, or submission
  * -> completion with -Q), in bcc's layout, optionally one per disk (-D) or per request type
- * (-F), printed every interval or at the end. The I/Os come from the pairing engine in
- * biosnoop.c (bio.h) and are aggregated in user space; the in-kernel path (hist triggers)
- * is listed as a backend for kernels that have them but is not implemented yet.
+ * (-F), printed every interval or at the end. Two ways to get them:
+ *  - hist (where the kernel has hist triggers and synthetic events): the kernel pairs and
+ *    counts. A hist trigger on the start event (block_rq_issue; with -Q block_io_start, or
+ *    block_bio_queue before 6.5) saves ts0 per (dev, sector); one on block_rq_complete
+ *    computes the latency and fires the synthetic event ftk_<pid>_bio_lat(lat, dev, rwbs);
+ *    a hist trigger on that one counts by lat.log2 (usecs) or lat.buckets=1000 (-m) and
+ *    dev/rwbs. Each tick reads its hist file and prints the difference with the last read
+ *    (no clear: nothing counted between a read and a clear is lost).
+ *  - tracepoint backends: the pairing engine in biosnoop.c (bio.h), aggregated here.
+ * Both print through the same code (bcc layout, JSON).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/bio.h"
 #include "core/features.h"
+#include "core/hist.h"
 #include "core/output.h"
 #include "core/session.h"
 #include "core/util.h"
 #include "core/view.h"
 
-void bio_hist_add(struct bio_hist *h, uint64_t v)
+int bio_hist_slot(uint64_t v)
 {
 	int slot = 1;
 
 	/* Slot i holds [2^(i-1), 2^i - 1]; 0 shares the first row ("0 -> 1") with 1. */
 	while (slot < BIO_HIST_SLOTS - 1 && v >= (1ULL << slot))
 		slot++;
-	h->slots[slot]++;
+	return slot;
+}
+
+void bio_hist_add(struct bio_hist *h, uint64_t v)
+{
+	h->slots[bio_hist_slot(v)]++;
 	h->count++;
 	h->sum += v;
+}
+
+/* ---- the kernel's hist file ---- */
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* One "name: value" key of an entry, value up to end (trimmed). */
+static void hist_key(struct bio_hist_ent *e, const char *k, const char *end)
+{
+	const char *colon = memchr(k, ':', end - k);
+	if (!colon)
+		return;
+	size_t nlen = colon - k;
+	const char *v = skip_ws(colon + 1);
+	while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (nlen == 3 && strncmp(k, "lat", 3) == 0) {
+		if (*v == '~') {
+			v = skip_ws(v + 1);
+			if (strncmp(v, "2^", 2) == 0) {
+				e->kind = BIO_HK_LOG2;
+				e->lat = strtoull(v + 2, NULL, 10);
+			} else {
+				e->kind = BIO_HK_BUCKET;
+				e->lat = strtoull(v, NULL, 10);
+			}
+		} else {
+			e->kind = BIO_HK_VALUE;
+			e->lat = strtoull(v, NULL, 10);
+		}
+	} else if (nlen == 3 && strncmp(k, "dev", 3) == 0) {
+		e->has_dev = true;
+		e->dev = (uint32_t)strtoul(v, NULL, 10);
+	} else if (nlen == 4 && strncmp(k, "rwbs", 4) == 0) {
+		size_t n = end - v;
+		if (n >= sizeof(e->rwbs))
+			n = sizeof(e->rwbs) - 1;
+		e->has_rwbs = true;
+		memcpy(e->rwbs, v, n);
+		e->rwbs[n] = 0;
+	}
+}
+
+static uint64_t totals_num(const char *text, const char *name)
+{
+	const char *p = strstr(text, name);
+	return p ? strtoull(skip_ws(p + strlen(name)), NULL, 10) : 0;
+}
+
+int bio_hist_parse(const char *text, void (*fn)(const struct bio_hist_ent *e, void *ctx),
+		   void *ctx, struct bio_hist_totals *tot)
+{
+	const char *totals = strstr(text, "\nTotals:");
+	const char *p = text;
+
+	memset(tot, 0, sizeof(*tot));
+	if (!totals)
+		return -1;
+	while (p < totals) {
+		const char *nl = strchr(p, '\n');
+		const char *eol = nl ? nl : p + strlen(p);
+		if (p[0] == '{') {
+			struct bio_hist_ent e = { 0 };
+			const char *close = p;
+			/* the last '}' of the line closes the keys (rwbs strings hold none) */
+			for (const char *q = p; q < eol; q++)
+				if (*q == '}')
+					close = q;
+			const char *k = skip_ws(p + 1);
+			while (k < close) {
+				const char *c = k;
+				while (c < close && !(c[0] == ',' && c[1] == ' '))
+					c++;
+				hist_key(&e, k, c);
+				k = c < close ? skip_ws(c + 1) : close;
+			}
+			/* values: "hitcount:          3  lat:       6473" */
+			const char *h = strstr(close, "hitcount:");
+			if (h && h < eol)
+				e.hitcount = strtoull(skip_ws(h + 9), NULL, 10);
+			const char *s = strstr(close, "lat:");
+			if (s && s < eol)
+				e.sum = strtoull(skip_ws(s + 4), NULL, 10);
+			if (fn)
+				fn(&e, ctx);
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	tot->hits = totals_num(totals, "Hits:");
+	tot->entries = totals_num(totals, "Entries:");
+	tot->dropped = totals_num(totals, "Dropped:");
+	return 0;
 }
 
 int bio_hist_last(const struct bio_hist *h)
@@ -161,8 +275,19 @@ void bio_hists_free(struct bio_hists *hs)
 
 /* ====================================================================================== */
 
+/* The hist backend's kernel objects and what was read from them last. */
+#define BLAT_MAP_SIZE 32768	/* entries of the (dev, sector) maps of start/end */
+
+struct blat_hist {
+	struct ftk_trigger *start, *end, *count;
+	struct bio_hists prev;	/* cumulative counts at the last read */
+	uint64_t prev_hits, prev_dropped;	/* of the counting hist */
+};
+
 struct blat {
 	bool ms, per_disk, per_flags, queue, json, stamp;
+	bool hist;		/* the hist backend (in-kernel aggregation) */
+	struct blat_hist k;
 	unsigned long count;	/* intervals to print, 0 = no limit */
 	double interval;	/* seconds, 0 = print at the end only */
 	unsigned long printed;
@@ -173,12 +298,31 @@ struct blat {
 	struct ftk_buf out;
 };
 
+static bool blat_usable_hist(char *why, size_t len)
+{
+	char path[1024];
+	const char *tr = ftk_tracefs();
+
+	snprintf(path, sizeof(path), "%s/synthetic_events", tr ? tr : "");
+	if (!tr || access(path, W_OK) < 0) {
+		snprintf(why, len, "no synthetic events (CONFIG_SYNTH_EVENTS=n)");
+		return false;
+	}
+	if (!ftk_tracepoint_exists("block", "block_rq_issue") ||
+	    !ftk_tracepoint_exists("block", "block_rq_complete")) {
+		snprintf(why, len, "no block:block_rq_issue/block_rq_complete tracepoints");
+		return false;
+	}
+	return true;
+}
+
 static const struct ftk_backend biolatency_backends[] = {
 	{
 		.name = "hist",
-		.desc = "in-kernel aggregation: hist triggers + synthetic events (later)",
+		.desc = "in-kernel aggregation: hist triggers on block_rq_issue/complete + a "
+			"synthetic event",
 		.needs = { FTK_F_TRACEFS, FTK_F_INSTANCES, FTK_F_HIST },
-		.usable = bio_usable_later,
+		.usable = blat_usable_hist,
 	},
 	{
 		.name = "tracepoint",
@@ -203,7 +347,8 @@ static void biolatency_usage(FILE *f)
 		"                      [interval [count]]\n"
 		"\n"
 		"Summarize block I/O latency (issue -> completion) as log2 histograms,\n"
-		"aggregated in user space (hist triggers are not used yet).\n"
+		"aggregated in the kernel with hist triggers where it has them (backend hist),\n"
+		"else in user space from block tracepoints ('ftk features' says which).\n"
 		"\n"
 		"  -m, --milliseconds   histogram in milliseconds (default microseconds)\n"
 		"  -Q, --queued         include OS queued time (submission -> completion)\n"
@@ -212,7 +357,7 @@ static void biolatency_usage(FILE *f)
 		"  -T, --timestamp      print HH:MM:SS before each interval\n"
 		"  -d, --disk DISK      trace this disk only\n"
 		"  -j, --json           NDJSON: one object per interval with every histogram\n"
-		"      --backend NAME   tracepoint (>= 6.5) | tracepoint-legacy | kprobe | hist\n"
+		"      --backend NAME   hist | tracepoint (>= 6.5) | tracepoint-legacy | kprobe\n"
 		"      --buffer-kb KB   per-CPU ring buffer size (default 4096)\n"
 		"      --dry-run        print the tracefs writes, make none\n"
 		"  interval [count]     print every interval seconds, count times (default: once,\n"
@@ -333,10 +478,124 @@ static void blat_print(struct blat *v, uint64_t now_mono)
 	v->printed++;
 }
 
+/* ---- the hist backend ---- */
+
+struct blat_read {
+	struct blat *v;
+	struct bio_hists *now;
+};
+
+static void blat_hist_ent(const struct bio_hist_ent *e, void *ctx)
+{
+	struct blat_read *r = ctx;
+	struct blat *v = r->v;
+	char rwbs[16];
+	struct bio_hist *h;
+	uint64_t val, sum;
+	int slot;
+
+	snprintf(rwbs, sizeof(rwbs), "%s", e->rwbs[0] ? e->rwbs : "?");
+	h = bio_hists_get(r->now, v->per_disk ? bio_disk_name(&v->disks, e->dev) : "",
+			  v->per_flags ? rwbs : "");
+	switch (e->kind) {
+	case BIO_HK_LOG2:
+		/* lat is usecs + 1 (ts0 = start - 1): ~2^K holds usecs [2^(K-1), 2^K - 1],
+		 * bcc's slot K. */
+		slot = e->lat >= 1 ? (int)e->lat : 1;
+		if (slot > BIO_HIST_SLOTS - 1)
+			slot = BIO_HIST_SLOTS - 1;
+		sum = e->sum >= e->hitcount ? e->sum - e->hitcount : 0;
+		break;
+	case BIO_HK_BUCKET:
+		/* lat.buckets=1000 of usecs: the low end is exact milliseconds */
+		val = e->lat / 1000;
+		slot = bio_hist_slot(val);
+		sum = val * e->hitcount;
+		break;
+	default:
+		val = v->ms ? e->lat / 1000 : e->lat;
+		slot = bio_hist_slot(val);
+		sum = val * e->hitcount;
+		break;
+	}
+	h->slots[slot] += e->hitcount;
+	h->count += e->hitcount;
+	h->sum += sum;
+}
+
+/* Read the counting hist and add what is new since the last read to v->hists. */
+static void blat_hist_read(struct blat *v)
+{
+	struct bio_hists now = { 0 };
+	struct blat_read r = { v, &now };
+	struct bio_hist_totals tot;
+	char *text = ftk_trigger_hist(v->k.count);
+
+	if (!text || bio_hist_parse(text, blat_hist_ent, &r, &tot) < 0) {
+		free(text);
+		bio_hists_free(&now);
+		return;
+	}
+	free(text);
+	for (int i = 0; i < now.n; i++) {
+		const struct bio_hist *c = &now.v[i];
+		struct bio_hist *p = bio_hists_get(&v->k.prev, c->disk, c->flags);
+		struct bio_hist d = { 0 };
+
+		for (int k = 0; k < BIO_HIST_SLOTS; k++)
+			d.slots[k] = c->slots[k] - p->slots[k];
+		d.count = c->count - p->count;
+		d.sum = c->sum - p->sum;
+		*p = *c;
+		if (!d.count)
+			continue;
+		struct bio_hist *o = bio_hists_get(&v->hists, c->disk, c->flags);
+		for (int k = 0; k < BIO_HIST_SLOTS; k++)
+			o->slots[k] += d.slots[k];
+		o->count += d.count;
+		o->sum += d.sum;
+	}
+	bio_hists_free(&now);
+	ftk_session_count(v->s, tot.hits - v->k.prev_hits, tot.dropped - v->k.prev_dropped);
+	v->k.prev_hits = tot.hits;
+	v->k.prev_dropped = tot.dropped;
+}
+
+/* The (dev, sector) maps of start and end only grow: the kernel never deletes an entry, and
+ * a ":clear" is refused for triggers that define variables ("Variable already defined").
+ * Once full, requests at new sectors are not counted: the kernel's drops are reported as lost
+ * (read once, at the end: each read prints and sorts the whole map). */
+static void blat_hist_maps(struct blat *v)
+{
+	struct ftk_trigger *t[2] = { v->k.start, v->k.end };
+	uint64_t dropped = 0;
+
+	for (int i = 0; i < 2; i++) {
+		struct bio_hist_totals tot;
+		char *text = ftk_trigger_hist(t[i]);
+
+		if (text && bio_hist_parse(text, NULL, NULL, &tot) == 0)
+			dropped = dropped > tot.dropped ? dropped : tot.dropped;
+		free(text);
+	}
+	if (!dropped)
+		return;
+	ftk_session_count(v->s, 0, dropped);
+	ftk_warn("the kernel's table of requests in flight was full (%d disk sectors): %llu "
+		 "I/Os at new sectors were not counted", BLAT_MAP_SIZE,
+		 (unsigned long long)dropped);
+	ftk_hint("for long runs on busy disks use --backend tracepoint (or -legacy)");
+}
+
 static void blat_on_tick(struct ftk_session *s, uint64_t now, void *ctx)
 {
 	struct blat *v = ctx;
 
+	if (v->hist) {
+		blat_hist_read(v);
+		if (!v->interval)
+			return;	/* one print at the end; ticks only read */
+	}
 	blat_print(v, now);
 	if (v->count && v->printed >= v->count)
 		ftk_session_stop(s);
@@ -346,6 +605,10 @@ static void blat_on_end(struct ftk_session *s, void *ctx)
 {
 	struct blat *v = ctx;
 
+	if (v->hist) {
+		blat_hist_read(v);
+		blat_hist_maps(v);
+	}
 	/* Without an interval the one histogram comes now; with one, a partial last interval
 	 * is printed only when the run was cut short (Ctrl-C) before count was reached. */
 	if (!v->interval || (v->hists.n && (!v->count || v->printed < v->count)))
@@ -362,6 +625,118 @@ static struct bio_src *blat_mk(uint32_t filter_dev, void *ctx)
 
 extern const struct ftk_view ftk_view_biolatency;
 
+/* Size of block_rq_complete's rwbs array (char rwbs[8] on 6.1/6.12, [10] on 6.18): the
+ * synthetic field must have the same size. */
+static int blat_rwbs_size(void)
+{
+	char path[1024];
+	const char *tr = ftk_tracefs();
+	int n = 8;
+
+	snprintf(path, sizeof(path), "%s/events/block/block_rq_complete/format", tr);
+	char *f = ftk_read_file(path, NULL);
+	const char *p = f ? strstr(f, " rwbs[") : NULL;
+	if (p)
+		n = atoi(p + 6);
+	free(f);
+	return n > 0 && n < 64 ? n : 8;
+}
+
+/*
+ * Does the run use the hist backend? Yes when --backend hist, or none was named and hist is
+ * the first usable one. Else bio_setup picks among the tracepoint backends (hist, first in
+ * the list, being unusable there too).
+ */
+static bool blat_wants_hist(const struct bio_common_opts *c)
+{
+	char why[512];
+
+	if (c->backend)
+		return strcmp(c->backend, "hist") == 0;
+	if (!ftk_has(FTK_F_TRACEFS))
+		return false;
+	return ftk_backend_pick(&ftk_view_biolatency, NULL, why, sizeof(why)) == 0;
+}
+
+/* The hist backend's set-up (bio_setup's counterpart): 0 armed, 1 dry run done, -1 error;
+ * the exit code in *rc. */
+static int blat_hist_setup(struct blat *v, const struct bio_common_opts *c, int *rc)
+{
+	struct ftk_session_opts so = {
+		.view = "biolatency", .buffer_kb = c->buffer_kb, .default_buffer_kb = 64,
+		.dry_run = c->dry_run,
+	};
+	const char *start;
+	struct ftk_synth *sy;
+	struct ftk_buf f = { 0 }, b = { 0 };
+	uint32_t dev = 0;
+	char why[512], fields[96];
+	int idx, arm;
+
+	*rc = FTK_EXIT_FAIL;
+	bio_disks_load(&v->disks, NULL);
+	if (c->disk && bio_resolve_disk(&v->disks, c->disk, &dev))
+		return -1;
+	if (!ftk_has(FTK_F_TRACEFS)) {
+		*rc = ftk_tracefs_error();
+		return -1;
+	}
+	idx = ftk_backend_pick(&ftk_view_biolatency, c->backend, why, sizeof(why));
+	if (idx < 0) {
+		ftk_error("no usable backend: %s", why);
+		ftk_hint("'ftk features' shows what this kernel offers");
+		return -1;
+	}
+	v->s = ftk_session_new(&so);
+	if (!v->s)
+		return -1;
+	if (dev)
+		ftk_buf_printf(&f, " if dev == %u", dev);
+	/* -Q: from the submission (block_io_start >= 6.5, else the bio entering the queue) */
+	start = !v->queue ? "block_rq_issue" :
+		ftk_tracepoint_exists("block", "block_io_start") ? "block_io_start" :
+								    "block_bio_queue";
+	snprintf(fields, sizeof(fields), "u64 lat; u32 dev; char rwbs[%d]", blat_rwbs_size());
+	sy = ftk_synth(v->s, "bio_lat", fields);
+	/*
+	 * Timestamps in usecs as common_timestamp/1000 (the kernel refuses a constant next to
+	 * common_timestamp.usecs). In usecs mode ts0 is one less, so lat = usecs + 1 and
+	 * lat.log2 (the kernel's ceil(log2)) gives bcc's slots: ~2^K = [2^(K-1), 2^K - 1].
+	 * With -m, lat is usecs and buckets of 1000 give exact milliseconds.
+	 */
+	/* Counting first, pairing last: once the end trigger is set (what a caller can see as
+	 * "armed"), every synthetic event it fires is counted. */
+	ftk_buf_printf(&b, "hist:keys=%s%s%s:vals=hitcount,lat:size=4096",
+		       v->ms ? "lat.buckets=1000" : "lat.log2", v->per_disk ? ",dev" : "",
+		       v->per_flags ? ",rwbs" : "");
+	v->k.count = ftk_trigger(v->s, "synthetic", ftk_synth_name(sy), b.p);
+	ftk_buf_reset(&b);
+	ftk_buf_printf(&b, "hist:keys=dev,sector:ts0=common_timestamp/1000%s:size=%d%s",
+		       v->ms ? "" : "-1", BLAT_MAP_SIZE, ftk_buf_str(&f));
+	v->k.start = ftk_trigger(v->s, "block", start, b.p);
+	ftk_buf_reset(&b);
+	ftk_buf_printf(&b, "hist:keys=dev,sector:lat=common_timestamp/1000-$ts0:size=%d:"
+		       "onmatch(block.%s).trace(%s,$lat,dev,rwbs)%s", BLAT_MAP_SIZE, start,
+		       ftk_synth_name(sy), ftk_buf_str(&f));
+	v->k.end = ftk_trigger(v->s, "block", "block_rq_complete", b.p);
+	ftk_buf_free(&b);
+	ftk_buf_free(&f);
+	v->hist = true;
+	arm = ftk_session_arm(v->s);
+	if (arm == FTK_ARM_DRY) {
+		v->s = NULL;	/* as bio_setup: the dry run is over */
+		*rc = FTK_EXIT_OK;
+		return 1;
+	}
+	if (arm < 0) {
+		*rc = -arm;
+		ftk_session_close(v->s);
+		v->s = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 static int biolatency_main(int argc, char **argv)
 {
 	struct blat v = { 0 };
@@ -372,11 +747,14 @@ static int biolatency_main(int argc, char **argv)
 	rc = blat_parse(&v, &c, argc, argv);
 	if (rc)
 		return rc < 0 ? FTK_EXIT_OK : rc;
-	if (bio_setup(&ftk_view_biolatency, &c, 0, &v.disks, &dev, blat_mk, &v, &v.src, &v.s,
-		      &rc))
+	if (blat_wants_hist(&c) ? blat_hist_setup(&v, &c, &rc)
+				: bio_setup(&ftk_view_biolatency, &c, 0, &v.disks, &dev, blat_mk, &v,
+					    &v.src, &v.s, &rc))
 		goto out;
 	if (v.interval)
 		ftk_session_on_tick(v.s, (uint64_t)(v.interval * 1e9), blat_on_tick, &v);
+	else if (v.hist)
+		ftk_session_on_tick(v.s, 1000000000ull, blat_on_tick, &v);	/* read each second */
 	ftk_session_on_end(v.s, blat_on_end, &v);
 	if (!v.json) {
 		ftk_outf("Tracing block device I/O... Hit Ctrl-C to end.\n");
@@ -388,6 +766,7 @@ static int biolatency_main(int argc, char **argv)
 out:
 	bio_src_free(v.src);
 	bio_hists_free(&v.hists);
+	bio_hists_free(&v.k.prev);
 	bio_disks_free(&v.disks);
 	ftk_buf_free(&v.out);
 	return rc;

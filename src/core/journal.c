@@ -318,7 +318,8 @@ static int parse_line(struct ftk_journal *j, char *line)
 		j->pid = (pid_t)pid;
 		return 0;
 	}
-	if (strcmp(kind, "instance") == 0 || strcmp(kind, "group") == 0) {
+	if (strcmp(kind, "instance") == 0 || strcmp(kind, "group") == 0 ||
+	    strcmp(kind, "synth") == 0 || strcmp(kind, "trigger") == 0) {
 		if (!a || b)
 			return -1;
 	} else if (strcmp(kind, "global") == 0) {
@@ -368,6 +369,11 @@ struct dynev {
 	bool done;
 };
 
+struct synthev {
+	char *name;	/* ftk_<pid>_... */
+	bool done;
+};
+
 struct reset_ctx {
 	const char *tracefs;
 	bool verbose;
@@ -375,6 +381,8 @@ struct reset_ctx {
 	bool failed;
 	struct dynev *evs;
 	int nevs;
+	struct synthev *synths;
+	int nsynths;
 	pid_t *pids;
 	int npids;
 };
@@ -471,6 +479,9 @@ static void read_dynevents(struct reset_ctx *c, const char *file)
 		char *sp = strchr(l, ' ');
 		if (!colon || (sp && sp < colon))
 			continue;
+		/* Synthetic events ("s:synthetic/NAME") are ours by name: see read_synths. */
+		if (l[0] == 's' && colon == l + 1)
+			continue;
 		char *id = colon + 1;
 		id[strcspn(id, " \t")] = 0;
 		char *slash = strchr(id, '/');
@@ -490,6 +501,47 @@ static void read_dynevents(struct reset_ctx *c, const char *file)
 		e->done = false;
 		if (pid)
 			add_pid(c, pid);
+	}
+	free(text);
+}
+
+static bool safe_relpath(const char *p);
+
+/* "ftk_123_bio_lat" -> 123; 0 when NAME is not ftk_<digits>_<something>. */
+static pid_t synth_pid(const char *name)
+{
+	char num[16];
+	const char *p = name + 4, *us;
+	unsigned long v;
+
+	if (strncmp(name, "ftk_", 4) != 0 || !(us = strchr(p, '_')) || us == p || !us[1] ||
+	    (size_t)(us - p) >= sizeof(num))
+		return 0;
+	memcpy(num, p, us - p);
+	num[us - p] = 0;
+	if (ftk_parse_ulong(num, 1, INT_MAX, &v) < 0)
+		return 0;
+	return (pid_t)v;
+}
+
+/* synthetic_events lines: "NAME\tu64 lat; u32 dev; char[8] rwbs". */
+static void read_synths(struct reset_ctx *c)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/synthetic_events", c->tracefs);
+	char *text = ftk_read_file(path, NULL);
+	if (!text)
+		return;
+	char *save = NULL;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		l[strcspn(l, " \t")] = 0;
+		pid_t pid = synth_pid(l);
+		if (!pid)
+			continue;
+		c->synths = ftk_xrealloc(c->synths, (c->nsynths + 1) * sizeof(*c->synths));
+		c->synths[c->nsynths++] = (struct synthev){ ftk_xstrdup(l), false };
+		add_pid(c, pid);
 	}
 	free(text);
 }
@@ -576,6 +628,153 @@ static void fd_holders(const char *dir, struct ftk_buf *out)
 	closedir(proc);
 }
 
+/* Remove every trigger listed in FILE (an event's trigger file): "!" + each line as the
+ * kernel shows it, without its " [active]" / " [paused]" state. Returns how many remain. */
+static int clear_trigger_file(struct reset_ctx *c, const char *file, const char *what,
+			      bool report)
+{
+	char *text = ftk_read_file(file, NULL);
+	int left = 0;
+
+	if (!text)
+		return 0;
+	char *save = NULL;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (l[0] == '#' || !l[0])
+			continue;
+		char *st = strstr(l, " [");
+		if (st)
+			*st = 0;
+		struct ftk_buf b = { 0 };
+		ftk_buf_printf(&b, "!%s", l);
+		int rc = ftk_write_file(file, b.p, true);
+		ftk_buf_free(&b);
+		if (rc == 0) {
+			done(c, "removed trigger on %s", what);
+		} else {
+			left++;
+			if (report)
+				report_fail(c, "cannot remove trigger '%s' on %s: %s", l, what,
+					    strerror(-rc));
+		}
+	}
+	free(text);
+	return left;
+}
+
+/* "ftk-123/block/block_rq_issue" ("-/..." = top level) -> its trigger file; false if unsafe */
+static bool trigger_path(struct reset_ctx *c, const char *where, char *path, size_t len,
+			 const char **evname)
+{
+	const char *sl = strchr(where, '/');
+	if (!sl || sl == where || !safe_relpath(where) || strchr(sl + 1, '/') == NULL)
+		return false;
+	if (strncmp(where, "-/", 2) == 0)
+		snprintf(path, len, "%s/events/%s/trigger", c->tracefs, sl + 1);
+	else
+		snprintf(path, len, "%s/instances/%.*s/events/%s/trigger", c->tracefs,
+			 (int)(sl - where), where, sl + 1);
+	*evname = where;
+	return true;
+}
+
+/* Journaled triggers, newest first; a trigger another one depends on (its variables) is
+ * refused until that one is gone: a second pass takes it. */
+static void remove_triggers(struct reset_ctx *c, const struct ftk_journal *j)
+{
+	for (int pass = 0; pass < 3; pass++) {
+		int left = 0;
+		for (int i = j->n - 1; i >= 0; i--) {
+			char path[PATH_MAX];
+			const char *what;
+			if (strcmp(j->lines[i].kind, "trigger") != 0 ||
+			    !trigger_path(c, j->lines[i].a, path, sizeof(path), &what) ||
+			    access(path, F_OK) < 0)
+				continue;
+			left += clear_trigger_file(c, path, what, pass == 2);
+		}
+		if (!left)
+			break;
+	}
+}
+
+/* An instance of ours that rmdir refuses: hist triggers nobody journaled (or a journal lost)
+ * keep it busy; remove every trigger of its events and let the caller retry. */
+static void clear_instance_triggers(struct reset_ctx *c, const char *name)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/instances/%s/events", c->tracefs, name);
+	for (int pass = 0; pass < 3; pass++) {
+		int left = 0;
+		DIR *sd = opendir(dir);
+		if (!sd)
+			return;
+		struct dirent *s;
+		while ((s = readdir(sd))) {
+			char sub[PATH_MAX + 256];
+			if (s->d_name[0] == '.')
+				continue;
+			snprintf(sub, sizeof(sub), "%s/%s", dir, s->d_name);
+			DIR *ed = opendir(sub);
+			if (!ed)
+				continue;
+			struct dirent *e;
+			while ((e = readdir(ed))) {
+				char f[PATH_MAX + 600], what[600];
+				if (e->d_name[0] == '.')
+					continue;
+				snprintf(f, sizeof(f), "%s/%s/trigger", sub, e->d_name);
+				snprintf(what, sizeof(what), "%s/%s/%s", name, s->d_name,
+					 e->d_name);
+				left += clear_trigger_file(c, f, what, pass == 2);
+			}
+			closedir(ed);
+		}
+		closedir(sd);
+		if (!left)
+			break;
+	}
+}
+
+static void remove_synth(struct reset_ctx *c, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (!synth_pid(name))
+		return;	/* not in ftk's namespace: never touched */
+	snprintf(path, sizeof(path), "%s/synthetic_events", c->tracefs);
+	struct ftk_buf b = { 0 };
+	ftk_buf_printf(&b, "!%s", name);
+	int rc = ftk_write_file(path, b.p, true);
+	ftk_buf_free(&b);
+	if (rc == 0)
+		done(c, "removed synthetic event %s", name);
+	else if (rc == -EBUSY)
+		report_fail(c, "cannot remove synthetic event %s: busy (a trigger still uses it)",
+			    name);
+	else if (rc != -ENOENT && rc != -EINVAL)
+		report_fail(c, "cannot remove synthetic event %s: %s", name, strerror(-rc));
+}
+
+static void remove_synths(struct reset_ctx *c, pid_t pid, const struct ftk_journal *j)
+{
+	for (int i = 0; j && i < j->n; i++) {
+		if (strcmp(j->lines[i].kind, "synth") != 0)
+			continue;
+		for (int k = 0; k < c->nsynths; k++)
+			if (!c->synths[k].done && strcmp(c->synths[k].name, j->lines[i].a) == 0) {
+				c->synths[k].done = true;
+				remove_synth(c, j->lines[i].a);
+			}
+	}
+	for (int k = 0; k < c->nsynths; k++)
+		if (!c->synths[k].done && synth_pid(c->synths[k].name) == pid) {
+			c->synths[k].done = true;
+			remove_synth(c, c->synths[k].name);
+		}
+}
+
 static void remove_instance(struct reset_ctx *c, const char *name)
 {
 	char dir[PATH_MAX], f[PATH_MAX + 32];
@@ -597,6 +796,14 @@ static void remove_instance(struct reset_ctx *c, const char *name)
 		return;
 	}
 	int e = errno;
+	if (e == EBUSY && ns_pid(name, "ftk-")) {
+		clear_instance_triggers(c, name);
+		if (rmdir(dir) == 0) {
+			done(c, "removed instance %s", name);
+			return;
+		}
+		e = errno;
+	}
 	if (e == EBUSY) {
 		struct ftk_buf who = { 0 };
 		fd_holders(dir, &who);
@@ -706,6 +913,8 @@ static void undo(struct reset_ctx *c, pid_t pid, const struct ftk_journal *j, bo
 {
 	char name[32];
 
+	if (j)
+		remove_triggers(c, j);
 	if (ns) {
 		snprintf(name, sizeof(name), "ftk-%d", (int)pid);
 		remove_instance(c, name);
@@ -720,6 +929,8 @@ static void undo(struct reset_ctx *c, pid_t pid, const struct ftk_journal *j, bo
 	for (int i = 0; j && i < j->n; i++)
 		if (strcmp(j->lines[i].kind, "group") == 0)
 			remove_group(c, j->lines[i].a);
+	/* After the instances: their triggers kept the synthetic events busy. */
+	remove_synths(c, ns ? pid : 0, j);
 	/* Newest first: the oldest saved value of a file is the one that stays. */
 	for (int i = j ? j->n - 1 : -1; i >= 0; i--)
 		if (strcmp(j->lines[i].kind, "global") == 0)
@@ -791,6 +1002,7 @@ int ftk_reset_dead(const char *tracefs, bool verbose)
 	read_dynevents(&c, "uprobe_events");
 	read_dynevents(&c, "kprobe_events");
 	read_dynevents(&c, "dynamic_events");
+	read_synths(&c);
 	if (c.npids)
 		qsort(c.pids, c.npids, sizeof(*c.pids), cmp_pid);
 	for (int i = 0; i < c.npids; i++)
@@ -801,6 +1013,9 @@ int ftk_reset_dead(const char *tracefs, bool verbose)
 		free(c.evs[i].name);
 	}
 	free(c.evs);
+	for (int i = 0; i < c.nsynths; i++)
+		free(c.synths[i].name);
+	free(c.synths);
 	free(c.pids);
 	return c.failed ? -1 : c.count;
 }

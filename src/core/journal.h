@@ -11,6 +11,10 @@
  *                                      content to write back (already normalized: "" means
  *                                      truncate; never "no pid" or "#### all functions ...")
  *   tracer <instance-or-"-"> <old>     tracer about to be set ("-" = top level)
+ *   synth <name>                       synthetic event ftk_<pid>_... about to be created
+ *   trigger <instance-or-"-">/<sys>/<event>   a trigger about to be set on that event; reset
+ *                                      removes every trigger listed in its trigger file
+ *                                      (journals are newest-first undone: dependants first)
  */
 #ifndef FTK_JOURNAL_H
 #define FTK_JOURNAL_H
@@ -31,8 +35,9 @@ int ftk_journal_add(const char *kind, const char *a, const char *b);
 void ftk_journal_close(void);
 
 /*
- * Remove what dead ftk sessions left: instances ftk-<pid> and probe groups ftk_<pid> whose
- * pid is not a live ftk process, plus the global changes recorded in their journals
+ * Remove what dead ftk sessions left: instances ftk-<pid> (with their triggers), probe
+ * groups ftk_<pid> and synthetic events ftk_<pid>_* whose pid is not a live ftk process,
+ * plus the global changes recorded in their journals
  * (restored to the saved content). Nothing else is touched. Prints one line per removal
  * on stdout when verbose. Returns the number of things removed, or -1 on error.
  */
@@ -46,7 +51,7 @@ unsigned long long ftk_journal_starttime(pid_t pid);
 
 /* A parsed journal (ftk reset, tests). */
 struct ftk_jline {
-	char *kind;	/* "instance", "group", "global", "tracer" */
+	char *kind;	/* "instance", "group", "global", "tracer", "synth", "trigger" */
 	char *a;	/* name / file / instance-or-"-" */
 	char *b;	/* global: hex ("" = truncate); tracer: old tracer; else "" */
 };

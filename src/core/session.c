@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "features.h"
+#include "hist.h"
 #include "journal.h"
 #include "output.h"
 #include "probes.h"
@@ -522,6 +523,8 @@ int ftk_session_arm(struct ftk_session *s)
 	int brc = buffer_job_join(&job);
 	ftk_mark("buffer");
 	rc = rc ? rc : brc;
+	if (!rc)
+		rc = ftk_hist_arm(s);
 	if (rc)
 		goto fail;
 	if (s->setup_fn) {
@@ -676,8 +679,12 @@ static void undo(struct ftk_session *s)
 	}
 	if (s->opts.top_level)
 		ftk_probes_disable(s);
+	/* Triggers before the instance (rmdir is EBUSY while hist triggers exist), synthetic
+	 * events after it (EBUSY while a trigger uses them). */
+	ftk_hist_untrigger(s);
 	remove_instance(s);
 	ftk_probes_destroy(s);
+	ftk_hist_unsynth(s);
 	restore_globals(s);
 	if (s->child_go >= 0) {
 		/* The command never started: closing the pipe makes it exit. */
@@ -712,10 +719,12 @@ int ftk_session_close(struct ftk_session *s)
 	}
 	undo(s);
 	if (armed)
-		fprintf(stderr, "ftk: %llu events, %llu lost\n", records, lost);
+		fprintf(stderr, "ftk: %llu events, %llu lost\n", records + s->extra_events,
+			lost + s->extra_lost);
 	if (s->tep)
 		tep_free(s->tep);
 	ftk_probes_free(s);
+	ftk_hist_free(s);
 	free(s->lost_held);
 	free(s->dir);
 	free(s);
@@ -756,7 +765,14 @@ void ftk_session_on_end(struct ftk_session *s, void (*fn)(struct ftk_session *, 
 
 unsigned long long ftk_session_lost(const struct ftk_session *s)
 {
-	return s->reader ? ftk_reader_lost(s->reader) : 0;
+	return (s->reader ? ftk_reader_lost(s->reader) : 0) + s->extra_lost;
+}
+
+void ftk_session_count(struct ftk_session *s, unsigned long long events,
+		       unsigned long long lost)
+{
+	s->extra_events += events;
+	s->extra_lost += lost;
 }
 
 uint64_t ftk_session_mono_to_real(const struct ftk_session *s, uint64_t mono_ns)

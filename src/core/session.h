@@ -79,6 +79,10 @@ void ftk_session_on_end(struct ftk_session *s, void (*fn)(struct ftk_session *s,
 
 /* Total events lost so far (stats deltas). */
 unsigned long long ftk_session_lost(const struct ftk_session *s);
+/* Add to the close summary "ftk: N events, M lost": views that aggregate in the kernel
+ * (hist triggers) count what they aggregated and what the kernel dropped. */
+void ftk_session_count(struct ftk_session *s, unsigned long long events,
+		       unsigned long long lost);
 /* Wall clock at monotonic ts (ns): offset taken at start. */
 uint64_t ftk_session_mono_to_real(const struct ftk_session *s, uint64_t mono_ns);
 /* Monotonic time when tracing was armed (for "seconds since start" columns). */

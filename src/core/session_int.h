@@ -60,6 +60,10 @@ struct ftk_session {
 	int child_status;
 	bool child_exited;
 
+	struct ftk_synth *synths;	/* hist.c: synthetic events, in declaration order */
+	struct ftk_trigger *triggers;	/* hist.c: triggers, in declaration order */
+	unsigned long long extra_events, extra_lost;	/* ftk_session_count() */
+
 	struct ftk_global_save *globals;
 	int nglobals;
 	char *saved_tracer;	/* tracer to restore, NULL if unchanged */

@@ -48,10 +48,14 @@ bio_target() {
 	return 0
 }
 
-# bio_wait_armed PID: the ftk session PID has enabled its completion tracepoint.
+# bio_wait_armed PID: the ftk session PID has enabled its completion tracepoint, or (hist
+# backend) set its trigger on it: the event then reads "0*" (soft-enabled) in enable.
+_bio_armed() {
+	_e=$TRACEFS/instances/ftk-$1/events/block/block_rq_complete
+	grep -q 1 "$_e/enable" 2>/dev/null || grep -q '^hist:' "$_e/trigger" 2>/dev/null
+}
 bio_wait_armed() {
-	wait_until 10 grep -q 1 "$TRACEFS/instances/ftk-$1/events/block/block_rq_complete/enable" \
-		2>/dev/null
+	wait_until 10 _bio_armed "$1"
 }
 
 bio_cleanup() {

@@ -124,4 +124,153 @@ if [ "$KIND" = nullb ]; then
 	pass $t
 fi
 
+
+# --- hist backend (in-kernel aggregation): where the kernel has hist triggers --------------
+# Rows "low -> high : count" with a count: "low:count" words.
+hist_rows() {
+	awk '/^ *[0-9]+ -> [0-9]+ *: [0-9]+ *\|/ && $5 > 0 {printf "%s:%s ", $1, $5}' "$1"
+}
+# Rows with a count whose low end is below $2.
+hist_below() {
+	awk -v m="$2" '/^ *[0-9]+ -> [0-9]+ *: [0-9]+ *\|/ && $5 > 0 && $1 + 0 < m' "$1" | wc -l
+}
+# Our synthetic events and instances (must be none once a session is over).
+hist_leftovers() {
+	{
+		grep "^ftk_$1_" "$TRACEFS/synthetic_events" 2>/dev/null
+		[ -d "$TRACEFS/instances/ftk-$1" ] && echo "instance ftk-$1"
+	} | tr '\n' ' '
+}
+# hist_run NAME N ARGS...: biolatency ARGS on the disk, N 4 KiB O_DIRECT writes, SIGINT;
+# stdout/stderr in $T/NAME.out/.err (--json prints nothing before the end: armed = trigger set).
+hist_run() {
+	_hn=$1
+	_hc=$2
+	shift 2
+	"$FTK" biolatency -d "$DISK" "$@" >"$T/$_hn.out" 2>"$T/$_hn.err" &
+	_hp=$!
+	if bio_wait_armed $_hp; then
+		$BIOIO "$FILE" w 4096 "$_hc" 0
+		sleep 0.5
+	else
+		fail "$_hn" "biolatency $* not armed within 10 s"
+	fi
+	kill -INT $_hp
+	_wait_timeout $_hp 10
+	[ "$_st" = 0 ] || { fail "$_hn" "biolatency $* exited $_st"; _show "$T/$_hn.err"; }
+}
+
+if [ "$KIND" != nullb ]; then
+	skip biolatency_hist "needs the guests' null_blk disk (known 2 ms latencies)"
+elif ! has_feature hist; then
+	skip biolatency_hist "no hist triggers here (CONFIG_HIST_TRIGGERS=n): user-space backends only"
+else
+	t=biolatency_hist_default
+	"$FTK" features >"$T/features.out" 2>&1
+	assert_grep $t '^biolatency  *hist ' "$T/features.out"
+	ftk_start $t biolatency -d "$DISK" || exit 0
+	p=$(ftk_pid $t)
+	bio_wait_armed "$p" || fail $t "not armed"
+	assert_grep $t "^ftk_${p}_bio_lat" "$TRACEFS/synthetic_events"
+	assert_grep $t '^hist:keys=lat.log2:vals=hitcount,lat' \
+		"$TRACEFS/instances/ftk-$p/events/synthetic/ftk_${p}_bio_lat/trigger"
+	# no record reaches the ring buffer: the kernel counts
+	assert_eq $t "" "$(grep -v '^#' "$TRACEFS/instances/ftk-$p/trace" | head -n 1)"
+	$BIOIO "$FILE" w 4096 16 0
+	sleep 0.5
+	ftk_stop $t
+	assert_eq $t 16 "$(hist_total "$T/$t.out")"
+	# 2 ms timer completions (2000 us and more): nothing below the "1024 -> 2047" row
+	assert_eq $t 0 "$(hist_below "$T/$t.out" 1024)" || _show "$T/$t.out" 30
+	assert_grep $t '^     usecs               : count     distribution$' "$T/$t.out"
+	assert_grep $t '^ftk: 16 events, 0 lost$' "$T/$t.err"
+	assert_eq $t "" "$(hist_leftovers "$p")"
+	pass $t
+
+	t=biolatency_hist_ms
+	hist_run $t 12 -m --json
+	assert_eq $t 1 "$(grep -c '"unit":"msecs"' "$T/$t.out")"
+	assert_eq $t 12 "$(grep -o '"count":[0-9]*,"sum"' "$T/$t.out" | sed 's/[^0-9]//g')"
+	# every I/O at 2 ms or more: the first non-empty bucket starts at 2
+	assert_eq $t "" "$(grep -o '"low":[01],"high":[0-9]*,"count":[1-9]' "$T/$t.out")" ||
+		_show "$T/$t.out"
+	assert_grep $t '"low":2,"high":3,"count":[1-9]' "$T/$t.out"
+	pass $t
+
+	t=biolatency_hist_vs_tracepoint
+	tp=tracepoint
+	has_tracepoint block block_io_start || tp=tracepoint-legacy
+	hist_run ${t}_h 10 --backend hist
+	hist_run ${t}_t 10 --backend $tp
+	assert_eq $t 10 "$(hist_total "$T/${t}_h.out")"
+	assert_eq $t "$(hist_total "$T/${t}_t.out")" "$(hist_total "$T/${t}_h.out")"
+	[ -e "$T/.failed.${t}_h" ] || [ -e "$T/.failed.${t}_t" ] && fail $t "a run failed"
+	pass ${t}_h
+	pass ${t}_t
+	pass $t
+
+	t=biolatency_hist_DF
+	hist_run $t 8 -D -F
+	assert_grep $t "^disk = $DISK\$" "$T/$t.out"
+	assert_grep $t '^flags = W' "$T/$t.out"
+	assert_eq $t 8 "$(hist_total "$T/$t.out")" || { _show "$T/$t.out" 40; _show "$T/$t.err"; }
+	assert_eq $t 0 "$(hist_below "$T/$t.out" 1024)"
+	pass $t
+
+	t=biolatency_hist_Q
+	hist_run $t 8 -Q
+	assert_eq $t 8 "$(hist_total "$T/$t.out")"
+	assert_eq $t 0 "$(hist_below "$T/$t.out" 1024)"
+	pass $t
+
+	t=biolatency_hist_intervals
+	# I/O in the first interval only: the later ones are empty (per-interval counts)
+	"$FTK" biolatency --json -d "$DISK" 1 3 >"$T/$t.out" 2>"$T/$t.err" &
+	fp=$!
+	if bio_wait_armed $fp; then
+		$BIOIO "$FILE" w 4096 6 0
+	else
+		fail $t "not armed within 10 s"
+	fi
+	wait $fp
+	assert_eq $t 0 "$?"
+	assert_eq $t 3 "$(wc -l <"$T/$t.out")"
+	assert_eq $t 6 "$(grep -o '"count":[0-9]*,"sum"' "$T/$t.out" | sed 's/[^0-9]//g' |
+		awk '{n += $1} END {print n + 0}')"
+	assert_eq $t '"hists":[]}' "$(tail -n 1 "$T/$t.out" | grep -o '"hists":.*')" ||
+		_show "$T/$t.out"
+	pass $t
+
+	t=biolatency_hist_dry_run
+	assert_rc $t 0 "$FTK" biolatency --dry-run -d "$DISK"
+	assert_grep $t "^echo 'ftk_[0-9]*_bio_lat u64 lat; u32 dev; char rwbs\[[0-9]*\]' >> .*/synthetic_events\$" "$T/last.out"
+	assert_grep $t "^echo 'hist:keys=dev,sector:ts0=common_timestamp/1000-1:.*' >> .*/events/block/block_rq_issue/trigger\$" "$T/last.out"
+	assert_grep $t "onmatch(block.block_rq_issue).trace(ftk_[0-9]*_bio_lat,\$lat,dev,rwbs)" "$T/last.out"
+	pass $t
+
+	t=biolatency_hist_sigterm
+	ftk_start $t biolatency -d "$DISK" 1 || exit 0
+	p=$(ftk_pid $t)
+	bio_wait_armed "$p" || fail $t "not armed"
+	ftk_stop $t TERM
+	assert_eq $t "" "$(hist_leftovers "$p")"
+	pass $t
+
+	t=biolatency_hist_kill9_reset
+	ftk_start $t biolatency -d "$DISK" 1 || exit 0
+	p=$(ftk_pid $t)
+	bio_wait_armed "$p" || fail $t "not armed"
+	kill -KILL "$p"
+	wait "$p" 2>/dev/null
+	_ftk_forget $t
+	assert_grep $t "^ftk_${p}_bio_lat" "$TRACEFS/synthetic_events"
+	assert_rc $t 0 "$FTK" reset
+	assert_grep $t "^removed instance ftk-$p\$" "$T/last.out"
+	assert_grep $t "^removed synthetic event ftk_${p}_bio_lat\$" "$T/last.out"
+	assert_grep $t "^removed trigger on ftk-$p/synthetic/ftk_${p}_bio_lat\$" "$T/last.out"
+	assert_eq $t "" "$(hist_leftovers "$p")"
+	[ -e "/run/ftk/$p.journal" ] && fail $t "journal /run/ftk/$p.journal left"
+	pass $t
+fi
+
 bio_cleanup

@@ -412,6 +412,82 @@ static void mkfile(const char *path, const char *txt)
 	fclose(f);
 }
 
+/* ---- the kernel's hist file (real captures from a 6.12 guest, tests/data/hist) ---- */
+struct hcap {
+	struct bio_hist_ent e[8];
+	int n;
+};
+
+static void hcap_fn(const struct bio_hist_ent *e, void *ctx)
+{
+	struct hcap *c = ctx;
+
+	if (c->n < 8)
+		c->e[c->n++] = *e;
+}
+
+static char *hist_data(const char *name)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/hist/%s", FTK_TEST_DATA, name);
+	char *t = ftk_read_file(path, NULL);
+	assert_non_null(t);
+	return t;
+}
+
+static void test_hist_parse(void **state)
+{
+	(void)state;
+	struct bio_hist_totals tot;
+	struct hcap c = { 0 };
+	char *t = hist_data("6.12-log2-dev-rwbs.txt");
+
+	assert_int_equal(bio_hist_parse(t, hcap_fn, &c, &tot), 0);
+	free(t);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.e[0].kind, BIO_HK_LOG2);
+	assert_int_equal(c.e[0].lat, 12);
+	assert_true(c.e[0].has_dev && c.e[0].has_rwbs);
+	assert_int_equal(c.e[0].dev, 266338304);	/* 254:0, nullb0 */
+	assert_string_equal(c.e[0].rwbs, "RS");
+	assert_int_equal(c.e[0].hitcount, 3);
+	assert_int_equal(c.e[0].sum, 6473);
+	assert_string_equal(c.e[1].rwbs, "WS");
+	assert_int_equal(c.e[1].hitcount, 8);
+	assert_int_equal(tot.hits, 11);
+	assert_int_equal(tot.entries, 2);
+	assert_int_equal(tot.dropped, 0);
+
+	memset(&c, 0, sizeof(c));
+	t = hist_data("6.12-buckets.txt");
+	assert_int_equal(bio_hist_parse(t, hcap_fn, &c, &tot), 0);
+	free(t);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.e[0].kind, BIO_HK_BUCKET);
+	assert_int_equal(c.e[0].lat, 2000);
+	assert_false(c.e[0].has_dev || c.e[0].has_rwbs);
+	assert_int_equal(c.e[0].hitcount, 11);
+	assert_int_equal(c.e[0].sum, 23794);
+
+	/* the (dev, sector) map of the start event: only the totals are used */
+	memset(&c, 0, sizeof(c));
+	t = hist_data("6.12-start-map.txt");
+	assert_int_equal(bio_hist_parse(t, NULL, NULL, &tot), 0);
+	assert_int_equal(bio_hist_parse(t, hcap_fn, &c, &tot), 0);
+	free(t);
+	assert_int_equal(c.n, 8);
+	assert_int_equal(c.e[0].kind, BIO_HK_VALUE);
+	assert_int_equal(tot.hits, 11);
+	assert_int_equal(tot.entries, 8);
+
+	/* dropped entries and a missing Totals section */
+	assert_int_equal(bio_hist_parse("{ lat: ~ 2^3 } hitcount: 5\n\nTotals:\n    Hits: 9\n"
+					"    Entries: 1\n    Dropped: 4\n", NULL, NULL, &tot), 0);
+	assert_int_equal(tot.dropped, 4);
+	assert_int_equal(bio_hist_parse("garbage\n", NULL, NULL, &tot), -1);
+}
+
 static void test_disks(void **state)
 {
 	char root[] = "/tmp/ftk-test-bio.XXXXXX", p[256], q[1024], list[256];
@@ -672,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_hist_print),
 		cmocka_unit_test(test_hist_json),
 		cmocka_unit_test(test_hists_group),
+		cmocka_unit_test(test_hist_parse),
 		cmocka_unit_test(test_disks),
 		cmocka_unit_test(test_parse_ms),
 		cmocka_unit_test(test_real_direct_io_start),

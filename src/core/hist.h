@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hist: in-kernel aggregation for views: synthetic events and hist triggers owned by a
+ * session. A view declares them before ftk_session_arm(); arm creates them (synthetic events
+ * first, then the triggers in declaration order), each journaled before it is made, and
+ * printed instead in dry-run; close (or a failed arm) removes the triggers in reverse order,
+ * then the instance, then the synthetic events. `ftk reset` does the same for dead sessions.
+ *
+ *   sy = ftk_synth(s, "bio_lat", "u64 lat; u32 dev; char rwbs[8]");  // ftk_<pid>_bio_lat
+ *   t0 = ftk_trigger(s, "block", "block_rq_issue", "hist:keys=dev,sector:ts0=...");
+ *   t1 = ftk_trigger(s, "synthetic", ftk_synth_name(sy), "hist:keys=lat.log2:vals=hitcount");
+ *   ftk_session_arm(s);
+ *   text = ftk_trigger_hist(t1);   // the event's hist file (read it; there is no clear:
+ *                                  // the kernel refuses :clear for triggers with variables)
+ */
+#ifndef FTK_HIST_H
+#define FTK_HIST_H
+
+struct ftk_session;
+struct ftk_synth;
+struct ftk_trigger;
+
+/* A synthetic event named ftk_<pid>_<name> (global: synthetic events are not per instance).
+ * fields: the synthetic_events field list, e.g. "u64 lat; u32 dev". NULL if malformed. */
+struct ftk_synth *ftk_synth(struct ftk_session *s, const char *name, const char *fields);
+/* "ftk_<pid>_<name>" (its event is synthetic:<that>). */
+const char *ftk_synth_name(const struct ftk_synth *sy);
+
+/* A trigger (hist:..., or any trigger command) on SYS:EVENT of the session's instance. */
+struct ftk_trigger *ftk_trigger(struct ftk_session *s, const char *sys, const char *event,
+				const char *text);
+/* Content of the event's hist file (malloc'd), NULL with errno on error. */
+char *ftk_trigger_hist(const struct ftk_trigger *t);
+
+/* session.c: create (0 or -FTK_EXIT_FAIL after printing why), remove triggers (before the
+ * instance goes), remove synthetic events (after), free. */
+int ftk_hist_arm(struct ftk_session *s);
+void ftk_hist_untrigger(struct ftk_session *s);
+void ftk_hist_unsynth(struct ftk_session *s);
+void ftk_hist_free(struct ftk_session *s);
+
+#endif
