@@ -92,30 +92,28 @@ if [ "$KIND" = nullb ]; then
 	wait $lp || fail $t "biolatency exited $?"
 	got=$(grep -o '"low":[0-9]*,"high":[0-9]*,"count":[1-9][0-9]*' "$T/$t.json" |
 		sed 's/"low":\([0-9]*\),"high":[0-9]*,"count":\([0-9]*\)/\1:\2/' | tr '\n' ' ')
-	# Both sessions time each I/O from their own ring buffers: a few us apart on the host,
-	# but under single-threaded TCG a vCPU switch between the two instances' writes of one
-	# event has put them 0.6 ms apart, and once far more (a 6.1 CI run: one I/O a bucket
-	# higher in biolatency). So: the I/Os sorted by latency, the i-th of biolatency must be
-	# in the bucket of biosnoop's i-th (on the host) or a neighbouring one (in guests). The
-	# bucket arithmetic itself is checked exactly in the unit suite (test_bio).
-	# busybox awk has no ^ and no asort: powers of two by doubling, counts per bucket.
-	near=0
-	in_guest && near=1
-	v=$(awk -v got="$got" -v near=$near '$2 == "bioio" {
-			L = $8; lo = 1; while (int(L) >= 2 * lo) lo *= 2; s[lo]++
+	# Both sessions time each I/O themselves: a few us apart on the host. Under
+	# single-threaded TCG (what scripts/vm runs) a vCPU can be paused between any two of its
+	# instructions while the other vCPU runs its time slice, so the two sessions' timings of
+	# one I/O have differed by up to 9 ms (biosnoop 11.2 ms, biolatency's hist backend "2 ->
+	# 3"), once or so per run. So: the same I/O count, and the same count in every bucket,
+	# except at most 2 I/Os in another bucket in guests (0 elsewhere). The bucket arithmetic
+	# itself is checked exactly in the unit suite (test_bio) and by biolatency_hist_* below.
+	# busybox awk has no ^: powers of two by doubling.
+	moved_ok=0
+	in_guest && moved_ok=2
+	v=$(awk -v got="$got" -v ok=$moved_ok '$2 == "bioio" {
+			L = $8; lo = 1; while (int(L) >= 2 * lo) lo *= 2; s[lo]++; nb++
 		}
 		END {
 			n = split(got, g, " ")
-			for (i = 1; i <= n; i++) { split(g[i], kv, ":"); k = kv[1] + 0; if (!k) k = 1; c[k] = kv[2] }
-			na = nb = 0
-			for (lo = 1; lo < 1e15; lo *= 2) {
-				for (j = 0; j < c[lo] + 0; j++) a[++na] = lo
-				for (j = 0; j < s[lo] + 0; j++) b[++nb] = lo
-			}
+			for (i = 1; i <= n; i++) { split(g[i], kv, ":"); k = kv[1] + 0; if (!k) k = 1; c[k] = kv[2]; na += kv[2] }
 			if (na != nb) { printf "biolatency %d I/Os, biosnoop %d", na, nb; exit }
-			for (i = 1; i <= na; i++)
-				if (a[i] != b[i] && !(near && (a[i] == 2 * b[i] || b[i] == 2 * a[i])))
-					printf "I/O %d by latency: biolatency bucket %d, biosnoop %d; ", i, a[i], b[i]
+			for (lo = 1; lo < 1e15; lo *= 2) {
+				d = c[lo] - s[lo]; moved += d < 0 ? -d : d
+				if (d) diff = diff sprintf("bucket %d: %d, biosnoop %d; ", lo, c[lo], s[lo])
+			}
+			if (moved / 2 > ok) printf "%d I/Os in another bucket (at most %d): %s", moved / 2, ok, diff
 		}' "$T/$t.out")
 	assert_eq $t "" "$v" || { _show "$T/$t.out" 40; _show "$T/$t.json" 5; }
 	# 2 ms timer completions: nothing in "0 -> 1"
