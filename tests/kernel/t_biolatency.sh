@@ -158,10 +158,20 @@ hist_run() {
 	[ "$_st" = 0 ] || { fail "$_hn" "biolatency $* exited $_st"; _show "$T/$_hn.err"; }
 }
 
-if [ "$KIND" != nullb ]; then
-	skip biolatency_hist "needs the guests' null_blk disk (known 2 ms latencies)"
-elif ! has_feature hist; then
-	skip biolatency_hist "no hist triggers here (CONFIG_HIST_TRIGGERS=n): user-space backends only"
+if ! has_feature hist; then
+	# This host (CONFIG_HIST_TRIGGERS=n): the user-space backend is chosen, features says
+	# why, and forcing hist is refused naming the kernel option.
+	t=biolatency_hist_refused
+	"$FTK" features >"$T/features.out" 2>&1
+	assert_grep $t '^biolatency  *tracepoint.* hist: no hist triggers (CONFIG_HIST_TRIGGERS=n)' \
+		"$T/features.out"
+	assert_rc $t 1 "$FTK" biolatency --backend hist -d "$DISK" &&
+		assert_grep $t '^ftk biolatency: error: no usable backend: hist: no hist triggers (CONFIG_HIST_TRIGGERS=n)' \
+			"$T/last.err" &&
+		assert_grep $t "^hint: 'ftk features' shows what this kernel offers" "$T/last.err"
+	pass $t
+elif [ "$KIND" != nullb ]; then
+	skip biolatency_hist "needs a null_blk disk (known 2 ms latencies), as in the guests"
 else
 	t=biolatency_hist_default
 	"$FTK" features >"$T/features.out" 2>&1
