@@ -277,11 +277,18 @@ void bio_hists_free(struct bio_hists *hs)
 
 /* The hist backend's kernel objects and what was read from them last. */
 #define BLAT_MAP_SIZE 32768	/* entries of the (dev, sector) maps of start/end */
+#define BLAT_MAP_CHECK 10	/* ticks between map checks at the latest */
 
 struct blat_hist {
 	struct ftk_trigger *start, *end, *count;
 	struct bio_hists prev;	/* cumulative counts at the last read */
 	uint64_t prev_hits, prev_dropped;	/* of the counting hist */
+	unsigned map_size;	/* of start/end (FTK_HIST_MAP_SIZE, else BLAT_MAP_SIZE) */
+	uint64_t checked_hits;	/* prev_hits at the last map check */
+	unsigned ticks;		/* since the last map check */
+	uint64_t old_dropped;	/* by the maps recycled so far */
+	unsigned long recycles;
+	bool stuck;		/* a recycle failed: no more */
 };
 
 struct blat {
@@ -561,30 +568,82 @@ static void blat_hist_read(struct blat *v)
 	v->k.prev_dropped = tot.dropped;
 }
 
-/* The (dev, sector) maps of start and end only grow: the kernel never deletes an entry, and
- * a ":clear" is refused for triggers that define variables ("Variable already defined").
- * Once full, requests at new sectors are not counted: the kernel's drops are reported as lost
- * (read once, at the end: each read prints and sorts the whole map). */
-static void blat_hist_maps(struct blat *v)
+/* Entries and drops of the start/end maps (the larger of each); false if unreadable. Each
+ * read prints and sorts the whole map in the kernel: done only when needed. */
+static bool blat_hist_map_totals(struct blat *v, uint64_t *entries, uint64_t *dropped)
 {
 	struct ftk_trigger *t[2] = { v->k.start, v->k.end };
-	uint64_t dropped = 0;
 
+	*entries = *dropped = 0;
 	for (int i = 0; i < 2; i++) {
 		struct bio_hist_totals tot;
 		char *text = ftk_trigger_hist(t[i]);
+		int rc = text ? bio_hist_parse(text, NULL, NULL, &tot) : -1;
 
-		if (text && bio_hist_parse(text, NULL, NULL, &tot) == 0)
-			dropped = dropped > tot.dropped ? dropped : tot.dropped;
 		free(text);
+		if (rc)
+			return false;
+		*entries = *entries > tot.entries ? *entries : tot.entries;
+		*dropped = *dropped > tot.dropped ? *dropped : tot.dropped;
 	}
+	return true;
+}
+
+/*
+ * The (dev, sector) maps of start and end only grow: the kernel never deletes an entry, and
+ * a ":clear" is refused for triggers that define variables ("Variable already defined").
+ * So, once either holds more than half its size, recycle both: remove end then start (end
+ * uses start's ts0), set start then end again with the same text: empty maps. The counting
+ * trigger on the synthetic event (no variables) stays, with its sums. Requests in flight
+ * during the swap are not counted (their start is gone, or their completion came between):
+ * nothing tells how many, so nothing is reported for them.
+ * Checked when the I/Os counted since the last check could have filled a quarter of a map
+ * (each counted I/O made at most one entry in each), else every BLAT_MAP_CHECK ticks (-Q
+ * with block_bio_queue: merged bios make start entries that are never counted).
+ */
+static void blat_hist_recycle(struct blat *v)
+{
+	uint64_t entries, dropped;
+
+	if (v->k.stuck)
+		return;
+	if (v->k.prev_hits - v->k.checked_hits < v->k.map_size / 4 &&
+	    ++v->k.ticks < BLAT_MAP_CHECK)
+		return;
+	v->k.checked_hits = v->k.prev_hits;
+	v->k.ticks = 0;
+	if (!blat_hist_map_totals(v, &entries, &dropped) || entries <= v->k.map_size / 2)
+		return;
+	v->k.old_dropped += dropped;
+	if (ftk_trigger_remove(v->k.end) || ftk_trigger_remove(v->k.start) ||
+	    ftk_trigger_recreate(v->k.start) || ftk_trigger_recreate(v->k.end)) {
+		v->k.stuck = true;
+		ftk_error("cannot recycle the kernel's table of requests in flight; stopping");
+		ftk_session_stop(v->s);
+		return;
+	}
+	v->k.recycles++;
+}
+
+/* At the end: the maps' drops (I/Os at new sectors while a map was full) are lost I/Os. */
+static void blat_hist_maps(struct blat *v)
+{
+	uint64_t entries, dropped = 0;
+
+	if (!v->k.stuck)
+		blat_hist_map_totals(v, &entries, &dropped);
+	dropped += v->k.old_dropped;
+	if (v->k.recycles)
+		ftk_info("recycled the kernel's tables of requests in flight %lu time%s (past "
+			 "%u entries): requests in flight at those moments were not counted",
+			 v->k.recycles, v->k.recycles == 1 ? "" : "s", v->k.map_size / 2);
 	if (!dropped)
 		return;
 	ftk_session_count(v->s, 0, dropped);
-	ftk_warn("the kernel's table of requests in flight was full (%d disk sectors): %llu "
-		 "I/Os at new sectors were not counted", BLAT_MAP_SIZE,
+	ftk_warn("the kernel's table of requests in flight was full (%u disk sectors): %llu "
+		 "I/Os at new sectors were not counted", v->k.map_size,
 		 (unsigned long long)dropped);
-	ftk_hint("for long runs on busy disks use --backend tracepoint (or -legacy)");
+	ftk_hint("for exact counts on busy disks use --backend tracepoint (or -legacy)");
 }
 
 static void blat_on_tick(struct ftk_session *s, uint64_t now, void *ctx)
@@ -593,6 +652,7 @@ static void blat_on_tick(struct ftk_session *s, uint64_t now, void *ctx)
 
 	if (v->hist) {
 		blat_hist_read(v);
+		blat_hist_recycle(v);
 		if (!v->interval)
 			return;	/* one print at the end; ticks only read */
 	}
@@ -674,6 +734,18 @@ static int blat_hist_setup(struct blat *v, const struct bio_common_opts *c, int 
 	int idx, arm;
 
 	*rc = FTK_EXIT_FAIL;
+	v->k.map_size = BLAT_MAP_SIZE;
+	if (getenv("FTK_HIST_MAP_SIZE")) {
+		/* a debugging knob (tests): the kernel takes 2^7 .. 2^17 */
+		unsigned long n;
+		if (ftk_parse_ulong(getenv("FTK_HIST_MAP_SIZE"), 128, 131072, &n) < 0 ||
+		    (n & (n - 1))) {
+			ftk_error("FTK_HIST_MAP_SIZE: expected a power of two from 128 to 131072");
+			*rc = FTK_EXIT_USAGE;
+			return -1;
+		}
+		v->k.map_size = (unsigned)n;
+	}
 	bio_disks_load(&v->disks, NULL);
 	if (c->disk && bio_resolve_disk(&v->disks, c->disk, &dev))
 		return -1;
@@ -712,11 +784,11 @@ static int blat_hist_setup(struct blat *v, const struct bio_common_opts *c, int 
 	v->k.count = ftk_trigger(v->s, "synthetic", ftk_synth_name(sy), b.p);
 	ftk_buf_reset(&b);
 	ftk_buf_printf(&b, "hist:keys=dev,sector:ts0=common_timestamp/1000%s:size=%d%s",
-		       v->ms ? "" : "-1", BLAT_MAP_SIZE, ftk_buf_str(&f));
+		       v->ms ? "" : "-1", v->k.map_size, ftk_buf_str(&f));
 	v->k.start = ftk_trigger(v->s, "block", start, b.p);
 	ftk_buf_reset(&b);
 	ftk_buf_printf(&b, "hist:keys=dev,sector:lat=common_timestamp/1000-$ts0:size=%d:"
-		       "onmatch(block.%s).trace(%s,$lat,dev,rwbs)%s", BLAT_MAP_SIZE, start,
+		       "onmatch(block.%s).trace(%s,$lat,dev,rwbs)%s", v->k.map_size, start,
 		       ftk_synth_name(sy), ftk_buf_str(&f));
 	v->k.end = ftk_trigger(v->s, "block", "block_rq_complete", b.p);
 	ftk_buf_free(&b);
@@ -762,6 +834,8 @@ static int biolatency_main(int argc, char **argv)
 	}
 	ftk_session_run(v.s);
 	rc = ftk_session_close(v.s);
+	if (!rc && v.k.stuck)
+		rc = FTK_EXIT_FAIL;	/* a recycle failed: the run was cut short */
 	ftk_out_flush();
 out:
 	bio_src_free(v.src);

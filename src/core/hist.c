@@ -180,6 +180,51 @@ int ftk_hist_arm(struct ftk_session *s)
 	return 0;
 }
 
+/* '!' + the text: 0, or -errno (-ENOENT, the instance gone, counts as removed). */
+static int remove_trigger(struct ftk_trigger *t)
+{
+	char path[1024];
+	struct ftk_buf b = { 0 };
+	event_file(t, "trigger", path, sizeof(path));
+	ftk_buf_printf(&b, "!%s", t->text);
+	int err = ftk_write_file(path, b.p, true);
+	ftk_buf_free(&b);
+	if (err == -ENOENT)
+		err = 0;
+	if (!err)
+		t->created = false;
+	return err;
+}
+
+int ftk_trigger_remove(struct ftk_trigger *t)
+{
+	if (!t->created)
+		return 0;
+	int err = remove_trigger(t);
+	if (err)
+		ftk_warn("cannot remove the trigger on %s:%s: %s", t->sys, t->event,
+			 strerror(-err));
+	return err;
+}
+
+int ftk_trigger_recreate(struct ftk_trigger *t)
+{
+	char path[1024];
+	if (t->created || t->s->opts.dry_run)
+		return 0;
+	event_file(t, "trigger", path, sizeof(path));
+	tracefs_error_clear(t->s->inst);
+	int err = ftk_write_file(path, t->text, true);
+	if (err) {
+		ftk_warn("cannot set the trigger '%s' on %s:%s again: %s", t->text, t->sys,
+			 t->event, strerror(-err));
+		kernel_says(t->s->inst);
+		return err;
+	}
+	t->created = true;
+	return 0;
+}
+
 /* Reverse order: a trigger using another's variables or a synthetic event goes first. */
 static void untrigger(struct ftk_session *s, struct ftk_trigger *t)
 {
@@ -188,15 +233,10 @@ static void untrigger(struct ftk_session *s, struct ftk_trigger *t)
 	untrigger(s, t->next);
 	if (!t->created)
 		return;
-	char path[1024];
-	struct ftk_buf b = { 0 };
-	event_file(t, "trigger", path, sizeof(path));
-	ftk_buf_printf(&b, "!%s", t->text);
-	int err = ftk_write_file(path, b.p, true);
-	if (err && err != -ENOENT)
+	int err = remove_trigger(t);
+	if (err)
 		ftk_warn("cannot remove the trigger on %s:%s: %s", t->sys, t->event,
 			 strerror(-err));
-	ftk_buf_free(&b);
 	t->created = false;
 }
 

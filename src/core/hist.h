@@ -31,6 +31,13 @@ struct ftk_trigger *ftk_trigger(struct ftk_session *s, const char *sys, const ch
 				const char *text);
 /* Content of the event's hist file (malloc'd), NULL with errno on error. */
 char *ftk_trigger_hist(const struct ftk_trigger *t);
+/* Recycling a trigger's map (the kernel never deletes hist entries and refuses :clear on
+ * triggers with variables): remove it ('!' + its text; a dependent trigger first), then
+ * create it again with the same text (dependencies first). Not journaled again: the line
+ * written at arm stays, and reset tolerates a journaled trigger that is absent. 0 or -errno
+ * after a warning (with the kernel's error_log line); nothing in dry-run. */
+int ftk_trigger_remove(struct ftk_trigger *t);
+int ftk_trigger_recreate(struct ftk_trigger *t);
 
 /* session.c: create (0 or -FTK_EXIT_FAIL after printing why), remove triggers (before the
  * instance goes), remove synthetic events (after), free. */

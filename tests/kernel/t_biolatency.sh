@@ -132,6 +132,10 @@ hist_rows() {
 hist_below() {
 	awk -v m="$2" '/^ *[0-9]+ -> [0-9]+ *: [0-9]+ *\|/ && $5 > 0 && $1 + 0 < m' "$1" | wc -l
 }
+# Has FILE more than N lines?
+_lines_past() {
+	[ "$(wc -l <"$1")" -gt "$2" ]
+}
 # Our synthetic events and instances (must be none once a session is over).
 hist_leftovers() {
 	{
@@ -278,6 +282,46 @@ else
 	assert_grep $t "^removed trigger on ftk-$p/synthetic/ftk_${p}_bio_lat\$" "$T/last.out"
 	assert_eq $t "" "$(hist_leftovers "$p")"
 	[ -e "/run/ftk/$p.journal" ] && fail $t "journal /run/ftk/$p.journal left"
+	pass $t
+
+	t=biolatency_hist_recycle
+	# Maps of 128 (the kernel's smallest): 600 I/Os at distinct sectors would fill them
+	# 4 times over. Each batch of 60 starts right after a tick's line (a tick reads, recycles
+	# when a map is past 64 entries, then prints), so swaps happen while the disk is idle
+	# (60 x 2 ms, far less than the 1 s interval) and a map never holds more than 64 + 60:
+	# every I/O counted, none lost, and the maps were recycled.
+	FTK_HIST_MAP_SIZE=128 "$FTK" biolatency --json -d "$DISK" 1 >"$T/$t.out" 2>"$T/$t.err" &
+	fp=$!
+	if bio_wait_armed $fp; then
+		for i in 0 1 2 3 4 5 6 7 8 9; do
+			n=$(wc -l <"$T/$t.out")
+			wait_until 5 _lines_past "$T/$t.out" "$n" || fail $t "no tick within 5 s"
+			$BIOIO "$FILE" w 4096 60 $((i * 60 * 4096))
+		done
+		n=$(wc -l <"$T/$t.out")
+		wait_until 5 _lines_past "$T/$t.out" "$n"
+	else
+		fail $t "not armed within 10 s"
+	fi
+	kill -INT $fp
+	wait $fp
+	assert_eq $t 0 "$?"
+	assert_eq $t 600 "$(grep -o '"count":[0-9]*,"sum"' "$T/$t.out" | sed 's/[^0-9]//g' |
+		awk '{n += $1} END {print n + 0}')" || { _show "$T/$t.out" 20; _show "$T/$t.err"; }
+	assert_grep $t '^ftk: 600 events, 0 lost$' "$T/$t.err"
+	# at most 64 + 60 entries per recycle: 600 sectors take at least 4
+	r=$(sed -n "s/^ftk biolatency: recycled the kernel's tables of requests in flight \([0-9]*\) times.*/\1/p" "$T/$t.err")
+	[ "${r:-0}" -ge 4 ] || fail $t "recycled '${r}' times, expected at least 4"
+	echo "# $t: $r recycles"
+	assert_eq $t "" "$(grep -i 'warning\|error' "$T/$t.err")"
+	assert_eq $t "" "$(hist_leftovers "$fp")"
+	pass $t
+
+	t=biolatency_hist_map_size_bad
+	for m in 100 127 192 262144 x; do
+		assert_rc $t 2 env FTK_HIST_MAP_SIZE=$m "$FTK" biolatency -d "$DISK" 1 1 &&
+			assert_grep $t "FTK_HIST_MAP_SIZE" "$T/last.err"
+	done
 	pass $t
 fi
 
