@@ -15,6 +15,7 @@
 
 #include "hist.h"
 #include "journal.h"
+#include "probes.h"
 #include "session_int.h"
 #include "util.h"
 
@@ -93,19 +94,10 @@ char *ftk_trigger_hist(const struct ftk_trigger *t)
 	return ftk_read_file(path, NULL);
 }
 
-/* The kernel's explanation (error_log of the instance, or the top level), as a hint. */
+/* The kernel's explanation from the instance's own error_log (cleared before each write). */
 static void kernel_says(struct tracefs_instance *inst)
 {
-	char *log = tracefs_error_last(inst);
-	if (log && *log) {
-		/* "[  4.47] hist:block:block_rq_complete: error: X\n  Command: ...": keep line 1 */
-		char *nl = strchr(log, '\n');
-		if (nl)
-			*nl = 0;
-		char *msg = strchr(log, ']');
-		ftk_hint("kernel error_log: %s", msg ? msg + 2 : log);
-	}
-	free(log);
+	ftk_kernel_error_hint(inst, NULL);
 }
 
 static int create_synth(struct ftk_session *s, struct ftk_synth *sy)
@@ -122,12 +114,11 @@ static int create_synth(struct ftk_session *s, struct ftk_synth *sy)
 			ftk_buf_free(&b);
 			return -FTK_EXIT_FAIL;
 		}
-		tracefs_error_clear(NULL);
 	}
 	int err = ftk_session_write_path(s, path, b.p, true);
 	if (err) {
 		ftk_error("cannot create the synthetic event '%s': %s", b.p, strerror(-err));
-		kernel_says(NULL);
+		ftk_kernel_error_hint(NULL, sy->name);
 		if (err == -ENOENT)
 			ftk_hint("no synthetic events here (CONFIG_SYNTH_EVENTS=n)");
 		ftk_buf_free(&b);
@@ -152,7 +143,8 @@ static int create_trigger(struct ftk_session *s, struct ftk_trigger *t)
 				  strerror(-jerr));
 			return -FTK_EXIT_FAIL;
 		}
-		tracefs_error_clear(s->inst);
+		if (s->inst)
+			tracefs_error_clear(s->inst);
 	}
 	int err = ftk_session_write_path(s, path, t->text, true);
 	if (err) {
@@ -213,7 +205,8 @@ int ftk_trigger_recreate(struct ftk_trigger *t)
 	if (t->created || t->s->opts.dry_run)
 		return 0;
 	event_file(t, "trigger", path, sizeof(path));
-	tracefs_error_clear(t->s->inst);
+	if (t->s->inst)
+		tracefs_error_clear(t->s->inst);
 	int err = ftk_write_file(path, t->text, true);
 	if (err) {
 		ftk_warn("cannot set the trigger '%s' on %s:%s again: %s", t->text, t->sys,

@@ -103,6 +103,22 @@ static const char *probe_file(const struct ftk_event *ev)
 									 : "kprobe_events";
 }
 
+bool ftk_kernel_error_hint(struct tracefs_instance *inst, const char *mention)
+{
+	char *log = tracefs_error_last(inst);
+	bool ours = log && *log && (!mention || strstr(log, mention));
+	if (ours) {
+		/* "[  4.47] trace_uprobe: error: X\n  Command: ...\n": keep the first line */
+		char *nl = strchr(log, '\n');
+		if (nl)
+			*nl = 0;
+		char *msg = strchr(log, ']');
+		ftk_hint("kernel error_log: %s", msg && msg[1] ? msg + 2 : log);
+	}
+	free(log);
+	return ours;
+}
+
 /* Create one dynamic event through libtracefs. 0 or -errno (message printed unless optional). */
 static int create_dynamic(struct ftk_session *s, struct ftk_event *ev)
 {
@@ -135,19 +151,16 @@ static int create_dynamic(struct ftk_session *s, struct ftk_event *ev)
 	}
 	if (!d)
 		return -ENOMEM;
-	tracefs_error_clear(NULL);
 	if (tracefs_dynevent_create(d) < 0) {
 		int e = errno ? errno : EINVAL;
-		char *log = tracefs_error_last(NULL);
 		if (!ev->optional) {
+			char mention[256];
+			snprintf(mention, sizeof(mention), "%s/%s", ev->system, ev->name);
 			ftk_error("cannot create %s '%s': %s", probe_file(ev), ev->probe,
 				  strerror(e));
-			if (log && *log)
-				ftk_hint("kernel error_log: %s", log);
-			else if (e == EPERM)
+			if (!ftk_kernel_error_hint(NULL, mention) && e == EPERM)
 				ftk_hint("the kernel refused the probe (lockdown or security policy)");
 		}
-		free(log);
 		tracefs_dynevent_free(d);
 		return -e;
 	}
@@ -213,15 +226,16 @@ static int index_event(struct ftk_session *s, struct ftk_event *ev)
 	return 0;
 }
 
-int ftk_probes_arm(struct ftk_session *s)
+int ftk_probes_create(struct ftk_session *s)
 {
+	if (s->probes_created)
+		return 0;
+	s->probes_created = true;
 	bool any_dyn = false;
 	for (struct ftk_event *ev = s->events; ev; ev = ev->next)
 		any_dyn |= is_dynamic(ev);
 	if (any_dyn && !s->opts.dry_run)
 		ftk_journal_add("group", s->group, NULL);
-
-	/* 1. dynamic events */
 	for (struct ftk_event *ev = s->events; ev; ev = ev->next) {
 		if (!is_dynamic(ev))
 			continue;
@@ -231,6 +245,15 @@ int ftk_probes_arm(struct ftk_session *s)
 		if (err)
 			ev->skipped = true;
 	}
+	return 0;
+}
+
+int ftk_probes_arm(struct ftk_session *s)
+{
+	/* 1. dynamic events (unless the session made them before its instance) */
+	int rc = ftk_probes_create(s);
+	if (rc)
+		return rc;
 	if (s->opts.dry_run) {
 		for (struct ftk_event *ev = s->events; ev; ev = ev->next) {
 			char path[1024];

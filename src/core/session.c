@@ -404,7 +404,7 @@ static int setup_buffer(struct ftk_session *s)
 
 /*
  * The buffer set-up of a fresh instance (trace_clock resets the buffer: 20-40 ms of
- * synchronize_rcu here) runs in a thread while the probes are created: it touches only the
+ * synchronize_rcu here) runs in a thread while the formats are read: it touches only the
  * instance's own files.
  */
 struct buffer_job {
@@ -494,6 +494,16 @@ int ftk_session_arm(struct ftk_session *s)
 				  strerror(-jerr));
 			return -FTK_EXIT_FAIL;
 		}
+	}
+	/* With an own instance, the dynamic events are made before it: making one takes the
+	 * kernel's trace_types_lock, which the trace_clock write below holds through a
+	 * synchronize_rcu (17-35 ms here); made first, they need not wait for it, and the
+	 * formats are read while the clock is set. */
+	if (!s->opts.top_level && !s->opts.dry_run) {
+		rc = ftk_probes_create(s);
+		if (rc)
+			goto fail;
+		ftk_mark("probes created");
 	}
 	if (!s->opts.top_level) {
 		rc = create_instance(s);

@@ -28,6 +28,7 @@ struct ftk_session {
 	char *dir;		/* instance dir, or the root when opts.top_level */
 	struct tracefs_instance *inst;	/* NULL when top-level */
 	bool inst_created;
+	bool probes_created;	/* ftk_probes_create() ran */
 
 	struct tep_handle *tep;
 	struct ftk_event *events, **events_tail;
