@@ -398,6 +398,30 @@ static int proc_args(pid_t pid, char ***argvp, int **lensp, unsigned long max, b
 	return n;
 }
 
+static void free_args(char **argv, int *lens, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(argv[i]);
+	free(argv);
+	free(lens);
+}
+
+/* Whether /proc's argv (n strings) is the one the probes saw in part (argc of them, the
+ * unread ones NULL): same count and every read argument equal. Otherwise the process has
+ * exec'd again since (a shell exec'ing its last command, say): its cmdline is another
+ * program's. */
+static bool same_image(const struct pending *p, int argc, char *const *argv, const int *lens,
+		       int n)
+{
+	if (p->argc >= 0 && n != argc)
+		return false;
+	for (int i = 0; i < argc && i < n; i++)
+		if (p->argv[i] && p->arglen[i] >= 0 &&
+		    (lens[i] != p->arglen[i] || memcmp(argv[i], p->argv[i], lens[i]) != 0))
+			return false;
+	return true;
+}
+
 static void emit(struct execsnoop *x, uint64_t ts, pid_t pid, const char *comm, int ret,
 		 const char *filename, struct pending *p)
 {
@@ -422,12 +446,14 @@ static void emit(struct execsnoop *x, uint64_t ts, pid_t pid, const char *comm, 
 			 * image's cmdline has them whole while the process lives. */
 			bool t;
 			int n = proc_args(pid, &argv, &lens, x->o.max_args, &t);
-			if (n >= 0) {
+			if (n >= 0 && same_image(p, argc, argv, lens, n)) {
 				argc = n;
 				truncated = t;
 				owned = true;
 				source = "proc";
 			} else {
+				if (n >= 0)
+					free_args(argv, lens, n);
 				argv = p->argv;
 				lens = p->arglen;
 			}
@@ -523,12 +549,8 @@ static void emit(struct execsnoop *x, uint64_t ts, pid_t pid, const char *comm, 
 	}
 	ftk_out_buf(b);
 out:
-	if (owned) {
-		for (int i = 0; i < argc; i++)
-			free(argv[i]);
-		free(argv);
-		free(lens);
-	}
+	if (owned)
+		free_args(argv, lens, argc);
 }
 
 /* ---- tracepoint handlers ---- */

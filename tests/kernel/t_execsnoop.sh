@@ -58,6 +58,31 @@ assert_eq $t "$EXP" "$(line_of est "$M-2")" &&
 	assert_eq $t "PCOMM            PID     PPID    RET ARGS" "$(head -1 "$T/est.out")"
 pass $t
 
+# ---- long arguments: exact, or null when unreadable; never silently cut ----
+# A probe carries up to ~4043 bytes of one argument (uprobe: one page and one sub-buffer
+# record; kprobe: one record); longer ones come from /proc/PID/cmdline while the process
+# lives (sh -c 'sleep 0.3; :' lives, and does not exec sleep in place). Lengths of 4084-4095
+# are left out: on the uprobe backend they make the kernel WARN (man page, LIMITS).
+t=es_long_args
+SH=$(command -v sh)
+ftk_start esl execsnoop --json || exit 0
+for n in 4000 4043 4044 4096 5000; do
+	A=$(printf "%0${n}d" 0 | tr 0 A)
+	"$X" "$SH" sh -c 'sleep 0.3; :' "$M-L$n" "$A"
+	"$X" "$TRUE" true "$M-S$n" "$A"
+done
+ftk_stop esl
+for n in 4000 4043 4044 4096 5000; do
+	A=$(printf "%0${n}d" 0 | tr 0 A)
+	assert_eq $t 1 "$(line_of esl "$M-L$n" |
+		grep -cF "\"args\":[\"sh\",\"-c\",\"sleep 0.3; :\",\"$M-L$n\",\"$A\"],")" ||
+		_show "$T/esl.err"
+	# exits at once: whole (probe, or /proc in time) or null, nothing in between
+	assert_eq $t 1 "$(line_of esl "$M-S$n" | grep -cF -e "\"args\":[\"true\",\"$M-S$n\",\"$A\"]," \
+		-e "\"args\":[\"true\",\"$M-S$n\",null],")"
+done
+pass $t
+
 # ---- --max-args: equal is not truncated; one more is, with a marker ----
 t=es_max_args
 ftk_start esm execsnoop --json || exit 0
