@@ -277,7 +277,9 @@ void bio_hists_free(struct bio_hists *hs)
 
 /* The hist backend's kernel objects and what was read from them last. */
 #define BLAT_MAP_SIZE 32768	/* entries of the (dev, sector) maps of start/end */
-#define BLAT_MAP_CHECK 10	/* ticks between map checks at the latest */
+#define BLAT_HIST_TICK_NS 100000000ull	/* hist backend: read every 100 ms (at most) */
+#define BLAT_MAP_CHECK 100	/* ticks between map checks at the latest (10 s) */
+#define BLAT_QUIET_TICKS 2	/* a quiet moment: 2 ticks in a row without a counted I/O */
 
 struct blat_hist {
 	struct ftk_trigger *start, *end, *count;
@@ -286,6 +288,12 @@ struct blat_hist {
 	unsigned map_size;	/* of start/end (FTK_HIST_MAP_SIZE, else BLAT_MAP_SIZE) */
 	uint64_t checked_hits;	/* prev_hits at the last map check */
 	unsigned ticks;		/* since the last map check */
+	unsigned long per_print, tick_n;	/* ticks per interval, ticks since the last print */
+	bool pending;		/* a map is past 3/8: recycle at the next quiet moment */
+	uint64_t pending_entries, pending_hits;	/* the larger map's entries then, prev_hits */
+	uint64_t tick_hits;	/* prev_hits at the previous tick */
+	unsigned quiet;		/* ticks in a row without a counted I/O */
+	unsigned long busy_recycles;	/* done past 3/4 while I/O went on */
 	uint64_t old_dropped;	/* by the maps recycled so far */
 	unsigned long recycles;
 	bool stuck;		/* a recycle failed: no more */
@@ -592,37 +600,56 @@ static bool blat_hist_map_totals(struct blat *v, uint64_t *entries, uint64_t *dr
 /*
  * The (dev, sector) maps of start and end only grow: the kernel never deletes an entry, and
  * a ":clear" is refused for triggers that define variables ("Variable already defined").
- * So, once either holds more than half its size, recycle both: remove end then start (end
- * uses start's ts0), set start then end again with the same text: empty maps. The counting
- * trigger on the synthetic event (no variables) stays, with its sums. Requests in flight
- * during the swap are not counted (their start is gone, or their completion came between):
- * nothing tells how many, so nothing is reported for them.
- * Checked when the I/Os counted since the last check could have filled a quarter of a map
- * (each counted I/O made at most one entry in each), else every BLAT_MAP_CHECK ticks (-Q
- * with block_bio_queue: merged bios make start entries that are never counted).
+ * So they are recycled: remove end then start (end uses start's ts0), set start then end
+ * again with the same text: empty maps. The counting trigger on the synthetic event (no
+ * variables) stays, with its sums. I/Os that start or complete during the swap are not
+ * counted, and nothing tells how many; so the swap waits for a quiet moment (no I/O counted
+ * for BLAT_QUIET_TICKS ticks in a row) once a map is past 3/8 full, and is done at once
+ * only past 3/4 (an estimate: the entries seen then plus every I/O counted since).
+ * The maps are looked at when the I/Os counted since the last look could have filled a
+ * quarter of one (each counted I/O made at most one entry in each), else every
+ * BLAT_MAP_CHECK ticks (-Q with block_bio_queue: merged bios make start entries that are
+ * never counted); each look prints and sorts the whole map in the kernel.
  */
 static void blat_hist_recycle(struct blat *v)
 {
+	struct blat_hist *k = &v->k;
 	uint64_t entries, dropped;
 
-	if (v->k.stuck)
+	k->quiet = k->prev_hits == k->tick_hits ? k->quiet + 1 : 0;
+	k->tick_hits = k->prev_hits;
+	if (k->stuck)
 		return;
-	if (v->k.prev_hits - v->k.checked_hits < v->k.map_size / 4 &&
-	    ++v->k.ticks < BLAT_MAP_CHECK)
+	if (!k->pending) {
+		if (k->prev_hits - k->checked_hits < k->map_size / 4 && ++k->ticks < BLAT_MAP_CHECK)
+			return;
+		k->checked_hits = k->prev_hits;
+		k->ticks = 0;
+		if (!blat_hist_map_totals(v, &entries, &dropped) ||
+		    entries <= (uint64_t)k->map_size * 3 / 8)
+			return;
+		k->pending = true;
+		k->pending_entries = entries;
+		k->pending_hits = k->prev_hits;
+	}
+	if (k->quiet < BLAT_QUIET_TICKS &&
+	    k->pending_entries + (k->prev_hits - k->pending_hits) <= (uint64_t)k->map_size * 3 / 4)
 		return;
-	v->k.checked_hits = v->k.prev_hits;
-	v->k.ticks = 0;
-	if (!blat_hist_map_totals(v, &entries, &dropped) || entries <= v->k.map_size / 2)
+	if (!blat_hist_map_totals(v, &entries, &dropped))
 		return;
-	v->k.old_dropped += dropped;
-	if (ftk_trigger_remove(v->k.end) || ftk_trigger_remove(v->k.start) ||
-	    ftk_trigger_recreate(v->k.start) || ftk_trigger_recreate(v->k.end)) {
-		v->k.stuck = true;
+	k->pending = false;
+	k->checked_hits = k->prev_hits;
+	k->old_dropped += dropped;
+	if (k->quiet < BLAT_QUIET_TICKS)
+		k->busy_recycles++;
+	if (ftk_trigger_remove(k->end) || ftk_trigger_remove(k->start) ||
+	    ftk_trigger_recreate(k->start) || ftk_trigger_recreate(k->end)) {
+		k->stuck = true;
 		ftk_error("cannot recycle the kernel's table of requests in flight; stopping");
 		ftk_session_stop(v->s);
 		return;
 	}
-	v->k.recycles++;
+	k->recycles++;
 }
 
 /* At the end: the maps' drops (I/Os at new sectors while a map was full) are lost I/Os. */
@@ -633,10 +660,14 @@ static void blat_hist_maps(struct blat *v)
 	if (!v->k.stuck)
 		blat_hist_map_totals(v, &entries, &dropped);
 	dropped += v->k.old_dropped;
-	if (v->k.recycles)
-		ftk_info("recycled the kernel's tables of requests in flight %lu time%s (past "
-			 "%u entries): requests in flight at those moments were not counted",
-			 v->k.recycles, v->k.recycles == 1 ? "" : "s", v->k.map_size / 2);
+	if (v->k.busy_recycles)
+		ftk_info("recycled the kernel's tables of requests in flight %lu time%s, %lu of "
+			 "them while I/O went on: requests issued or completed during those "
+			 "swaps were not counted", v->k.recycles, v->k.recycles == 1 ? "" : "s",
+			 v->k.busy_recycles);
+	else if (v->k.recycles)
+		ftk_info("recycled the kernel's tables of requests in flight %lu time%s, each "
+			 "at a quiet moment", v->k.recycles, v->k.recycles == 1 ? "" : "s");
 	if (!dropped)
 		return;
 	ftk_session_count(v->s, 0, dropped);
@@ -651,10 +682,13 @@ static void blat_on_tick(struct ftk_session *s, uint64_t now, void *ctx)
 	struct blat *v = ctx;
 
 	if (v->hist) {
+		/* Read (and maybe recycle the maps) every tick, so that half a map of new
+		 * sectors must come within 100 ms to fill one; print every per_print ticks. */
 		blat_hist_read(v);
 		blat_hist_recycle(v);
-		if (!v->interval)
-			return;	/* one print at the end; ticks only read */
+		if (!v->k.per_print || ++v->k.tick_n < v->k.per_print)
+			return;	/* no interval: one print at the end */
+		v->k.tick_n = 0;
 	}
 	blat_print(v, now);
 	if (v->count && v->printed >= v->count)
@@ -823,10 +857,15 @@ static int biolatency_main(int argc, char **argv)
 				: bio_setup(&ftk_view_biolatency, &c, 0, &v.disks, &dev, blat_mk, &v,
 					    &v.src, &v.s, &rc))
 		goto out;
-	if (v.interval)
+	if (v.hist) {
+		uint64_t iv = (uint64_t)(v.interval * 1e9), tick = BLAT_HIST_TICK_NS;
+		if (iv && iv < tick)
+			tick = iv;
+		v.k.per_print = iv ? (iv + tick / 2) / tick : 0;
+		ftk_session_on_tick(v.s, tick, blat_on_tick, &v);
+	} else if (v.interval) {
 		ftk_session_on_tick(v.s, (uint64_t)(v.interval * 1e9), blat_on_tick, &v);
-	else if (v.hist)
-		ftk_session_on_tick(v.s, 1000000000ull, blat_on_tick, &v);	/* read each second */
+	}
 	ftk_session_on_end(v.s, blat_on_end, &v);
 	if (!v.json) {
 		ftk_outf("Tracing block device I/O... Hit Ctrl-C to end.\n");
