@@ -315,14 +315,6 @@ struct blat {
 
 static bool blat_usable_hist(char *why, size_t len)
 {
-	char path[1024];
-	const char *tr = ftk_tracefs();
-
-	snprintf(path, sizeof(path), "%s/synthetic_events", tr ? tr : "");
-	if (!tr || access(path, W_OK) < 0) {
-		snprintf(why, len, "no synthetic events (CONFIG_SYNTH_EVENTS=n)");
-		return false;
-	}
 	if (!ftk_tracepoint_exists("block", "block_rq_issue") ||
 	    !ftk_tracepoint_exists("block", "block_rq_complete")) {
 		snprintf(why, len, "no block:block_rq_issue/block_rq_complete tracepoints");
@@ -336,7 +328,7 @@ static const struct ftk_backend biolatency_backends[] = {
 		.name = "hist",
 		.desc = "in-kernel aggregation: hist triggers on block_rq_issue/complete + a "
 			"synthetic event",
-		.needs = { FTK_F_TRACEFS, FTK_F_INSTANCES, FTK_F_HIST },
+		.needs = { FTK_F_TRACEFS, FTK_F_INSTANCES, FTK_F_HIST, FTK_F_SYNTH },
 		.usable = blat_usable_hist,
 	},
 	{
@@ -723,16 +715,7 @@ extern const struct ftk_view ftk_view_biolatency;
  * synthetic field must have the same size. */
 static int blat_rwbs_size(void)
 {
-	char path[1024];
-	const char *tr = ftk_tracefs();
-	int n = 8;
-
-	snprintf(path, sizeof(path), "%s/events/block/block_rq_complete/format", tr);
-	char *f = ftk_read_file(path, NULL);
-	const char *p = f ? strstr(f, " rwbs[") : NULL;
-	if (p)
-		n = atoi(p + 6);
-	free(f);
+	int n = ftk_tracepoint_field_size("block", "block_rq_complete", "rwbs");
 	return n > 0 && n < 64 ? n : 8;
 }
 

@@ -55,6 +55,7 @@ static const char *const feat_names[FTK_F__COUNT] = {
 	[FTK_F_FGRAPH_RETVAL] = "fgraph_retval",
 	[FTK_F_HIST] = "hist",
 	[FTK_F_SYSCALL_TP] = "syscall_tp",
+	[FTK_F_SYNTH] = "synth",
 };
 
 static struct ftk_feature feats[FTK_F__COUNT];
@@ -564,6 +565,15 @@ static void probe(enum ftk_feat id, struct ftk_feature *f)
 		else
 			set_why(f, "no syscalls:* tracepoints (CONFIG_FTRACE_SYSCALLS=n)");
 		break;
+	case FTK_F_SYNTH: {
+		char path[512];
+		snprintf(path, sizeof(path), "%s/synthetic_events", tracefs_path);
+		if (access(path, W_OK) == 0)
+			set_ok(f, "%s", "");
+		else
+			set_why(f, "no synthetic events (CONFIG_SYNTH_EVENTS=n)");
+		break;
+	}
 	default:
 		set_why(f, "unknown feature");
 		break;
@@ -592,6 +602,34 @@ bool ftk_tracepoint_exists(const char *sys, const char *name)
 	char rel[512];
 	snprintf(rel, sizeof(rel), "events/%s/%s/format", sys, name);
 	return texists(rel);
+}
+
+int ftk_tracepoint_field_size(const char *sys, const char *name, const char *field)
+{
+	if (!ftk_tracefs())
+		return -1;
+	char path[512];
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", tracefs_path, sys, name);
+	char *fmt = ftk_read_file(path, NULL);
+	if (!fmt)
+		return -1;
+	/* "\tfield:char rwbs[8];\toffset:32;\tsize:8;\tsigned:1;": the name ends the declaration */
+	int size = -1;
+	size_t n = strlen(field);
+	char *save = NULL;
+	for (char *l = strtok_r(fmt, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *decl = strstr(l, "field:"), *semi = decl ? strchr(decl, ';') : NULL;
+		char *id = semi;
+		while (id && id > decl && id[-1] != ' ' && id[-1] != '*')
+			id--;
+		if (!semi || strncmp(id, field, n) != 0 || (id[n] != ';' && id[n] != '['))
+			continue;
+		char *sz = strstr(semi, "size:");
+		size = sz ? atoi(sz + 5) : -1;
+		break;
+	}
+	free(fmt);
+	return size;
 }
 
 /* ---- kernel ---- */

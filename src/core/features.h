@@ -19,6 +19,7 @@ enum ftk_feat {
 	FTK_F_FGRAPH_RETVAL,	/* options/funcgraph-retval */
 	FTK_F_HIST,		/* hist triggers */
 	FTK_F_SYSCALL_TP,	/* syscalls:* tracepoints */
+	FTK_F_SYNTH,		/* synthetic events (synthetic_events writable) */
 	FTK_F__COUNT
 };
 
@@ -43,6 +44,8 @@ const char *ftk_lockdown(void);
 
 /* Does tracepoint SYS:NAME exist? (format file present). */
 bool ftk_tracepoint_exists(const char *sys, const char *name);
+/* Size in bytes of FIELD of tracepoint SYS:NAME (from its format), or -1. */
+int ftk_tracepoint_field_size(const char *sys, const char *name, const char *field);
 
 /* Kernel release ("6.18.4-...") and numeric version (major*65536+minor*256+patch). */
 const char *ftk_kernel_release(void);

@@ -13,7 +13,7 @@ for p in /usr/bin/setpriv /bin/setpriv; do
 done
 
 KEYS="tracefs instances kprobes uprobes dynevents function fgraph fgraph_instance fgraph_retval
-hist syscall_tp"
+hist syscall_tp synth"
 
 # Row of feature $1 in the table: "yes ..." or "no ...".
 row() {
@@ -112,6 +112,11 @@ else
 		expect $t syscall_tp yes
 	else
 		expect $t syscall_tp no 'CONFIG_FTRACE_SYSCALLS=n'
+	fi
+	if [ -w "$TRACEFS/synthetic_events" ]; then
+		expect $t synth yes
+	else
+		expect $t synth no 'CONFIG_SYNTH_EVENTS=n'
 	fi
 	[ -d "$TRACEFS/instances" ] && expect $t instances yes
 	pass $t
