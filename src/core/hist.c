@@ -94,12 +94,6 @@ char *ftk_trigger_hist(const struct ftk_trigger *t)
 	return ftk_read_file(path, NULL);
 }
 
-/* The kernel's explanation from the instance's own error_log (cleared before each write). */
-static void kernel_says(struct tracefs_instance *inst)
-{
-	ftk_kernel_error_hint(inst, NULL);
-}
-
 static int create_synth(struct ftk_session *s, struct ftk_synth *sy)
 {
 	char path[1024];
@@ -150,7 +144,7 @@ static int create_trigger(struct ftk_session *s, struct ftk_trigger *t)
 	if (err) {
 		ftk_error("cannot set the trigger '%s' on %s:%s: %s", t->text, t->sys, t->event,
 			  strerror(-err));
-		kernel_says(s->inst);
+		ftk_kernel_error_hint(s->inst, NULL);	/* own error_log, cleared first */
 		return -FTK_EXIT_FAIL;
 	}
 	t->created = !s->opts.dry_run;
@@ -211,7 +205,7 @@ int ftk_trigger_recreate(struct ftk_trigger *t)
 	if (err) {
 		ftk_warn("cannot set the trigger '%s' on %s:%s again: %s", t->text, t->sys,
 			 t->event, strerror(-err));
-		kernel_says(t->s->inst);
+		ftk_kernel_error_hint(t->s->inst, NULL);
 		return err;
 	}
 	t->created = true;
