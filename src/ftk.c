@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/run.h"
 #include "core/util.h"
 #include "core/view.h"
 
@@ -68,7 +69,7 @@ int main(int argc, char **argv)
 				static char prog[64];
 				snprintf(prog, sizeof(prog), "ftk %s", v->name);
 				ftk_prog = prog;
-				return v->main(2, av);
+				return ftk_run_view(v, 2, av);
 			}
 		}
 		usage(stdout);
@@ -90,5 +91,5 @@ int main(int argc, char **argv)
 	static char prog[64];
 	snprintf(prog, sizeof(prog), "ftk %s", v->name);
 	ftk_prog = prog;
-	return v->main(argc - 1, argv + 1);
+	return ftk_run_view(v, argc - 1, argv + 1);
 }

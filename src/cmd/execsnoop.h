@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* execsnoop: command-line parsing, exposed for unit tests. */
+/* execsnoop: its options and argv helpers, exposed for unit tests. */
 #ifndef FTK_CMD_EXECSNOOP_H
 #define FTK_CMD_EXECSNOOP_H
 
@@ -7,17 +7,14 @@
 
 struct ftk_buf;
 
+/* execsnoop's own options (the shared ones are in struct ftk_run); the first member of its
+ * state, so unit tests can read what ftk_run_parse() made of a command line. */
 struct ftk_execsnoop_opts {
-	bool help, hms, timestamp, fails, print_uid, quote, json, dry_run;
-	const char *user, *name, *line, *backend;
+	bool hms, timestamp, fails, print_uid, quote;
+	const char *user, *name, *line;
 	long ppid;			/* -1: any */
 	unsigned long max_args;
-	double duration;
-	unsigned long buffer_kb;
 };
-
-/* 0, or FTK_EXIT_USAGE after printing the error. */
-int ftk_execsnoop_parse(int argc, char **argv, struct ftk_execsnoop_opts *out);
 
 /* What the captures of one exec call said. */
 struct ftk_argv_state {

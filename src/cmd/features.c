@@ -6,33 +6,15 @@
  * could not check. Probing changes no tracing state (it may mount tracefs).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/features.h"
 #include "core/output.h"
+#include "core/run.h"
 #include "core/util.h"
 #include "core/view.h"
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: ftk features [--json] [-h]\n"
-		"\n"
-		"Show the kernel tracing features ftk can use here, each with the reason when\n"
-		"it is missing (a CONFIG_ option, kernel lockdown, a policy refusal, not being\n"
-		"root), the lockdown mode, the kernel release, and the backend each view would\n"
-		"use.\n"
-		"\n"
-		"  -j, --json   one JSON object (NDJSON line) with stable keys\n"
-		"  -h, --help   this help\n"
-		"\n"
-		"examples:\n"
-		"  ftk features                 # table\n"
-		"  ftk features --json | jq .views\n");
-}
 
 static bool view_has_backends(const struct ftk_view *v)
 {
@@ -130,45 +112,30 @@ static void print_json(void)
 	ftk_buf_free(&b);
 }
 
-static int features_main(int argc, char **argv)
+static int features_main(struct ftk_run *r)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	bool json = false;
-	int c;
-
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return FTK_EXIT_OK;
-		default:
-			return ftk_bad_option(argv);
-		}
-	}
-	if (optind < argc)
-		return ftk_usage_error("unexpected argument '%s'", argv[optind]);
-	if (json)
+	if (r->json)
 		print_json();
 	else
 		print_table();
-	if (!ftk_out_flush() && ftk_out_errno() != EPIPE) {
-		ftk_error("cannot write the output");
-		return FTK_EXIT_FAIL;
-	}
 	return FTK_EXIT_OK;
 }
+
+static const struct ftk_view_ops ops = {
+	.main = features_main,
+};
 
 const struct ftk_view ftk_view_features = {
 	.name = "features",
 	.summary = "show the kernel tracing features and the backend each view would use",
-	.main = features_main,
+	.description =
+		"Show the kernel tracing features ftk can use here, each with the reason when\n"
+		"it is missing (a CONFIG_ option, kernel lockdown, a policy refusal, not being\n"
+		"root), the lockdown mode, the kernel release, and the backend each view would\n"
+		"use.",
+	.examples =
+		"  ftk features                 # table\n"
+		"  ftk features --json | jq .views\n",
+	.common = FTK_OPT_JSON,
+	.ops = &ops,
 };

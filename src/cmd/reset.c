@@ -6,52 +6,18 @@
  * they changed. Live ftk sessions and everything outside ftk's namespace are left alone.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/features.h"
 #include "core/journal.h"
+#include "core/run.h"
 #include "core/util.h"
 #include "core/view.h"
 
-static void usage(FILE *f)
+static int reset_main(struct ftk_run *r)
 {
-	fprintf(f,
-		"usage: ftk reset [-h]\n"
-		"\n"
-		"Remove the leftovers of dead ftk sessions: instances ftk-PID, probe groups\n"
-		"ftk_PID, and the top-level tracing files they changed (restored from their\n"
-		"journals in " FTK_JOURNAL_DIR "). Live sessions and anything not created by ftk\n"
-		"are left alone. Prints one line per thing removed or restored.\n"
-		"\n"
-		"  -h, --help   this help\n"
-		"\n"
-		"exit status: 0 done (or nothing to do), 1 something could not be removed,\n"
-		"2 bad command line.\n");
-}
-
-static int reset_main(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	int c;
-
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			return FTK_EXIT_OK;
-		default:
-			return ftk_bad_option(argv);
-		}
-	}
-	if (optind < argc)
-		return ftk_usage_error("unexpected argument '%s'", argv[optind]);
+	(void)r;
 	if (ftk_require_root() < 0)
 		return FTK_EXIT_FAIL;
 	const char *tracefs = ftk_tracefs();
@@ -73,8 +39,21 @@ static int reset_main(int argc, char **argv)
 	return FTK_EXIT_OK;
 }
 
+static const struct ftk_view_ops ops = {
+	.main = reset_main,
+};
+
 const struct ftk_view ftk_view_reset = {
 	.name = "reset",
 	.summary = "remove what dead ftk sessions left in the kernel",
-	.main = reset_main,
+	.description =
+		"Remove the leftovers of dead ftk sessions: instances ftk-PID, probe groups\n"
+		"ftk_PID, synthetic events ftk_PID_*, and the top-level tracing files they changed\n"
+		"(restored from their journals in " FTK_JOURNAL_DIR "). Live sessions and anything not\n"
+		"created by ftk are left alone. Prints one line per thing removed or restored.\n"
+		"\n"
+		"exit status: 0 done (or nothing to do), 1 something could not be removed,\n"
+		"2 bad command line.",
+	.examples = "  ftk reset                    # after a kill -9 of an ftk session\n",
+	.ops = &ops,
 };

@@ -22,12 +22,32 @@ struct ftk_backend {
 	bool (*usable)(char *why, size_t len);
 };
 
+struct ftk_view_ops;
+struct ftk_option;
+
+/*
+ * A view: what `ftk NAME` runs. Read by the command table (name, summary) and by the view
+ * runner (run.h), which parses, checks, picks the backend and drives the session.
+ */
 struct ftk_view {
 	const char *name;
 	const char *summary;		/* one line for `ftk --help` */
-	int (*main)(int argc, char **argv);	/* argv[0] is the view name */
-	const struct ftk_backend *backends;	/* may be NULL (features, reset) */
+	const char *description;	/* --help: what it shows (may hold newlines) */
+	const char *positional;		/* --help synopsis of positional args, NULL: none */
+	const char *examples;		/* --help: "  ftk NAME -x   # what" lines */
+	unsigned common;		/* FTK_OPT_* shared options it takes (run.h) */
+	const struct ftk_option *options;	/* its own, ended by a NULL name */
+	const struct ftk_view_ops *ops;
+	size_t state_size;		/* its state, allocated zeroed by the runner */
+	const struct ftk_backend *backends;	/* in order of preference; NULL: none */
 	size_t nbackends;
+	unsigned long default_buffer_kb;	/* 0: the kernel's */
+	/* Error when no backend is usable: "<unavailable>: <every refusal>" + hint (NULL:
+	 * "'ftk features' shows what this kernel offers"). */
+	const char *unavailable;
+	const char *unavailable_hint;
+	/* Transitional: a view not yet on the runner parses and runs itself. */
+	int (*main)(int argc, char **argv);
 };
 
 /*

@@ -36,10 +36,10 @@ LONG=$(printf '%0300d' 0 | tr 0 L)
 	'esc\e[31mred' 'héllo ✓' "$LONG"
 read -r P1 PP1 <"$T/p1"
 ftk_stop es
-EXP="\"comm\":\"true\",\"pid\":$P1,\"ppid\":$PP1,"
-L=$(line_of es "$M-1")
+# The common record head (ftk(8)): time, ts (CLOCK_MONOTONIC seconds), cpu, pid, comm.
+HEAD='^{"time":"[0-9-]*T[0-9:.]*[+-][0-9:]*","ts":[0-9]*\.[0-9]\{9\},"cpu":[0-9]*,'
 assert_eq $t 1 "$(line_of es "$M-1" | grep -c '"comm":"true"')" &&
-	assert_grep $t "\"pid\":$P1,\"ppid\":$PP1," "$T/es.out" &&
+	assert_grep $t "$HEAD\"pid\":$P1,\"comm\":\"true\",\"ppid\":$PP1," "$T/es.out" &&
 	assert_grep $t '"comm":"true"' "$T/es.out" &&
 	assert_grep $t "\"filename\":\"$TRUE\"" "$T/es.out" &&
 	assert_grep $t '"ret":0,' "$T/es.out" &&
@@ -151,7 +151,7 @@ if [ $SRC = kprobe ]; then SSRC=kprobe; else SSRC=proc; fi
 wait $!
 read -r P3 PP3 <"$T/p3"
 ftk_stop ess
-assert_grep $t "\"pid\":$P3,\"ppid\":$PP3,.*\"args\":\[\"sh\",\"-c\",\"sleep 0.5\",\"$M-12\"\],\"args_truncated\":false,\"args_source\":\"$SSRC\"" "$T/ess.out"
+assert_grep $t "\"pid\":$P3,\"comm\":\"[^\"]*\",\"ppid\":$PP3,.*\"args\":\[\"sh\",\"-c\",\"sleep 0.5\",\"$M-12\"\],\"args_truncated\":false,\"args_source\":\"$SSRC\"" "$T/ess.out"
 pass $t
 
 t=es_execveat
@@ -187,7 +187,8 @@ pass $t
 t=es_sigterm
 ftk_start est2 execsnoop || exit 0
 ftk_stop est2 TERM
-assert_eq $t 0 "$(cat "$T/est2.rc")" && assert_eq $t "" "$(ls "$TRACEFS/instances" | grep "^ftk-")"
+assert_eq $t 0 "$(cat "$T/est2.rc")" &&
+	assert_eq $t "" "$(ls "$TRACEFS/instances" | grep "^ftk-$(cat "$T/est2.pid")\$")"
 pass $t
 
 t=es_duration

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * test_execsnoop: command-line parsing (bcc's flags, exit 2 on malformed values) and argv
+ * test_execsnoop: command-line parsing through the view runner (bcc's flags, -EINVAL: exit 2,
+ * on malformed values) and argv
  * assembly from per-argument captures (end of argv, --max-args edges, unread arguments,
  * lost captures) and the ARGS column (escaping, -q, the truncation marker).
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,9 +16,14 @@
 
 #include "cmd/execsnoop.h"
 #include "core/output.h"
+#include "core/run.h"
 #include "core/util.h"
 
-static int parse(struct ftk_execsnoop_opts *o, ...)
+extern const struct ftk_view ftk_view_execsnoop;
+
+/* Parses through the view runner; *o and *r show what it made of the line. The caller ends
+ * with ftk_run_fini(r). */
+static int parse(struct ftk_run *r, struct ftk_execsnoop_opts **o, ...)
 {
 	char *argv[32];
 	int argc = 0;
@@ -27,9 +34,11 @@ static int parse(struct ftk_execsnoop_opts *o, ...)
 		argv[argc++] = a;
 	va_end(ap);
 	argv[argc] = NULL;
+	ftk_run_init(r, &ftk_view_execsnoop);
+	*o = r->state;
 	FILE *saved = stderr;
 	stderr = fopen("/dev/null", "w");
-	int rc = ftk_execsnoop_parse(argc, argv, o);
+	int rc = ftk_run_parse(r, argc, argv);
 	fclose(stderr);
 	stderr = saved;
 	return rc;
@@ -37,40 +46,46 @@ static int parse(struct ftk_execsnoop_opts *o, ...)
 
 static void test_parse_defaults(void **state)
 {
-	struct ftk_execsnoop_opts o;
-	assert_int_equal(parse(&o, NULL), 0);
-	assert_int_equal(o.max_args, 20);
-	assert_int_equal(o.ppid, -1);
-	assert_false(o.json || o.fails || o.quote || o.hms || o.timestamp || o.print_uid);
+	struct ftk_run r;
+	struct ftk_execsnoop_opts *o;
+	assert_int_equal(parse(&r, &o, NULL), 0);
+	assert_int_equal(o->max_args, 20);
+	assert_int_equal(o->ppid, -1);
+	assert_false(r.json || o->fails || o->quote || o->hms || o->timestamp || o->print_uid);
+	ftk_run_fini(&r);
 }
 
 static void test_parse_flags(void **state)
 {
-	struct ftk_execsnoop_opts o;
-	assert_int_equal(parse(&o, "-T", "-t", "-x", "-U", "-q", "-u", "root", "-n", "^ba",
+	struct ftk_run r;
+	struct ftk_execsnoop_opts *o;
+	assert_int_equal(parse(&r, &o, "-T", "-t", "-x", "-U", "-q", "-u", "root", "-n", "^ba",
 			       "-l", "x y", "-P", "181", "--max-args", "1024", "-d", "2.5",
 			       "--json", "-b", "64", "--backend", "uprobe", "--dry-run", NULL), 0);
-	assert_true(o.hms && o.timestamp && o.fails && o.print_uid && o.quote && o.json);
-	assert_true(o.dry_run);
-	assert_string_equal(o.user, "root");
-	assert_string_equal(o.name, "^ba");
-	assert_string_equal(o.line, "x y");
-	assert_int_equal(o.ppid, 181);
-	assert_int_equal(o.max_args, 1024);
-	assert_true(o.duration > 2.49 && o.duration < 2.51);
-	assert_int_equal(o.buffer_kb, 64);
-	assert_string_equal(o.backend, "uprobe");
+	assert_true(o->hms && o->timestamp && o->fails && o->print_uid && o->quote && r.json);
+	assert_true(r.dry_run);
+	assert_string_equal(o->user, "root");
+	assert_string_equal(o->name, "^ba");
+	assert_string_equal(o->line, "x y");
+	assert_int_equal(o->ppid, 181);
+	assert_int_equal(o->max_args, 1024);
+	assert_true(r.duration > 2.49 && r.duration < 2.51);
+	assert_int_equal(r.buffer_kb, 64);
+	assert_string_equal(r.backend_name, "uprobe");
+	ftk_run_fini(&r);
 	/* long forms */
-	assert_int_equal(parse(&o, "--time", "--timestamp", "--fails", "--print-uid", "--quote",
-			       "--uid", "7", "--name", "n", "--line", "l", "--ppid", "1",
-			       "--duration", "1", "--buffer-kb", "8", NULL), 0);
-	assert_true(o.hms && o.timestamp && o.fails && o.print_uid && o.quote);
-	assert_int_equal(o.max_args, 20);
+	assert_int_equal(parse(&r, &o, "--time", "--timestamp", "--fails", "--print-uid",
+			       "--quote", "--uid", "7", "--name", "n", "--line", "l", "--ppid", "1",
+			       "--duration", "1", "--buffer-kb", "8", "-j", NULL), 0);
+	assert_true(o->hms && o->timestamp && o->fails && o->print_uid && o->quote && r.json);
+	assert_int_equal(o->max_args, 20);
+	ftk_run_fini(&r);
 }
 
 static void test_parse_malformed(void **state)
 {
-	struct ftk_execsnoop_opts o;
+	struct ftk_run r;
+	struct ftk_execsnoop_opts *o;
 	const char *bad[][3] = {
 		{ "--max-args", "0", NULL }, { "--max-args", "-3", NULL },
 		{ "--max-args", "abc", NULL }, { "--max-args", "1025", NULL },
@@ -78,19 +93,23 @@ static void test_parse_malformed(void **state)
 		{ "-P", "x", NULL }, { "-P", "-1", NULL }, { "-d", "0", NULL }, { "-d", "-1", NULL },
 		{ "-d", "1s", NULL }, { "-b", "0", NULL }, { "--bogus", NULL, NULL },
 		{ "-Z", NULL, NULL }, { "extra", NULL, NULL }, { "-u", NULL, NULL },
+		{ "--backend", "bpf", NULL }, { "-p", "1", NULL }, { "--", "ls", NULL },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int rc = parse(&o, bad[i][0], bad[i][1], NULL);
-		if (rc != FTK_EXIT_USAGE)
-			fail_msg("'%s %s' gave %d, not 2", bad[i][0], bad[i][1] ? bad[i][1] : "", rc);
+		int rc = parse(&r, &o, bad[i][0], bad[i][1], NULL);
+		if (rc != -EINVAL)
+			fail_msg("'%s %s' gave %d, not -EINVAL", bad[i][0],
+				 bad[i][1] ? bad[i][1] : "", rc);
+		ftk_run_fini(&r);
 	}
 }
 
 static void test_parse_help(void **state)
 {
-	struct ftk_execsnoop_opts o;
-	assert_int_equal(parse(&o, "-x", "--help", NULL), 0);
-	assert_true(o.help);
+	struct ftk_run r;
+	struct ftk_execsnoop_opts *o;
+	assert_int_equal(parse(&r, &o, "-x", "--help", NULL), 1);
+	ftk_run_fini(&r);
 }
 
 /* Captures: argv strings, NULLs where not read. */

@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# t_output.sh: what a view does when its output cannot be written. A write error other than
+# EPIPE (here ENOSPC from /dev/full) ends the run: "ftk VIEW: error: cannot write the
+# output: <strerror>", exit 1, the session's state removed. EPIPE (the reader went away) is a
+# quiet, clean end: exit 0.
+. "$(dirname "$0")/lib.sh"
+
+# Runs ftk with ARGS, stdout on /dev/full, while execs happen (lines to print); sets RC.
+run_full() {
+	"$FTK" "$@" >/dev/full 2>"$T/full.err" &
+	_fp=$!
+	_i=0
+	while kill -0 $_fp 2>/dev/null && [ $_i -lt 100 ]; do
+		/bin/true
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -INT $_fp 2>/dev/null
+	wait $_fp
+	RC=$?
+	FP=$_fp
+}
+
+# Each view on the runner adds its lines here.
+for args in "execsnoop" "execsnoop --json"; do
+	t=out_full_$(echo "$args" | tr -c 'a-z\n' _)
+	view=${args%% *}
+	run_full $args
+	assert_eq $t 1 "$RC" &&
+		assert_grep $t "^ftk $view: error: cannot write the output: No space left on device" \
+			"$T/full.err" &&
+		assert_eq $t "" "$(ls "$TRACEFS/instances" | grep "^ftk-$FP\$")" &&
+		assert_no_grep $t "ftk_$FP/" "$TRACEFS/uprobe_events"
+	pass $t
+done
+
+t=out_epipe
+# The reader goes away after the header: ftk ends quietly with 0.
+( "$FTK" execsnoop 2>"$T/pipe.err"; echo $? >"$T/pipe.rc" ) | head -n 1 >/dev/null &
+_i=0
+while [ ! -s "$T/pipe.rc" ] && [ $_i -lt 200 ]; do
+	/bin/true	# an exec to print once the header is read
+	sleep 0.1
+	_i=$((_i + 1))
+done
+assert_eq $t 0 "$(cat "$T/pipe.rc")" && assert_no_grep $t "error" "$T/pipe.err"
+pass $t
