@@ -65,10 +65,10 @@ int ftk_opt_long(const char *what, const char *arg, long min, long max, long *ou
 
 int ftk_opt_pids(const char *what, const char *arg, pid_t **pids, int *n)
 {
-	char *copy = ftk_xstrdup(arg), *save = NULL;
+	char *copy = ftk_xstrdup(arg), *rest = copy, *tok;
 	int rc = 0;
 
-	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	while (rc == 0 && (tok = strsep(&rest, ","))) {
 		long v;
 		if (ftk_parse_long(tok, 1, INT_MAX, &v)) {
 			rc = -EINVAL;
@@ -77,8 +77,6 @@ int ftk_opt_pids(const char *what, const char *arg, pid_t **pids, int *n)
 		*pids = ftk_xrealloc(*pids, (size_t)(*n + 1) * sizeof(**pids));
 		(*pids)[(*n)++] = (pid_t)v;
 	}
-	if (rc == 0 && !strchr(arg, ',') && *arg == '\0')
-		rc = -EINVAL;
 	free(copy);
 	if (rc)
 		ftk_usage_error("invalid %s '%s' (PID[,PID...])", what, arg);
@@ -147,7 +145,8 @@ static void print_help(const struct ftk_view *v)
 	size_t indent, col;
 
 	ftk_buf_printf(&b, "usage: ftk %s", v->name);
-	indent = col = b.len;
+	col = b.len;
+	indent = col + 1;
 	synopsis_add(&b, &col, indent, "[-h]");
 	for (const struct ftk_option *o = v->options; o && o->name; o++) {
 		ftk_buf_reset(&item);
