@@ -17,6 +17,7 @@
 #include "cmd/execsnoop.h"
 #include "core/output.h"
 #include "core/run.h"
+#include "parse.h"
 #include "core/util.h"
 
 extern const struct ftk_view ftk_view_execsnoop;
@@ -25,22 +26,11 @@ extern const struct ftk_view ftk_view_execsnoop;
  * with ftk_run_fini(r). */
 static int parse(struct ftk_run *r, struct ftk_execsnoop_opts **o, ...)
 {
-	char *argv[32];
-	int argc = 0;
 	va_list ap;
 	va_start(ap, o);
-	argv[argc++] = "execsnoop";
-	for (char *a; (a = va_arg(ap, char *));)
-		argv[argc++] = a;
+	int rc = parse_view(r, &ftk_view_execsnoop, "execsnoop", ap);
 	va_end(ap);
-	argv[argc] = NULL;
-	ftk_run_init(r, &ftk_view_execsnoop);
 	*o = r->state;
-	FILE *saved = stderr;
-	stderr = fopen("/dev/null", "w");
-	int rc = ftk_run_parse(r, argc, argv);
-	fclose(stderr);
-	stderr = saved;
 	return rc;
 }
 

@@ -24,6 +24,7 @@
 #include "core/run.h"
 #include "core/util.h"
 #include "core/view.h"
+#include "parse.h"
 
 struct fake {
 	bool flag;
@@ -170,23 +171,11 @@ static int run_child(const char *out, char *err, size_t errlen, ...)
 /* Parse alone; calls[] records the ops. */
 static int parse(struct ftk_run *r, ...)
 {
-	char *argv[32];
-	int argc = 0;
 	va_list ap;
-
 	va_start(ap, r);
-	argv[argc++] = "fake";
-	for (char *a; (a = va_arg(ap, char *));)
-		argv[argc++] = a;
-	va_end(ap);
-	argv[argc] = NULL;
 	calls[0] = 0;
-	ftk_run_init(r, &view);
-	FILE *saved = stderr;
-	stderr = fopen("/dev/null", "w");
-	int rc = ftk_run_parse(r, argc, argv);
-	fclose(stderr);
-	stderr = saved;
+	int rc = parse_view(r, &view, "fake", ap);
+	va_end(ap);
 	return rc;
 }
 
