@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * reader (core-internal): per-CPU trace_pipe_raw readers, kbuffer decoding, a cross-CPU
- * merge by timestamp with a bounded reorder window, and loss accounting.
+ * merge by timestamp with a bounded reorder window (or unordered dispatch, for views that
+ * only count), and loss accounting.
  */
 #ifndef FTK_READER_H
 #define FTK_READER_H
@@ -26,6 +27,8 @@ struct ftk_reader_opts {
 	size_t subbuf_size;	/* sub-buffer (page) size in bytes */
 	struct tep_handle *tep;	/* for kbuffer layout (header_page parsed) */
 	uint64_t reorder_ns;	/* hold records this long for the cross-CPU merge */
+	bool unordered;		/* no merge: each CPU's records are dispatched as they are read
+				 * (reorder_ns unused); losses are reported the same way */
 	ftk_dispatch_fn dispatch;
 	ftk_lost_fn lost;
 	void *ctx;
@@ -39,9 +42,10 @@ struct ftk_reader *ftk_reader_new(const struct ftk_reader_opts *o);
 struct ftk_reader *ftk_reader_new_offline(const struct ftk_reader_opts *o);
 /* pollfds (POLLIN) of the per-CPU files; returns how many were written (<= max). */
 int ftk_reader_pollfds(struct ftk_reader *r, struct pollfd *fds, int max);
-/* Read everything available on every CPU, then dispatch, in timestamp order, the records
- * older than (now_mono - reorder_ns); final=true dispatches all that is buffered.
- * Returns the number of records dispatched. */
+/* Read what is available on every CPU, then dispatch, in (timestamp, CPU) order, the records
+ * older than (now_mono - reorder_ns); final=true reads to the end and dispatches all that is
+ * buffered. Unordered: dispatch everything read, CPU by CPU. Returns the number of records
+ * dispatched. */
 long ftk_reader_drain(struct ftk_reader *r, uint64_t now_mono, bool final);
 /* Feed one raw sub-buffer of `cpu` (as read from trace_pipe_raw; len bytes). */
 int ftk_reader_feed(struct ftk_reader *r, int cpu, const void *page, size_t len);

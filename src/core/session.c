@@ -548,8 +548,8 @@ int ftk_session_arm(struct ftk_session *s)
 		s->subbuf_size = subbuf_size(s);
 		struct ftk_reader_opts ro = {
 			.dir = s->dir, .ncpus = s->ncpus, .subbuf_size = s->subbuf_size,
-			.tep = s->tep, .reorder_ns = REORDER_NS, .dispatch = session_dispatch,
-			.lost = session_lost, .ctx = s,
+			.tep = s->tep, .reorder_ns = REORDER_NS, .unordered = s->opts.unordered,
+			.dispatch = session_dispatch, .lost = session_lost, .ctx = s,
 		};
 		s->reader = ftk_reader_new(&ro);
 		if (!s->reader) {

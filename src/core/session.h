@@ -33,6 +33,9 @@ struct ftk_session_opts {
 	bool dry_run;			/* print the tracefs writes, make none */
 	bool force;			/* override a refusal about global state in use */
 	bool top_level;			/* the view needs the top-level instance (global tracer) */
+	bool unordered;			/* handlers need no cross-CPU time order (views that only
+					 * count): records are dispatched CPU by CPU as they are
+					 * read, with no reorder window; loss reports unchanged */
 };
 
 enum { FTK_ARM_OK = 0, FTK_ARM_DRY = 1 };
