@@ -1382,6 +1382,7 @@ static int trace_run(struct trace *t)
 		.default_buffer_kb = TRACE_DEFAULT_BUFFER_KB,
 		.duration = t->duration,
 		.dry_run = t->dry_run,
+		.unordered = t->count,
 	};
 	t->s = ftk_session_new(&so);
 	if (!t->s)
