@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * journal (core-internal): /run/ftk/<pid>.journal lists what a live session created or
- * changed, so that a later `ftk reset` (or ftk start) can undo what a dead session left.
+ * changed, so that a later `ftk reset` (or ftk start) can undo what a dead session left
+ * (recover.h). Sessions write it through tfs.h, never directly.
  *
  * Lines (one per change, appended and fsync'd before the change is made):
  *   session <pid> <starttime>          first line: identifies the process (pid reuse)
@@ -26,6 +27,8 @@
 
 /* Tests only: use DIR instead of FTK_JOURNAL_DIR (NULL restores it). */
 void ftk_journal_set_dir(const char *dir);
+/* The directory in use. */
+const char *ftk_journal_dir(void);
 
 /* Create the journal of this process. 0 or -errno. */
 int ftk_journal_open(void);
@@ -34,20 +37,10 @@ int ftk_journal_add(const char *kind, const char *a, const char *b);
 /* Remove this process's journal (clean exit). */
 void ftk_journal_close(void);
 
-/*
- * Remove what dead ftk sessions left: instances ftk-<pid> (with their triggers), probe
- * groups ftk_<pid> and synthetic events ftk_<pid>_* whose pid is not a live ftk process,
- * plus the global changes recorded in their journals
- * (restored to the saved content). Nothing else is touched. Prints one line per removal
- * on stdout when verbose. Returns the number of things removed, or -1 on error.
- */
-int ftk_reset_dead(const char *tracefs, bool verbose);
-
-/* Is PID a live ftk process (with the given start time when nonzero)? */
-bool ftk_session_alive(pid_t pid, unsigned long long starttime);
-
 /* Start time of PID (field 22 of /proc/PID/stat), 0 when gone (as in the session line). */
 unsigned long long ftk_journal_starttime(pid_t pid);
+/* The same, and the process state (field 3: 'R', 'S', 'Z' ...) in *state when not NULL. */
+unsigned long long ftk_journal_proc_stat(pid_t pid, char *state);
 
 /* A parsed journal (ftk reset, tests). */
 struct ftk_jline {
@@ -70,5 +63,9 @@ void ftk_journal_free(struct ftk_journal *j);
  * content to ftk_journal_add; values with spaces are refused with -EINVAL) */
 char *ftk_hex_encode(const char *s, size_t len);
 char *ftk_hex_decode(const char *hex, size_t *len);
+
+/* Compatibility: cmd/reset.c reaches ftk_reset_dead() through this header; it belongs to
+ * recover.h (include that instead). */
+#include "recover.h"
 
 #endif

@@ -305,6 +305,25 @@ char *ftk_read_file(const char *path, size_t *lenp)
 	return buf;
 }
 
+int ftk_write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (w == 0)
+			return -EIO;
+		s += w;
+		n -= w;
+	}
+	return 0;
+}
+
 int ftk_write_file(const char *path, const char *s, bool append)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));

@@ -72,6 +72,8 @@ static inline const char *ftk_buf_str(struct ftk_buf *b) { return b->p ? b->p : 
 char *ftk_read_file(const char *path, size_t *len);
 /* Write a string to a file (O_WRONLY|O_TRUNC unless append); 0 or -errno. */
 int ftk_write_file(const char *path, const char *s, bool append);
+/* Write all n bytes to fd (short writes continued, EINTR retried); 0 or -errno. */
+int ftk_write_all(int fd, const void *p, size_t n);
 
 void *ftk_xmalloc(size_t n);
 void *ftk_xcalloc(size_t n, size_t m);
