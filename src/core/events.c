@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "events.h"
-#include "session_int.h"
+#include "formats.h"
 #include "util.h"
 
 static bool host_big_endian(void)

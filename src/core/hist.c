@@ -14,9 +14,7 @@
 #include <tracefs.h>
 
 #include "hist.h"
-#include "journal.h"
-#include "probes.h"
-#include "session_int.h"
+#include "tfs.h"
 #include "util.h"
 
 struct ftk_synth {
@@ -28,7 +26,7 @@ struct ftk_synth {
 
 struct ftk_trigger {
 	struct ftk_trigger *next;
-	struct ftk_session *s;
+	const struct ftk_tfs *tfs;
 	char *sys, *event, *text;
 	bool created;
 };
@@ -44,16 +42,16 @@ static bool name_ok(const char *n)
 	return true;
 }
 
-struct ftk_synth *ftk_synth(struct ftk_session *s, const char *name, const char *fields)
+struct ftk_synth *ftk_hist_synth(struct ftk_hist *h, const char *name, const char *fields)
 {
 	if (!name_ok(name) || !fields || !*fields || strchr(fields, '\n'))
 		return NULL;
 	struct ftk_synth *sy = ftk_xcalloc(1, sizeof(*sy));
 	struct ftk_buf b = { 0 };
-	ftk_buf_printf(&b, "%s_%s", s->group, name);
+	ftk_buf_printf(&b, "%s_%s", h->tfs->group, name);
 	sy->name = b.p;
 	sy->fields = ftk_xstrdup(fields);
-	struct ftk_synth **tail = &s->synths;
+	struct ftk_synth **tail = &h->synths;
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = sy;
@@ -65,17 +63,17 @@ const char *ftk_synth_name(const struct ftk_synth *sy)
 	return sy->name;
 }
 
-struct ftk_trigger *ftk_trigger(struct ftk_session *s, const char *sys, const char *event,
-				const char *text)
+struct ftk_trigger *ftk_hist_trigger(struct ftk_hist *h, const char *sys, const char *event,
+				     const char *text)
 {
 	if (!name_ok(sys) || !name_ok(event) || !text || !*text || strchr(text, '\n'))
 		return NULL;
 	struct ftk_trigger *t = ftk_xcalloc(1, sizeof(*t));
-	t->s = s;
+	t->tfs = h->tfs;
 	t->sys = ftk_xstrdup(sys);
 	t->event = ftk_xstrdup(event);
 	t->text = ftk_xstrdup(text);
-	struct ftk_trigger **tail = &s->triggers;
+	struct ftk_trigger **tail = &h->triggers;
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = t;
@@ -84,7 +82,7 @@ struct ftk_trigger *ftk_trigger(struct ftk_session *s, const char *sys, const ch
 
 static void event_file(const struct ftk_trigger *t, const char *file, char *path, size_t len)
 {
-	snprintf(path, len, "%s/events/%s/%s/%s", t->s->dir, t->sys, t->event, file);
+	snprintf(path, len, "%s/events/%s/%s/%s", t->tfs->dir, t->sys, t->event, file);
 }
 
 char *ftk_trigger_hist(const struct ftk_trigger *t)
@@ -94,72 +92,57 @@ char *ftk_trigger_hist(const struct ftk_trigger *t)
 	return ftk_read_file(path, NULL);
 }
 
-static int create_synth(struct ftk_session *s, struct ftk_synth *sy)
+static int create_synth(struct ftk_hist *h, struct ftk_synth *sy)
 {
 	char path[1024];
 	struct ftk_buf b = { 0 };
-	snprintf(path, sizeof(path), "%s/synthetic_events", s->tracefs);
+	snprintf(path, sizeof(path), "%s/synthetic_events", h->tfs->tracefs);
 	ftk_buf_printf(&b, "%s %s", sy->name, sy->fields);
-	if (!s->opts.dry_run) {
-		int jerr = ftk_journal_add("synth", sy->name, NULL);
-		if (jerr) {
-			ftk_error("cannot journal the synthetic event %s: %s", sy->name,
-				  strerror(-jerr));
-			ftk_buf_free(&b);
-			return -FTK_EXIT_FAIL;
+	int err = ftk_tfs_journal(h->tfs, "synth", sy->name, NULL);
+	if (!err) {
+		err = ftk_tfs_write(h->tfs, path, b.p, true);
+		if (err) {
+			ftk_error("cannot create the synthetic event '%s': %s", b.p,
+				  strerror(-err));
+			ftk_kernel_error_hint(NULL, sy->name);
+			if (err == -ENOENT)
+				ftk_hint("no synthetic events here (CONFIG_SYNTH_EVENTS=n)");
 		}
 	}
-	int err = ftk_session_write_path(s, path, b.p, true);
-	if (err) {
-		ftk_error("cannot create the synthetic event '%s': %s", b.p, strerror(-err));
-		ftk_kernel_error_hint(NULL, sy->name);
-		if (err == -ENOENT)
-			ftk_hint("no synthetic events here (CONFIG_SYNTH_EVENTS=n)");
-		ftk_buf_free(&b);
-		return -FTK_EXIT_FAIL;
-	}
-	sy->created = !s->opts.dry_run;
+	sy->created = !err && !h->tfs->dry_run;
 	ftk_buf_free(&b);
-	return 0;
+	return err;
 }
 
-static int create_trigger(struct ftk_session *s, struct ftk_trigger *t)
+static int create_trigger(struct ftk_hist *h, struct ftk_trigger *t)
 {
-	char path[1024];
+	char path[1024], where[512];
 	event_file(t, "trigger", path, sizeof(path));
-	if (!s->opts.dry_run) {
-		char where[512];
-		snprintf(where, sizeof(where), "%s/%s/%s",
-			 s->opts.top_level ? "-" : s->inst_name, t->sys, t->event);
-		int jerr = ftk_journal_add("trigger", where, NULL);
-		if (jerr) {
-			ftk_error("cannot journal the trigger on %s:%s: %s", t->sys, t->event,
-				  strerror(-jerr));
-			return -FTK_EXIT_FAIL;
-		}
-		if (s->inst)
-			tracefs_error_clear(s->inst);
-	}
-	int err = ftk_session_write_path(s, path, t->text, true);
+	snprintf(where, sizeof(where), "%s/%s/%s", h->tfs->instance, t->sys, t->event);
+	int err = ftk_tfs_journal(h->tfs, "trigger", where, NULL);
+	if (err)
+		return err;
+	ftk_tfs_error_clear(h->tfs);
+	err = ftk_tfs_write(h->tfs, path, t->text, true);
 	if (err) {
 		ftk_error("cannot set the trigger '%s' on %s:%s: %s", t->text, t->sys, t->event,
 			  strerror(-err));
-		ftk_kernel_error_hint(s->inst, NULL);	/* own error_log, cleared first */
-		return -FTK_EXIT_FAIL;
+		ftk_kernel_error_hint(h->tfs->inst, NULL);	/* own error_log, cleared first */
+		return err;
 	}
-	t->created = !s->opts.dry_run;
+	t->created = !h->tfs->dry_run;
 	return 0;
 }
 
-int ftk_hist_arm(struct ftk_session *s)
+int ftk_hist_arm(struct ftk_hist *h)
 {
-	for (struct ftk_synth *sy = s->synths; sy; sy = sy->next) {
-		int rc = create_synth(s, sy);
+	for (struct ftk_synth *sy = h->synths; sy; sy = sy->next) {
+		int rc = create_synth(h, sy);
 		if (rc)
 			return rc;
 	}
-	for (struct ftk_trigger *t = s->triggers; t; t = t->next) {
-		int rc = create_trigger(s, t);
+	for (struct ftk_trigger *t = h->triggers; t; t = t->next) {
+		int rc = create_trigger(h, t);
 		if (rc)
 			return rc;
 	}
@@ -196,16 +179,15 @@ int ftk_trigger_remove(struct ftk_trigger *t)
 int ftk_trigger_recreate(struct ftk_trigger *t)
 {
 	char path[1024];
-	if (t->created || t->s->opts.dry_run)
+	if (t->created || t->tfs->dry_run)
 		return 0;
 	event_file(t, "trigger", path, sizeof(path));
-	if (t->s->inst)
-		tracefs_error_clear(t->s->inst);
-	int err = ftk_write_file(path, t->text, true);
+	ftk_tfs_error_clear(t->tfs);
+	int err = ftk_tfs_write(t->tfs, path, t->text, true);
 	if (err) {
 		ftk_warn("cannot set the trigger '%s' on %s:%s again: %s", t->text, t->sys,
 			 t->event, strerror(-err));
-		ftk_kernel_error_hint(t->s->inst, NULL);
+		ftk_kernel_error_hint(t->tfs->inst, NULL);
 		return err;
 	}
 	t->created = true;
@@ -213,11 +195,11 @@ int ftk_trigger_recreate(struct ftk_trigger *t)
 }
 
 /* Reverse order: a trigger using another's variables or a synthetic event goes first. */
-static void untrigger(struct ftk_session *s, struct ftk_trigger *t)
+static void untrigger(struct ftk_trigger *t)
 {
 	if (!t)
 		return;
-	untrigger(s, t->next);
+	untrigger(t->next);
 	if (!t->created)
 		return;
 	int err = remove_trigger(t);
@@ -227,16 +209,16 @@ static void untrigger(struct ftk_session *s, struct ftk_trigger *t)
 	t->created = false;
 }
 
-void ftk_hist_untrigger(struct ftk_session *s)
+void ftk_hist_untrigger(struct ftk_hist *h)
 {
-	untrigger(s, s->triggers);
+	untrigger(h->triggers);
 }
 
-void ftk_hist_unsynth(struct ftk_session *s)
+void ftk_hist_unsynth(struct ftk_hist *h)
 {
 	char path[1024];
-	snprintf(path, sizeof(path), "%s/synthetic_events", s->tracefs);
-	for (struct ftk_synth *sy = s->synths; sy; sy = sy->next) {
+	snprintf(path, sizeof(path), "%s/synthetic_events", h->tfs->tracefs);
+	for (struct ftk_synth *sy = h->synths; sy; sy = sy->next) {
 		if (!sy->created)
 			continue;
 		struct ftk_buf b = { 0 };
@@ -251,21 +233,21 @@ void ftk_hist_unsynth(struct ftk_session *s)
 	}
 }
 
-void ftk_hist_free(struct ftk_session *s)
+void ftk_hist_free(struct ftk_hist *h)
 {
-	for (struct ftk_trigger *t = s->triggers, *n; t; t = n) {
+	for (struct ftk_trigger *t = h->triggers, *n; t; t = n) {
 		n = t->next;
 		free(t->sys);
 		free(t->event);
 		free(t->text);
 		free(t);
 	}
-	for (struct ftk_synth *sy = s->synths, *n; sy; sy = n) {
+	for (struct ftk_synth *sy = h->synths, *n; sy; sy = n) {
 		n = sy->next;
 		free(sy->name);
 		free(sy->fields);
 		free(sy);
 	}
-	s->triggers = NULL;
-	s->synths = NULL;
+	h->triggers = NULL;
+	h->synths = NULL;
 }

@@ -19,6 +19,7 @@
 struct ftk_session;
 struct ftk_synth;
 struct ftk_trigger;
+struct ftk_tfs;
 
 /* A synthetic event named ftk_<pid>_<name> (global: synthetic events are not per instance).
  * fields: the synthetic_events field list, e.g. "u64 lat; u32 dev". NULL if malformed. */
@@ -39,11 +40,23 @@ char *ftk_trigger_hist(const struct ftk_trigger *t);
 int ftk_trigger_remove(struct ftk_trigger *t);
 int ftk_trigger_recreate(struct ftk_trigger *t);
 
-/* session.c: create (0 or -FTK_EXIT_FAIL after printing why), remove triggers (before the
- * instance goes), remove synthetic events (after), free. */
-int ftk_hist_arm(struct ftk_session *s);
-void ftk_hist_untrigger(struct ftk_session *s);
-void ftk_hist_unsynth(struct ftk_session *s);
-void ftk_hist_free(struct ftk_session *s);
+/* --- core-internal: the engine under those calls, one per session, needing only where it
+ * writes (struct ftk_tfs), so it is testable without a session --- */
+struct ftk_hist {
+	const struct ftk_tfs *tfs;
+	struct ftk_synth *synths;	/* in declaration order */
+	struct ftk_trigger *triggers;	/* in declaration order */
+};
+/* ftk_synth()/ftk_trigger() of the session forward here. */
+struct ftk_synth *ftk_hist_synth(struct ftk_hist *h, const char *name, const char *fields);
+struct ftk_trigger *ftk_hist_trigger(struct ftk_hist *h, const char *sys, const char *event,
+				     const char *text);
+/* Create (each journaled first; printed in dry-run): 0 or -errno after printing why. Then,
+ * at the end: remove triggers (before the instance goes), remove synthetic events (after),
+ * free. */
+int ftk_hist_arm(struct ftk_hist *h);
+void ftk_hist_untrigger(struct ftk_hist *h);
+void ftk_hist_unsynth(struct ftk_hist *h);
+void ftk_hist_free(struct ftk_hist *h);
 
 #endif

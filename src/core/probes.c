@@ -2,8 +2,9 @@
 /*
  * probes: the events a view declares (tracepoints, kprobes, uprobes) and their life in the
  * kernel: creation of dynamic events in the session's group ftk_<pid> (through libtracefs),
- * format loading, filters, enabling, and removal. A view only declares; ftk_session_arm()
- * calls ftk_probes_arm() and ftk_session_close() calls ftk_probes_disarm().
+ * format loading, filters, enabling, and removal. A view only declares (through the session);
+ * ftk_session_arm() calls ftk_probes_arm() and the session's undo ftk_probes_destroy().
+ * Every write goes through tfs.h (journal first, dry-run echo).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,13 +13,18 @@
 #include <tracefs.h>
 
 #include "elfsym.h"
-#include "features.h"
-#include "journal.h"
+#include "formats.h"
 #include "probes.h"
-#include "session_int.h"
+#include "tfs.h"
 #include "util.h"
 
-static struct ftk_event *declare(struct ftk_session *s, enum ftk_event_kind kind,
+void ftk_probes_init(struct ftk_probes *p, const struct ftk_tfs *tfs)
+{
+	*p = (struct ftk_probes){ .tfs = tfs, .max_id = -1 };
+	p->tail = &p->events;
+}
+
+static struct ftk_event *declare(struct ftk_probes *p, enum ftk_event_kind kind,
 				 const char *sys, const char *name)
 {
 	struct ftk_event *ev = ftk_xcalloc(1, sizeof(*ev));
@@ -26,26 +32,27 @@ static struct ftk_event *declare(struct ftk_session *s, enum ftk_event_kind kind
 	ev->system = ftk_xstrdup(sys);
 	ev->name = ftk_xstrdup(name);
 	ev->id = -1;
-	*s->events_tail = ev;
-	s->events_tail = &ev->next;
+	*p->tail = ev;
+	p->tail = &ev->next;
 	return ev;
 }
 
-struct ftk_event *ftk_tracepoint(struct ftk_session *s, const char *sys, const char *name,
-				 const char *filter)
+struct ftk_event *ftk_probes_tracepoint(struct ftk_probes *p, const char *sys, const char *name,
+					const char *filter)
 {
-	struct ftk_event *ev = declare(s, FTK_EV_TRACEPOINT, sys, name);
+	struct ftk_event *ev = declare(p, FTK_EV_TRACEPOINT, sys, name);
 	if (filter && *filter)
 		ev->filter = ftk_xstrdup(filter);
 	return ev;
 }
 
-struct ftk_event *ftk_kprobe(struct ftk_session *s, const char *name, const char *symbol,
-			     const char *fetch, bool ret)
+struct ftk_event *ftk_probes_kprobe(struct ftk_probes *p, const char *name, const char *symbol,
+				    const char *fetch, bool ret)
 {
-	struct ftk_event *ev = declare(s, ret ? FTK_EV_KRETPROBE : FTK_EV_KPROBE, s->group, name);
+	const char *group = p->tfs->group;
+	struct ftk_event *ev = declare(p, ret ? FTK_EV_KRETPROBE : FTK_EV_KPROBE, group, name);
 	struct ftk_buf b = { 0 };
-	ftk_buf_printf(&b, "%s:%s/%s %s", ret ? "r" : "p", s->group, name, symbol);
+	ftk_buf_printf(&b, "%s:%s/%s %s", ret ? "r" : "p", group, name, symbol);
 	if (fetch && *fetch)
 		ftk_buf_printf(&b, " %s", fetch);
 	ev->probe = b.p;
@@ -54,12 +61,13 @@ struct ftk_event *ftk_kprobe(struct ftk_session *s, const char *name, const char
 	return ev;
 }
 
-struct ftk_event *ftk_uprobe(struct ftk_session *s, const char *name, const char *path,
-			     unsigned long long offset, const char *fetch, bool ret)
+struct ftk_event *ftk_probes_uprobe(struct ftk_probes *p, const char *name, const char *path,
+				    unsigned long long offset, const char *fetch, bool ret)
 {
-	struct ftk_event *ev = declare(s, ret ? FTK_EV_URETPROBE : FTK_EV_UPROBE, s->group, name);
+	const char *group = p->tfs->group;
+	struct ftk_event *ev = declare(p, ret ? FTK_EV_URETPROBE : FTK_EV_UPROBE, group, name);
 	struct ftk_buf b = { 0 };
-	ftk_buf_printf(&b, "%s:%s/%s %s:0x%llx", ret ? "r" : "p", s->group, name, path, offset);
+	ftk_buf_printf(&b, "%s:%s/%s %s:0x%llx", ret ? "r" : "p", group, name, path, offset);
 	if (fetch && *fetch)
 		ftk_buf_printf(&b, " %s", fetch);
 	ev->probe = b.p;
@@ -69,8 +77,9 @@ struct ftk_event *ftk_uprobe(struct ftk_session *s, const char *name, const char
 	return ev;
 }
 
-struct ftk_event *ftk_uprobe_sym(struct ftk_session *s, const char *name, const char *path,
-				 const char *symbol, const char *fetch, bool ret)
+struct ftk_event *ftk_probes_uprobe_sym(struct ftk_probes *p, const char *name,
+					const char *path, const char *symbol, const char *fetch,
+					bool ret)
 {
 	uint64_t off;
 	int err = ftk_elf_sym_offset(path, symbol, &off);
@@ -81,7 +90,7 @@ struct ftk_event *ftk_uprobe_sym(struct ftk_session *s, const char *name, const 
 			ftk_error("cannot read symbols of %s: %s", path, strerror(-err));
 		return NULL;
 	}
-	return ftk_uprobe(s, name, path, off, fetch, ret);
+	return ftk_probes_uprobe(p, name, path, off, fetch, ret);
 }
 
 void ftk_event_on(struct ftk_event *ev, ftk_event_fn fn, void *ctx)
@@ -103,31 +112,13 @@ static const char *probe_file(const struct ftk_event *ev)
 									 : "kprobe_events";
 }
 
-bool ftk_kernel_error_hint(struct tracefs_instance *inst, const char *mention)
-{
-	char *log = tracefs_error_last(inst);
-	bool ours = log && *log && (!mention || strstr(log, mention));
-	if (ours) {
-		/* "[  4.47] trace_uprobe: error: X\n  Command: ...\n": keep the first line */
-		char *nl = strchr(log, '\n');
-		if (nl)
-			*nl = 0;
-		char *msg = strchr(log, ']');
-		ftk_hint("kernel error_log: %s", msg && msg[1] ? msg + 2 : log);
-	}
-	free(log);
-	return ours;
-}
-
 /* Create one dynamic event through libtracefs. 0 or -errno (message printed unless optional). */
-static int create_dynamic(struct ftk_session *s, struct ftk_event *ev)
+static int create_dynamic(struct ftk_probes *p, struct ftk_event *ev)
 {
 	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", s->tracefs, probe_file(ev));
-	if (s->opts.dry_run) {
-		printf("echo '%s' >> %s\n", ev->probe, path);
-		return 0;
-	}
+	snprintf(path, sizeof(path), "%s/%s", p->tfs->tracefs, probe_file(ev));
+	if (p->tfs->dry_run)
+		return ftk_tfs_write(p->tfs, path, ev->probe, true);	/* printed */
 	struct tracefs_dynevent *d = NULL;
 	switch (ev->kind) {
 	case FTK_EV_KPROBE:
@@ -184,92 +175,81 @@ static void destroy_dynamic(struct ftk_event *ev)
 	ev->dyn = NULL;
 }
 
-static int set_filter(struct ftk_session *s, struct ftk_event *ev)
+/* 0, or -errno after printing that the filter is malformed and the kernel's reason. */
+static int set_filter(struct ftk_probes *p, struct ftk_event *ev)
 {
 	char path[1024];
-	snprintf(path, sizeof(path), "%s/events/%s/%s/filter", s->dir, ev->system, ev->name);
-	if (s->inst)
-		tracefs_error_clear(s->inst);
-	int err = ftk_session_write_path(s, path, ev->filter, false);
+	snprintf(path, sizeof(path), "%s/events/%s/%s/filter", p->tfs->dir, ev->system, ev->name);
+	ftk_tfs_error_clear(p->tfs);
+	int err = ftk_tfs_write(p->tfs, path, ev->filter, false);
 	if (!err)
 		return 0;
-	char *log = tracefs_error_last(s->inst);
+	char *log = tracefs_error_last(p->tfs->inst);
 	ftk_error("invalid filter for %s:%s: '%s'", ev->system, ev->name, ev->filter);
 	if (log && *log)
 		ftk_hint("kernel says: %s", log);
 	else
-		ftk_hint("fields of the event are listed in %s/events/%s/%s/format", s->tracefs,
-			 ev->system, ev->name);
+		ftk_hint("fields of the event are listed in %s/events/%s/%s/format",
+			 p->tfs->tracefs, ev->system, ev->name);
 	free(log);
-	return -FTK_EXIT_USAGE;
+	return err;
 }
 
-static int enable_event(struct ftk_session *s, struct ftk_event *ev, bool on)
+static int enable_event(struct ftk_probes *p, struct ftk_event *ev, bool on)
 {
 	char path[1024];
-	snprintf(path, sizeof(path), "%s/events/%s/%s/enable", s->dir, ev->system, ev->name);
-	return ftk_session_write_path(s, path, on ? "1" : "0", false);
+	snprintf(path, sizeof(path), "%s/events/%s/%s/enable", p->tfs->dir, ev->system, ev->name);
+	return ftk_tfs_write(p->tfs, path, on ? "1" : "0", false);
 }
 
-static int index_event(struct ftk_session *s, struct ftk_event *ev)
+static void index_event(struct ftk_probes *p, struct ftk_event *ev)
 {
 	if (ev->id < 0)
-		return 0;
-	if (ev->id > s->max_id) {
+		return;
+	if (ev->id > p->max_id) {
 		int n = ev->id + 1;
-		s->by_id = ftk_xrealloc(s->by_id, n * sizeof(*s->by_id));
-		for (int i = s->max_id + 1; i < n; i++)
-			s->by_id[i] = NULL;
-		s->max_id = ev->id;
+		p->by_id = ftk_xrealloc(p->by_id, n * sizeof(*p->by_id));
+		for (int i = p->max_id + 1; i < n; i++)
+			p->by_id[i] = NULL;
+		p->max_id = ev->id;
 	}
-	s->by_id[ev->id] = ev;
-	return 0;
+	p->by_id[ev->id] = ev;
 }
 
-int ftk_probes_create(struct ftk_session *s)
+int ftk_probes_create(struct ftk_probes *p)
 {
-	if (s->probes_created)
+	if (p->created)
 		return 0;
-	s->probes_created = true;
+	p->created = true;
 	bool any_dyn = false;
-	for (struct ftk_event *ev = s->events; ev; ev = ev->next)
+	for (struct ftk_event *ev = p->events; ev; ev = ev->next)
 		any_dyn |= is_dynamic(ev);
-	if (any_dyn && !s->opts.dry_run)
-		ftk_journal_add("group", s->group, NULL);
-	for (struct ftk_event *ev = s->events; ev; ev = ev->next) {
+	/* The group line first: after a crash, `ftk reset` removes every event of it. */
+	if (any_dyn) {
+		int err = ftk_tfs_journal(p->tfs, "group", p->tfs->group, NULL);
+		if (err)
+			return err;
+	}
+	for (struct ftk_event *ev = p->events; ev; ev = ev->next) {
 		if (!is_dynamic(ev))
 			continue;
-		int err = create_dynamic(s, ev);
+		int err = create_dynamic(p, ev);
 		if (err && !ev->optional)
-			return -FTK_EXIT_FAIL;
+			return err;
 		if (err)
 			ev->skipped = true;
 	}
 	return 0;
 }
 
-int ftk_probes_arm(struct ftk_session *s)
+int ftk_probes_load(struct ftk_probes *p, struct tep_handle *tep)
 {
-	/* 1. dynamic events (unless the session made them before its instance) */
-	int rc = ftk_probes_create(s);
-	if (rc)
-		return rc;
-	if (s->opts.dry_run) {
-		for (struct ftk_event *ev = s->events; ev; ev = ev->next) {
-			char path[1024];
-			if (!ev->filter)
-				continue;
-			snprintf(path, sizeof(path), "%s/events/%s/%s/filter", s->dir, ev->system,
-				 ev->name);
-			ftk_session_write_path(s, path, ev->filter, false);
-		}
+	if (p->tfs->dry_run)
 		return 0;
-	}
-	/* 2. formats */
-	for (struct ftk_event *ev = s->events; ev; ev = ev->next) {
+	for (struct ftk_event *ev = p->events; ev; ev = ev->next) {
 		if (ev->skipped)
 			continue;
-		ev->tep = ftk_tep_load(s->tep, s->tracefs, ev->system, ev->name);
+		ev->tep = ftk_tep_load(tep, p->tfs->tracefs, ev->system, ev->name);
 		if (!ev->tep) {
 			int e = errno;
 			if (ev->optional) {
@@ -279,28 +259,32 @@ int ftk_probes_arm(struct ftk_session *s)
 			ftk_error("no event %s:%s on this kernel (%s)", ev->system, ev->name,
 				  strerror(e));
 			ftk_hint("'ftk features' shows what this kernel offers");
-			return -FTK_EXIT_FAIL;
+			return -e;
 		}
 		ev->id = ev->tep->id;
-		index_event(s, ev);
+		index_event(p, ev);
 	}
-	/* 3. filters */
-	for (struct ftk_event *ev = s->events; ev; ev = ev->next) {
+	return 0;
+}
+
+int ftk_probes_filter(struct ftk_probes *p)
+{
+	for (struct ftk_event *ev = p->events; ev; ev = ev->next) {
 		if (ev->skipped || !ev->filter)
 			continue;
-		int rc = set_filter(s, ev);
+		int rc = set_filter(p, ev);
 		if (rc)
 			return rc;
 	}
 	return 0;
 }
 
-int ftk_probes_enable(struct ftk_session *s)
+int ftk_probes_enable(struct ftk_probes *p)
 {
-	for (struct ftk_event *ev = s->events; ev; ev = ev->next) {
+	for (struct ftk_event *ev = p->events; ev; ev = ev->next) {
 		if (ev->skipped || ev->no_enable)
 			continue;
-		int err = enable_event(s, ev, true);
+		int err = enable_event(p, ev, true);
 		if (err) {
 			if (ev->optional) {
 				ev->skipped = true;
@@ -309,32 +293,32 @@ int ftk_probes_enable(struct ftk_session *s)
 			ftk_error("cannot enable %s:%s: %s", ev->system, ev->name, strerror(-err));
 			if (err == -EPERM)
 				ftk_hint("the kernel refused it (lockdown or security policy)");
-			return -FTK_EXIT_FAIL;
+			return err;
 		}
-		ev->enabled = !s->opts.dry_run;
+		ev->enabled = !p->tfs->dry_run;
 	}
 	return 0;
 }
 
-void ftk_probes_disable(struct ftk_session *s)
+void ftk_probes_disable(struct ftk_probes *p)
 {
-	for (struct ftk_event *ev = s->events; ev; ev = ev->next) {
+	for (struct ftk_event *ev = p->events; ev; ev = ev->next) {
 		if (!ev->enabled)
 			continue;
-		enable_event(s, ev, false);
+		enable_event(p, ev, false);
 		ev->enabled = false;
 	}
 }
 
-void ftk_probes_destroy(struct ftk_session *s)
+void ftk_probes_destroy(struct ftk_probes *p)
 {
-	for (struct ftk_event *ev = s->events; ev; ev = ev->next)
+	for (struct ftk_event *ev = p->events; ev; ev = ev->next)
 		destroy_dynamic(ev);
 }
 
-void ftk_probes_free(struct ftk_session *s)
+void ftk_probes_free(struct ftk_probes *p)
 {
-	struct ftk_event *ev = s->events, *next;
+	struct ftk_event *ev = p->events, *next;
 	for (; ev; ev = next) {
 		next = ev->next;
 		free(ev->system);
@@ -345,9 +329,6 @@ void ftk_probes_free(struct ftk_session *s)
 		free(ev->fetch);
 		free(ev);
 	}
-	s->events = NULL;
-	s->events_tail = &s->events;
-	free(s->by_id);
-	s->by_id = NULL;
-	s->max_id = -1;
+	free(p->by_id);
+	ftk_probes_init(p, p->tfs);
 }

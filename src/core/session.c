@@ -21,10 +21,9 @@
 #include <unistd.h>
 
 #include "features.h"
-#include "hist.h"
 #include "journal.h"
 #include "output.h"
-#include "probes.h"
+#include "recover.h"
 #include "session_int.h"
 #include "util.h"
 
@@ -84,8 +83,6 @@ struct ftk_session *ftk_session_new(const struct ftk_session_opts *opts)
 	s->opts = *opts;
 	s->pid = getpid();
 	s->tracefs = tracefs;
-	s->events_tail = &s->events;
-	s->max_id = -1;
 	s->child_go = -1;
 	snprintf(s->inst_name, sizeof(s->inst_name), "ftk-%d", (int)s->pid);
 	snprintf(s->group, sizeof(s->group), "ftk_%d", (int)s->pid);
@@ -96,6 +93,13 @@ struct ftk_session *ftk_session_new(const struct ftk_session_opts *opts)
 		s->dir = ftk_xmalloc(n);
 		snprintf(s->dir, n, "%s/instances/%s", tracefs, s->inst_name);
 	}
+	s->tfs = (struct ftk_tfs){
+		.tracefs = tracefs, .dir = s->dir, .group = s->group,
+		.instance = opts->top_level ? "-" : s->inst_name,
+		.dry_run = opts->dry_run, .journal = !opts->dry_run,
+	};
+	ftk_probes_init(&s->probes, &s->tfs);
+	s->hist.tfs = &s->tfs;
 	s->ncpus = get_nprocs_conf();
 	setup_signals();
 	ftk_mark("tracefs");
@@ -109,25 +113,13 @@ struct ftk_session *ftk_session_new(const struct ftk_session_opts *opts)
 	return s;
 }
 
-int ftk_session_write_path(struct ftk_session *s, const char *path, const char *val, bool append)
-{
-	if (s->opts.dry_run) {
-		if (!*val && !append)
-			printf(": > %s\n", path);
-		else
-			printf("echo '%s' %s %s\n", val, append ? ">>" : ">", path);
-		return 0;
-	}
-	return ftk_write_file(path, val, append);
-}
-
 int ftk_session_instance_write(struct ftk_session *s, const char *file, const char *val)
 {
 	if (s->opts.top_level)
 		return ftk_session_global_write(s, file, val);
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/%s", s->dir, file);
-	return ftk_session_write_path(s, path, val, false);
+	return ftk_tfs_write(&s->tfs, path, val, false);
 }
 
 char *ftk_session_instance_read(struct ftk_session *s, const char *file)
@@ -234,22 +226,18 @@ int ftk_session_global_write(struct ftk_session *s, const char *file, const char
 			free(norm);
 			return -EBUSY;
 		}
-		if (!s->opts.dry_run) {
-			char *hex = ftk_hex_encode(norm, strlen(norm));
-			int jerr = ftk_journal_add("global", file, hex);
-			free(hex);
-			if (jerr) {
-				ftk_error("cannot journal the change of %s: %s", file,
-					  strerror(-jerr));
-				free(norm);
-				return jerr;
-			}
+		char *hex = ftk_hex_encode(norm, strlen(norm));
+		int jerr = ftk_tfs_journal(&s->tfs, "global", file, hex);
+		free(hex);
+		if (jerr) {
+			free(norm);
+			return jerr;
 		}
 		s->globals = ftk_xrealloc(s->globals, (s->nglobals + 1) * sizeof(*s->globals));
 		s->globals[s->nglobals++] = (struct ftk_global_save){ ftk_xstrdup(file), norm,
 								      strlen(norm) };
 	}
-	int err = ftk_session_write_path(s, path, val, false);
+	int err = ftk_tfs_write(&s->tfs, path, val, false);
 	if (err)
 		ftk_error("cannot write '%s' to %s: %s", val, path, strerror(-err));
 	return err;
@@ -293,11 +281,8 @@ static int create_instance(struct ftk_session *s)
 		printf("mkdir %s\n", s->dir);
 		return 0;
 	}
-	int jerr = ftk_journal_add("instance", s->inst_name, NULL);
-	if (jerr) {
-		ftk_error("cannot write the journal in %s: %s", FTK_JOURNAL_DIR, strerror(-jerr));
+	if (ftk_tfs_journal(&s->tfs, "instance", s->inst_name, NULL))
 		return -FTK_EXIT_FAIL;
-	}
 	if (mkdir(s->dir, 0755) < 0 && errno == EEXIST) {
 		/* Our own pid's name: a dead predecessor's leftover. */
 		rmdir(s->dir);
@@ -313,7 +298,7 @@ static int create_instance(struct ftk_session *s)
 		return -FTK_EXIT_FAIL;
 	}
 	s->inst_created = true;
-	s->inst = tracefs_instance_alloc(s->tracefs, s->inst_name);
+	s->tfs.inst = tracefs_instance_alloc(s->tracefs, s->inst_name);
 	return 0;
 }
 
@@ -332,9 +317,9 @@ static void remove_instance(struct ftk_session *s)
 			ftk_warn("cannot remove %s: still busy; 'ftk reset' will retry", s->dir);
 		usleep(20000);
 	}
-	if (s->inst)
-		tracefs_instance_free(s->inst);
-	s->inst = NULL;
+	if (s->tfs.inst)
+		tracefs_instance_free(s->tfs.inst);
+	s->tfs.inst = NULL;
 	s->inst_created = false;
 }
 
@@ -433,10 +418,7 @@ static int buffer_job_join(struct buffer_job *j)
 static void session_dispatch(const struct ftk_rec *r, void *ctx)
 {
 	struct ftk_session *s = ctx;
-	int id = ftk_rec_type(r->data);
-	if (id > s->max_id)
-		return;
-	struct ftk_event *ev = s->by_id[id];
+	struct ftk_event *ev = ftk_probes_by_id(&s->probes, ftk_rec_type(r->data));
 	if (ev && ev->fn)
 		ev->fn(ev, r, ev->ctx);
 }
@@ -500,7 +482,7 @@ int ftk_session_arm(struct ftk_session *s)
 	 * synchronize_rcu (17-35 ms here); made first, they need not wait for it, and the
 	 * formats are read while the clock is set. */
 	if (!s->opts.top_level && !s->opts.dry_run) {
-		rc = ftk_probes_create(s);
+		rc = ftk_probes_create(&s->probes) ? -FTK_EXIT_FAIL : 0;
 		if (rc)
 			goto fail;
 		ftk_mark("probes created");
@@ -528,13 +510,16 @@ int ftk_session_arm(struct ftk_session *s)
 			goto fail;
 	}
 	ftk_mark("instance");
-	rc = ftk_probes_arm(s);
+	/* Dynamic events (unless made before the instance), formats, then filters: a filter the
+	 * kernel refuses is a malformed command line. */
+	rc = ftk_probes_create(&s->probes) || ftk_probes_load(&s->probes, s->tep) ?
+		     -FTK_EXIT_FAIL : ftk_probes_filter(&s->probes) ? -FTK_EXIT_USAGE : 0;
 	ftk_mark("probes");
 	int brc = buffer_job_join(&job);
 	ftk_mark("buffer");
 	rc = rc ? rc : brc;
-	if (!rc)
-		rc = ftk_hist_arm(s);
+	if (!rc && ftk_hist_arm(&s->hist))
+		rc = -FTK_EXIT_FAIL;
 	if (rc)
 		goto fail;
 	if (s->setup_fn) {
@@ -559,7 +544,7 @@ int ftk_session_arm(struct ftk_session *s)
 			goto fail;
 		}
 	}
-	rc = ftk_probes_enable(s);
+	rc = ftk_probes_enable(&s->probes) ? -FTK_EXIT_FAIL : 0;
 	if (rc)
 		goto fail;
 	ftk_mark("enabled");
@@ -688,13 +673,13 @@ static void undo(struct ftk_session *s)
 		s->reader = NULL;
 	}
 	if (s->opts.top_level)
-		ftk_probes_disable(s);
+		ftk_probes_disable(&s->probes);
 	/* Triggers before the instance (rmdir is EBUSY while hist triggers exist), synthetic
 	 * events after it (EBUSY while a trigger uses them). */
-	ftk_hist_untrigger(s);
+	ftk_hist_untrigger(&s->hist);
 	remove_instance(s);
-	ftk_probes_destroy(s);
-	ftk_hist_unsynth(s);
+	ftk_probes_destroy(&s->probes);
+	ftk_hist_unsynth(&s->hist);
 	restore_globals(s);
 	if (s->child_go >= 0) {
 		/* The command never started: closing the pipe makes it exit. */
@@ -714,7 +699,7 @@ int ftk_session_close(struct ftk_session *s)
 	if (armed) {
 		/* Stop new events, then drain what the buffers hold. */
 		if (s->opts.top_level)
-			ftk_probes_disable(s);
+			ftk_probes_disable(&s->probes);
 		else
 			ftk_session_instance_write(s, "tracing_on", "0");
 		ftk_reader_drain(s->reader, ftk_now_mono(), true);
@@ -733,8 +718,8 @@ int ftk_session_close(struct ftk_session *s)
 			lost + s->extra_lost);
 	if (s->tep)
 		tep_free(s->tep);
-	ftk_probes_free(s);
-	ftk_hist_free(s);
+	ftk_probes_free(&s->probes);
+	ftk_hist_free(&s->hist);
 	free(s->lost_held);
 	free(s->dir);
 	free(s);

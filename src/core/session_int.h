@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* session_int (core-internal): the session structure shared by session.c and events.c. */
+/* session_int (core-internal): the session structure shared by session.c and declare.c. */
 #ifndef FTK_SESSION_INT_H
 #define FTK_SESSION_INT_H
 
 #include <stdint.h>
 #include <sys/types.h>
 #include "events.h"
+#include "formats.h"	/* ftk_tep_new/ftk_tep_load (unit tests reach them through here) */
+#include "hist.h"
+#include "probes.h"
 #include "reader.h"
 #include "session.h"
+#include "tfs.h"
 #include "util.h"
 
 struct tracefs_instance;
@@ -26,14 +30,13 @@ struct ftk_session {
 	char group[32];		/* ftk_<pid> */
 	const char *tracefs;	/* root */
 	char *dir;		/* instance dir, or the root when opts.top_level */
-	struct tracefs_instance *inst;	/* NULL when top-level */
 	bool inst_created;
-	bool probes_created;	/* ftk_probes_create() ran */
+	struct ftk_tfs tfs;	/* where and how probes, hist and session write (tfs.inst: the
+				 * instance's handle, NULL when top-level) */
+	struct ftk_probes probes;	/* declared events */
+	struct ftk_hist hist;		/* synthetic events and triggers */
 
 	struct tep_handle *tep;
-	struct ftk_event *events, **events_tail;
-	struct ftk_event **by_id;	/* dispatch table indexed by event id */
-	int max_id;
 
 	struct ftk_reader *reader;
 	int ncpus;
@@ -61,22 +64,11 @@ struct ftk_session {
 	int child_status;
 	bool child_exited;
 
-	struct ftk_synth *synths;	/* hist.c: synthetic events, in declaration order */
-	struct ftk_trigger *triggers;	/* hist.c: triggers, in declaration order */
 	unsigned long long extra_events, extra_lost;	/* ftk_session_count() */
 
 	struct ftk_global_save *globals;
 	int nglobals;
 	char *saved_tracer;	/* tracer to restore, NULL if unchanged */
 };
-
-/* Write `val` to `path` (absolute); in dry-run only print "echo 'val' > path". 0 or -errno. */
-int ftk_session_write_path(struct ftk_session *s, const char *path, const char *val, bool append);
-
-/* events.c */
-struct tep_handle *ftk_tep_new(const char *tracefs);
-/* Load events/<sys>/<name>/format from dir into tep; NULL with errno. */
-struct tep_event *ftk_tep_load(struct tep_handle *tep, const char *dir, const char *sys,
-			       const char *name);
 
 #endif
