@@ -316,59 +316,70 @@ static void test_unordered(void **state)
 	collect_free(&b);
 }
 
-/* Captured pages (two real CPUs, and the overflow set with its missed-events flags): the
- * unordered reader gives each CPU's records exactly as the merged one does, with the loss
- * reports at the same place in that CPU's stream. */
+/* Records of CPU c from index *i on in col: the next one (and its index), or NULL. */
+static const struct crec *next_of(const struct collect *col, int c, long *i)
+{
+	while (*i < col->n && col->v[*i].cpu != c)
+		(*i)++;
+	return *i < col->n ? &col->v[*i] : NULL;
+}
+
+/* Loss reports of CPU c placed just before record i. */
+static int losses_at(const struct collect *col, int c, long i)
+{
+	int n = 0;
+
+	for (int q = 0; q < col->nloss; q++)
+		n += col->loss[q].cpu == c && col->loss[q].before == i;
+	return n;
+}
+
+/* One captured set: the unordered reader gives each CPU's records exactly as the merged one
+ * does, with the loss reports at the same place in that CPU's stream. */
+static void same_per_cpu(const char *set)
+{
+	struct collect a = { 0 }, b = { 0 };
+	struct ftk_reader *ra, *rb;
+	struct pset s;
+
+	if (pset_load(&s, set))
+		fail_msg("cannot load page set %s", set);
+	ra = pset_reader(&s, &a, NULL);
+	rb = reader(&b, s.ncpus, true, NULL);
+	pset_feed_all(ra, &s);
+	pset_feed_all(rb, &s);
+	ftk_reader_drain(ra, 0, true);
+	ftk_reader_drain(rb, 0, true);
+	assert_true(a.n > 1000);
+	assert_int_equal(a.n, b.n);
+	assert_int_equal(a.nloss, b.nloss);
+	for (int c = 0; c < s.ncpus; c++) {
+		const struct crec *x, *y;
+		long i = 0, j = 0;
+
+		while ((x = next_of(&a, c, &i)) && (y = next_of(&b, c, &j))) {
+			assert_int_equal(x->ts, y->ts);
+			assert_int_equal(x->size, y->size);
+			assert_memory_equal(x->data, y->data, x->size);
+			assert_int_equal(losses_at(&a, c, i), losses_at(&b, c, j));
+			i++;
+			j++;
+		}
+		assert_null(next_of(&a, c, &i));
+		assert_null(next_of(&b, c, &j));
+	}
+	ftk_reader_free(ra);
+	ftk_reader_free(rb);
+	collect_free(&a);
+	collect_free(&b);
+	pset_free(&s);
+}
+
+/* Captured pages: two real CPUs, and the overflow set with its missed-events flags. */
 static void test_unordered_captured(void **state)
 {
-	static const char *const sets[] = { "basic", "lost" };
-
-	for (unsigned int k = 0; k < FTK_ARRAY_SIZE(sets); k++) {
-		struct collect a = { 0 }, b = { 0 };
-		struct ftk_reader *ra, *rb;
-		struct pset s;
-
-		if (pset_load(&s, sets[k]))
-			fail_msg("cannot load page set %s", sets[k]);
-		ra = pset_reader(&s, &a, NULL);
-		rb = reader(&b, s.ncpus, true, NULL);
-		pset_feed_all(ra, &s);
-		pset_feed_all(rb, &s);
-		ftk_reader_drain(ra, 0, true);
-		ftk_reader_drain(rb, 0, true);
-		assert_true(a.n > 1000);
-		assert_int_equal(a.n, b.n);
-		assert_int_equal(a.nloss, b.nloss);
-		for (int c = 0; c < s.ncpus; c++) {
-			long i = 0, j = 0, la = 0, lb = 0;
-
-			for (;;) {
-				while (i < a.n && a.v[i].cpu != c)
-					i++;
-				while (j < b.n && b.v[j].cpu != c)
-					j++;
-				if (i == a.n || j == b.n)
-					break;
-				assert_int_equal(a.v[i].ts, b.v[j].ts);
-				assert_int_equal(a.v[i].size, b.v[j].size);
-				assert_memory_equal(a.v[i].data, b.v[j].data, a.v[i].size);
-				/* losses of CPU c reported before this record, in both */
-				for (int q = 0; q < a.nloss; q++)
-					la += a.loss[q].cpu == c && a.loss[q].before == i;
-				for (int q = 0; q < b.nloss; q++)
-					lb += b.loss[q].cpu == c && b.loss[q].before == j;
-				assert_int_equal(la, lb);
-				i++;
-				j++;
-			}
-			assert_int_equal(i == a.n, j == b.n);
-		}
-		ftk_reader_free(ra);
-		ftk_reader_free(rb);
-		collect_free(&a);
-		collect_free(&b);
-		pset_free(&s);
-	}
+	same_per_cpu("basic");
+	same_per_cpu("lost");
 }
 
 /* A live read stops at a page less than half full (the kernel's page being written: reading

@@ -138,12 +138,25 @@ static const char *capture_end(void)
 	return content(out_path);
 }
 
+/* What was captured is exactly the lines of FMT (with %s: the fake root, then the instance
+ * directory as many times as FMT uses them, in that order). */
+static void assert_printed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void assert_printed(const char *fmt, ...)
+{
+	char expect[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(expect, sizeof(expect), fmt, ap);
+	va_end(ap);
+	assert_string_equal(capture_end(), expect);
+}
+
 /* ---- the layer ------------------------------------------------------------------------- */
 
 static void test_dry_run_prints(void **state)
 {
 	struct ftk_tfs t = tfs(true);
-	char expect[2048];
 
 	capture_begin();
 	assert_int_equal(ftk_tfs_write(&t, path_of(inst, "set_event_pid"), "42 43", false), 0);
@@ -153,12 +166,10 @@ static void test_dry_run_prints(void **state)
 	/* journal-then-write: no journal is open, and none is needed in dry-run */
 	assert_int_equal(ftk_tfs_change(&t, "global", "set_event_pid", "", path_of(inst,
 					"set_event_pid"), "7", false), 0);
-	snprintf(expect, sizeof(expect),
-		 "echo '42 43' > %s/set_event_pid\n"
-		 "echo 'p:g/e /bin/x:0x1' >> %s/uprobe_events\n"
-		 ": > %s/set_event_pid\n"
-		 "echo '7' > %s/set_event_pid\n", inst, root, inst, inst);
-	assert_string_equal(capture_end(), expect);
+	assert_printed("echo '42 43' > %s/set_event_pid\n"
+		       "echo 'p:g/e /bin/x:0x1' >> %s/uprobe_events\n"
+		       ": > %s/set_event_pid\n"
+		       "echo '7' > %s/set_event_pid\n", inst, root, inst, inst);
 	/* nothing written, no journal made */
 	assert_string_equal(content(path_of(inst, "set_event_pid")), "");
 	assert_string_equal(content(path_of(root, "uprobe_events")), "");
@@ -222,7 +233,6 @@ static void test_probes_dry_run(void **state)
 {
 	struct ftk_tfs t = tfs(true);
 	struct ftk_probes p;
-	char expect[2048];
 
 	ftk_probes_init(&p, &t);
 	assert_non_null(ftk_probes_tracepoint(&p, "sched", "sched_switch", "prev_pid == 1"));
@@ -233,12 +243,10 @@ static void test_probes_dry_run(void **state)
 	assert_int_equal(ftk_probes_load(&p, NULL), 0);
 	assert_int_equal(ftk_probes_filter(&p), 0);
 	assert_int_equal(ftk_probes_enable(&p), 0);
-	snprintf(expect, sizeof(expect),
-		 "echo 'p:ftk_1/open /bin/true:0x1234 a=%%di:u64' >> %s/uprobe_events\n"
-		 "echo 'prev_pid == 1' > %s/events/sched/sched_switch/filter\n"
-		 "echo '1' > %s/events/sched/sched_switch/enable\n"
-		 "echo '1' > %s/events/ftk_1/open/enable\n", root, inst, inst, inst);
-	assert_string_equal(capture_end(), expect);
+	assert_printed("echo 'p:ftk_1/open /bin/true:0x1234 a=%%di:u64' >> %s/uprobe_events\n"
+		       "echo 'prev_pid == 1' > %s/events/sched/sched_switch/filter\n"
+		       "echo '1' > %s/events/sched/sched_switch/enable\n"
+		       "echo '1' > %s/events/ftk_1/open/enable\n", root, inst, inst, inst);
 	assert_string_equal(content(path_of(root, "uprobe_events")), "");
 	assert_string_equal(content(path_of(inst, "events/sched/sched_switch/enable")), "0\n");
 	assert_false(p.events->enabled);
@@ -275,7 +283,6 @@ static void test_hist(void **state)
 	struct ftk_hist h = { .tfs = &t };
 	struct ftk_trigger *tr;
 	struct ftk_synth *sy;
-	char expect[2048];
 
 	sy = ftk_hist_synth(&h, "lat", "u64 lat; u32 dev");
 	assert_non_null(sy);
@@ -285,10 +292,9 @@ static void test_hist(void **state)
 	assert_non_null(tr);
 	capture_begin();
 	assert_int_equal(ftk_hist_arm(&h), 0);
-	snprintf(expect, sizeof(expect),
-		 "echo 'ftk_1_lat u64 lat; u32 dev' >> %s/synthetic_events\n"
-		 "echo 'hist:keys=dev' >> %s/events/block/block_rq_issue/trigger\n", root, inst);
-	assert_string_equal(capture_end(), expect);
+	assert_printed("echo 'ftk_1_lat u64 lat; u32 dev' >> %s/synthetic_events\n"
+		       "echo 'hist:keys=dev' >> %s/events/block/block_rq_issue/trigger\n", root,
+		       inst);
 	assert_string_equal(content(path_of(root, "synthetic_events")), "");
 	ftk_hist_untrigger(&h);		/* nothing was made: nothing to undo */
 	ftk_hist_unsynth(&h);
