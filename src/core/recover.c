@@ -617,27 +617,28 @@ static void restore_tracer(struct reset_ctx *c, const char *inst, const char *tr
 		report_fail(c, "cannot restore the tracer %s: %s", tracer, strerror(-rc));
 }
 
+/* rm(OWN) when OWN (ftk's own name for the dead pid), then rm(name) for each KIND line of J. */
+static void remove_listed(struct reset_ctx *c, const struct ftk_journal *j, const char *own,
+			  const char *kind, void (*rm)(struct reset_ctx *, const char *))
+{
+	if (own)
+		rm(c, own);
+	for (int i = 0; j && i < j->n; i++)
+		if (strcmp(j->lines[i].kind, kind) == 0)
+			rm(c, j->lines[i].a);
+}
+
 /* Undo one dead session: JOURNAL may be NULL (namespace leftovers only). */
 static void undo(struct reset_ctx *c, pid_t pid, const struct ftk_journal *j, bool ns)
 {
-	char name[32];
+	char inst[32], group[32];
 
+	snprintf(inst, sizeof(inst), "ftk-%d", (int)pid);
+	snprintf(group, sizeof(group), "ftk_%d", (int)pid);
 	if (j)
 		remove_triggers(c, j);
-	if (ns) {
-		snprintf(name, sizeof(name), "ftk-%d", (int)pid);
-		remove_instance(c, name);
-	}
-	for (int i = 0; j && i < j->n; i++)
-		if (strcmp(j->lines[i].kind, "instance") == 0)
-			remove_instance(c, j->lines[i].a);
-	if (ns) {
-		snprintf(name, sizeof(name), "ftk_%d", (int)pid);
-		remove_group(c, name);
-	}
-	for (int i = 0; j && i < j->n; i++)
-		if (strcmp(j->lines[i].kind, "group") == 0)
-			remove_group(c, j->lines[i].a);
+	remove_listed(c, j, ns ? inst : NULL, "instance", remove_instance);
+	remove_listed(c, j, ns ? group : NULL, "group", remove_group);
 	/* After the instances: their triggers kept the synthetic events busy. */
 	remove_synths(c, ns ? pid : 0, j);
 	/* Newest first: the oldest saved value of a file is the one that stays. */

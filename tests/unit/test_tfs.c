@@ -152,6 +152,18 @@ static void assert_printed(const char *fmt, ...)
 	assert_string_equal(capture_end(), expect);
 }
 
+/* Every fake control file as setup() made it, and no journal. */
+static void assert_untouched(void)
+{
+	assert_string_equal(content(path_of(inst, "set_event_pid")), "");
+	assert_string_equal(content(path_of(root, "uprobe_events")), "");
+	assert_string_equal(content(path_of(root, "synthetic_events")), "");
+	assert_string_equal(content(path_of(inst, "events/sched/sched_switch/filter")), "none\n");
+	assert_string_equal(content(path_of(inst, "events/sched/sched_switch/enable")), "0\n");
+	assert_string_equal(content(path_of(inst, "events/block/block_rq_issue/trigger")), "");
+	assert_int_equal(access(jdir, F_OK), -1);
+}
+
 /* ---- the layer ------------------------------------------------------------------------- */
 
 static void test_dry_run_prints(void **state)
@@ -170,10 +182,7 @@ static void test_dry_run_prints(void **state)
 		       "echo 'p:g/e /bin/x:0x1' >> %s/uprobe_events\n"
 		       ": > %s/set_event_pid\n"
 		       "echo '7' > %s/set_event_pid\n", inst, root, inst, inst);
-	/* nothing written, no journal made */
-	assert_string_equal(content(path_of(inst, "set_event_pid")), "");
-	assert_string_equal(content(path_of(root, "uprobe_events")), "");
-	assert_int_equal(access(jdir, F_OK), -1);
+	assert_untouched();
 }
 
 static void test_change_journals_first(void **state)
@@ -247,8 +256,7 @@ static void test_probes_dry_run(void **state)
 		       "echo 'prev_pid == 1' > %s/events/sched/sched_switch/filter\n"
 		       "echo '1' > %s/events/sched/sched_switch/enable\n"
 		       "echo '1' > %s/events/ftk_1/open/enable\n", root, inst, inst, inst);
-	assert_string_equal(content(path_of(root, "uprobe_events")), "");
-	assert_string_equal(content(path_of(inst, "events/sched/sched_switch/enable")), "0\n");
+	assert_untouched();
 	assert_false(p.events->enabled);
 	assert_null(ftk_probes_by_id(&p, 0));
 	ftk_probes_free(&p);
@@ -295,10 +303,9 @@ static void test_hist(void **state)
 	assert_printed("echo 'ftk_1_lat u64 lat; u32 dev' >> %s/synthetic_events\n"
 		       "echo 'hist:keys=dev' >> %s/events/block/block_rq_issue/trigger\n", root,
 		       inst);
-	assert_string_equal(content(path_of(root, "synthetic_events")), "");
 	ftk_hist_untrigger(&h);		/* nothing was made: nothing to undo */
 	ftk_hist_unsynth(&h);
-	assert_string_equal(content(path_of(root, "synthetic_events")), "");
+	assert_untouched();
 
 	/* For real (on the fake files): journaled, written, then undone in reverse. */
 	t = tfs(false);
