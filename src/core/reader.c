@@ -535,12 +535,14 @@ static void flush_pending_lost(struct ftk_reader *r)
 	}
 }
 
-long ftk_reader_drain(struct ftk_reader *r, uint64_t now_mono, bool final)
+/* One pass: read every CPU (up to the per-drain cap), dispatch what the bound allows.
+ * Returns the records dispatched; *more: a CPU stopped at the cap with data left. */
+static long drain_pass(struct ftk_reader *r, uint64_t limit, bool final, bool *more)
 {
-	uint64_t limit;
 	long n = 0;
 	int i;
 
+	*more = false;
 	for (i = 0; i < r->ncpus; i++) {
 		struct cpu *c = &r->cpus[i];
 
@@ -548,24 +550,30 @@ long ftk_reader_drain(struct ftk_reader *r, uint64_t now_mono, bool final)
 			n += read_cpu(r, c, final);
 		if (r->o.unordered)
 			n += flush_cpu(r, c);	/* pages fed since the last drain */
-	}
-	if (r->o.unordered) {
-		limit = 0;	/* nothing is held */
-	} else if (final) {
-		limit = UINT64_MAX;
-	} else {
-		limit = now_mono > r->o.reorder_ns ? now_mono - r->o.reorder_ns : 0;
 		/* A CPU with unread data may still hold records older than what is queued
 		 * elsewhere: never go past the start of its newest queued page. */
-		for (i = 0; i < r->ncpus; i++) {
-			struct cpu *c = &r->cpus[i];
-
-			if (c->more && c->tail && c->tail->ts < limit)
-				limit = c->tail->ts;
-		}
+		if (c->more && c->tail && c->tail->ts < limit)
+			limit = c->tail->ts;
+		*more |= c->more && !c->dead;
 	}
 	if (!r->o.unordered)
-		n = merge(r, limit);
+		n += merge(r, limit);
+	return n;
+}
+
+long ftk_reader_drain(struct ftk_reader *r, uint64_t now_mono, bool final)
+{
+	uint64_t limit = now_mono > r->o.reorder_ns ? now_mono - r->o.reorder_ns : 0;
+	bool more;
+	long n = 0;
+
+	if (final)
+		limit = UINT64_MAX;
+	/* The final drain passes until every CPU is read to its end: a backlog beyond the
+	 * per-drain cap would otherwise be removed with the instance, lost and never counted. */
+	do
+		n += drain_pass(r, limit, final, &more);
+	while (final && more);
 	if (final)
 		flush_pending_lost(r);
 	return n;

@@ -427,6 +427,53 @@ static void test_partial_page_stop(void **state)
 	collect_free(&col);
 }
 
+/* The final drain reads every CPU to its end, past the per-drain cap (256 pages): a backlog
+ * left unread would be removed with the instance, lost without being counted. In order. */
+static void test_final_drain_backlog(void **state)
+{
+	static unsigned char pg[PSET_SUBBUF];
+	struct collect col = { 0 };
+	char path[256];
+	FILE *f[2];
+
+	fake_instance(true);
+	for (int c = 0; c < 2; c++) {
+		snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/trace_pipe_raw", fake_dir, c);
+		f[c] = fopen(path, "w");
+		assert_non_null(f[c]);
+	}
+	/* CPU 0: 600 pages (ts 0, 2, 4 ...), CPU 1: 300 pages (ts 1, 5, 9 ...) */
+	for (int i = 0; i < 600; i++) {
+		uint64_t ts[2] = { 1000 + 4 * i, 1000 + 4 * i + 2 };
+
+		build_page(pg, 0, ts, 2, 2 * i, false);
+		assert_int_equal(fwrite(pg, 1, sizeof(pg), f[0]), sizeof(pg));
+		if (i % 2)
+			continue;
+		ts[0] = 1000 + 8 * (i / 2) + 1;
+		ts[1] = ts[0] + 4;
+		build_page(pg, 1, ts, 2, i, false);
+		assert_int_equal(fwrite(pg, 1, sizeof(pg), f[1]), sizeof(pg));
+	}
+	fclose(f[0]);
+	fclose(f[1]);
+	struct ftk_reader_opts o = { .dir = fake_dir, .ncpus = 2, .subbuf_size = PSET_SUBBUF,
+				     .dispatch = collect_rec, .lost = collect_lost, .ctx = &col };
+	struct ftk_reader *r = ftk_reader_new(&o);
+
+	assert_non_null(r);
+	assert_int_equal(ftk_reader_drain(r, 0, true), 1800);
+	for (long i = 1; i < col.n; i++)
+		assert_true(col.v[i - 1].ts <= col.v[i].ts);
+	ftk_reader_free(r);
+	for (int c = 0; c < 2; c++) {
+		snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/trace_pipe_raw", fake_dir, c);
+		unlink(path);
+	}
+	fake_instance(false);
+	collect_free(&col);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_unordered),
 		cmocka_unit_test(test_unordered_captured),
 		cmocka_unit_test(test_partial_page_stop),
+		cmocka_unit_test(test_final_drain_backlog),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
