@@ -2,18 +2,19 @@
 /*
  * events (decoding half): builds a small tep handle from events/header_page plus only the
  * format files a view needs (tracefs_local_events() would parse all ~2300 formats and
- * kallsyms), and reads fields out of raw records without going through tep per event:
- * numbers of 1/2/4/8 bytes with sign extension where the format says signed, char[]
- * arrays, __data_loc and __rel_loc strings bound-checked against the record size.
+ * kallsyms), and reads fields by format field (ftk_get_*: compiled on the fly by field.c,
+ * which views use directly to bind a field once).
  * Declaring probes (ftk_tracepoint & co) lives in probes.c.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "events.h"
+#include "field.h"
 #include "formats.h"
 #include "util.h"
 
@@ -93,83 +94,31 @@ const struct tep_format_field *ftk_field(const struct ftk_event *ev, const char 
 	return tep_find_any_field(ev->tep, name);
 }
 
+/* The by-name readers below compile the field on each call (a few assignments): views that
+ * read a field per record bind an ftk_field_ref once instead. */
 uint64_t ftk_get_u64(const struct tep_format_field *f, const void *data)
 {
-	const uint8_t *p = (const uint8_t *)data + f->offset;
-	uint64_t v8;
-	uint32_t v4;
-	uint16_t v2;
+	struct ftk_field_ref ref;
 
-	switch (f->size) {
-	case 1:
-		return *p;
-	case 2:
-		memcpy(&v2, p, 2);
-		return v2;
-	case 4:
-		memcpy(&v4, p, 4);
-		return v4;
-	case 8:
-		memcpy(&v8, p, 8);
-		return v8;
-	default:
-		return 0;
-	}
+	ftk_field_compile(&ref, f);
+	return ftk_field_u64(&ref, data, INT_MAX, 0);
 }
 
 int64_t ftk_get_s64(const struct tep_format_field *f, const void *data)
 {
-	uint64_t v = ftk_get_u64(f, data);
+	struct ftk_field_ref ref;
 
-	if (!(f->flags & TEP_FIELD_IS_SIGNED))
-		return (int64_t)v;
-	return ftk_sign_extend(v, f->size);
-}
-
-/* Locate a dynamic (__data_loc / __rel_loc) array: offset and length inside the record. */
-static bool dyn_loc(const struct tep_format_field *f, const uint8_t *data, int rec_size,
-		    int *off, int *len)
-{
-	uint32_t w;
-
-	if (f->offset < 0 || f->offset + 4 > rec_size)
-		return false;
-	memcpy(&w, data + f->offset, 4);
-	*off = w & 0xffff;
-	*len = w >> 16;
-	if (f->flags & TEP_FIELD_IS_RELATIVE)
-		*off += f->offset + f->size;
-	return *off + *len <= rec_size;
+	ftk_field_compile(&ref, f);
+	return ftk_field_s64(&ref, data, INT_MAX, 0);
 }
 
 const char *ftk_get_str(const struct tep_format_field *f, const void *data, int len_max,
 			int *len)
 {
-	const uint8_t *d = data;
-	const char *s, *nul;
-	int off, n;
+	struct ftk_field_ref ref;
 
-	*len = 0;
-	if (f->flags & TEP_FIELD_IS_DYNAMIC) {
-		if (!dyn_loc(f, d, len_max, &off, &n))
-			return NULL;
-	} else if (f->flags & TEP_FIELD_IS_ARRAY) {
-		off = f->offset;
-		n = f->size;
-		if (off < 0 || off + n > len_max)
-			return NULL;
-	} else {
-		return NULL;
-	}
-	s = (const char *)d + off;
-	/* Text ends at the first NUL: strips the terminator and any padding after it. */
-	nul = memchr(s, '\0', n);
-	if (nul)
-		n = nul - s;
-	if (n <= 0)
-		return NULL;
-	*len = n;
-	return s;
+	ftk_field_compile(&ref, f);
+	return ftk_field_str(&ref, data, len_max, len);
 }
 
 int ftk_rec_pid(const void *data)

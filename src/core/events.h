@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <event-parse.h>
+#include "field.h"
 
 struct ftk_session;
 
@@ -75,21 +76,6 @@ int64_t ftk_get_s64(const struct tep_format_field *f, const void *data);
  * first NUL; it is not NUL-terminated when the field is full (char[16] comm). */
 const char *ftk_get_str(const struct tep_format_field *f, const void *data, int len_max,
 			int *len);
-/* v, read from a field of `size` bytes (1, 2, 4 or 8), sign-extended to 64 bits. */
-static inline int64_t ftk_sign_extend(uint64_t v, int size)
-{
-	switch (size) {
-	case 1:
-		return (int8_t)v;
-	case 2:
-		return (int16_t)v;
-	case 4:
-		return (int32_t)v;
-	default:
-		return (int64_t)v;
-	}
-}
-
 /* Common field: event type id (first 2 bytes). */
 static inline int ftk_rec_type(const void *data) { return *(const uint16_t *)data; }
 
