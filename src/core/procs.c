@@ -356,6 +356,7 @@ struct ftk_pinfo *ftk_ptable_put(struct ftk_ptable *t, pid_t pid)
 	e->tgid = -1;
 	e->ppid = -1;
 	e->comm[0] = 0;
+	e->flags = 0;
 	return e;
 }
 

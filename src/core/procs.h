@@ -32,6 +32,7 @@ struct ftk_pinfo {
 	pid_t tgid;
 	pid_t ppid;	/* parent process (tgid) */
 	char comm[16];
+	unsigned char flags;	/* the owner's marks (ptrack.c: renamed, exited); put zeroes it */
 };
 struct ftk_ptable *ftk_ptable_new(void);
 void ftk_ptable_free(struct ftk_ptable *t);
