@@ -17,6 +17,7 @@
 enum {
 	RENAMED = 1,	/* comm from task_rename since the last fork or exec */
 	EXITED = 2,	/* kept for late records, forgotten FTK_PTRACK_KEEP_EXITED exits later */
+	GONE = 4,	/* not in /proc when looked up: not asked again until an event names it */
 };
 
 static const struct {
@@ -37,6 +38,7 @@ struct ftk_ptrack {
 	struct ftk_field_ref exec_filename, exec_pid, exec_old_pid;
 	struct ftk_field_ref exit_pid;
 	struct ftk_field_ref rename_pid, rename_oldcomm, rename_newcomm;
+	unsigned long changes;
 	pid_t exited[FTK_PTRACK_KEEP_EXITED];	/* ring of the last exits, oldest at head */
 	unsigned int exited_head, exited_count;
 };
@@ -199,7 +201,7 @@ static void track_exec(struct ftk_ptrack *t, const struct ftk_rec *r)
 		}
 		set_comm(p, file, len);
 	}
-	p->flags &= ~(RENAMED | EXITED);
+	p->flags &= ~(RENAMED | EXITED | GONE);
 	if (old != pid)		/* a thread exec'd: its old tid is gone */
 		exited(t, old);
 }
@@ -235,13 +237,14 @@ static void track_rename(struct ftk_ptrack *t, const struct ftk_rec *r)
 	if (!p)
 		return;
 	set_comm(p, comm, len);
-	p->flags |= RENAMED;
+	p->flags = (p->flags & ~GONE) | RENAMED;
 }
 
 void ftk_ptrack_feed(struct ftk_ptrack *t, const struct ftk_rec *r)
 {
 	int id = ftk_rec_type(r->data);
 
+	t->changes++;
 	if (id == t->ids[FTK_PTRACK_FORK])
 		track_fork(t, r);
 	else if (id == t->ids[FTK_PTRACK_EXEC])
@@ -250,6 +253,13 @@ void ftk_ptrack_feed(struct ftk_ptrack *t, const struct ftk_rec *r)
 		track_exit(t, r);
 	else if (id == t->ids[FTK_PTRACK_RENAME])
 		track_rename(t, r);
+	else
+		t->changes--;
+}
+
+unsigned long ftk_ptrack_changes(const struct ftk_ptrack *t)
+{
+	return t->changes;
 }
 
 void ftk_ptrack_lost(struct ftk_ptrack *t)
@@ -257,14 +267,27 @@ void ftk_ptrack_lost(struct ftk_ptrack *t)
 	ftk_ptable_free(t->table);
 	t->table = ftk_ptable_new();
 	t->exited_head = t->exited_count = 0;
+	t->changes++;
 }
 
 struct ftk_pinfo *ftk_ptrack_get(struct ftk_ptrack *t, pid_t pid)
 {
-	return ftk_ptable_get(t->table, pid);
+	struct ftk_pinfo *p = ftk_ptable_get(t->table, pid);
+
+	return p && !(p->flags & GONE) ? p : NULL;
 }
 
 struct ftk_pinfo *ftk_ptrack_lookup(struct ftk_ptrack *t, pid_t pid)
 {
-	return ftk_ptable_lookup(t->table, pid);
+	struct ftk_pinfo *p = ftk_ptable_get(t->table, pid);
+
+	if (p)
+		return p->flags & GONE ? NULL : p;
+	p = ftk_ptable_lookup(t->table, pid);
+	if (!p && pid > 0) {	/* remembered as gone: a stream of its records reads /proc once */
+		p = ftk_ptable_put(t->table, pid);
+		p->flags = GONE;
+		return NULL;
+	}
+	return p;
 }

@@ -69,9 +69,12 @@ void ftk_ptrack_feed(struct ftk_ptrack *t, const struct ftk_rec *r);
  * until the events say more). */
 void ftk_ptrack_lost(struct ftk_ptrack *t);
 
+/* Grows with every record applied (and every gap): a view caching a comm compares it. */
+unsigned long ftk_ptrack_changes(const struct ftk_ptrack *t);
+
 /* What the events said about pid; NULL when they said nothing (or it was forgotten). */
 struct ftk_pinfo *ftk_ptrack_get(struct ftk_ptrack *t, pid_t pid);
-/* Same, else from /proc (kept); NULL when the pid is gone. */
+/* Same, else from /proc (kept); NULL when the pid is gone (remembered: /proc is read once). */
 struct ftk_pinfo *ftk_ptrack_lookup(struct ftk_ptrack *t, pid_t pid);
 
 #endif
