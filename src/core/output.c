@@ -588,6 +588,71 @@ void ftk_fmt_hms(char out[16], uint64_t real_ns)
 	out[8] = 0;
 }
 
+/* ---- numbers ---- */
+
+static const char digit_pairs[201] =
+	"0001020304050607080910111213141516171819202122232425262728293031323334353637383940"
+	"4142434445464748495051525354555657585960616263646566676869707172737475767778798081"
+	"8283848586878889909192939495969798990";
+
+char *ftk_put_u64(char *p, uint64_t v)
+{
+	char tmp[24];
+	char *t = tmp + sizeof(tmp);
+
+	while (v >= 100) {	/* two digits per division */
+		unsigned d = (v % 100) * 2;
+		v /= 100;
+		*--t = digit_pairs[d + 1];
+		*--t = digit_pairs[d];
+	}
+	if (v >= 10) {
+		*--t = digit_pairs[v * 2 + 1];
+		*--t = digit_pairs[v * 2];
+	} else {
+		*--t = (char)('0' + v);
+	}
+	size_t n = tmp + sizeof(tmp) - t;
+	memcpy(p, t, n);
+	return p + n;
+}
+
+char *ftk_put_s64(char *p, int64_t v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return ftk_put_u64(p, -(uint64_t)v);
+	}
+	return ftk_put_u64(p, (uint64_t)v);
+}
+
+char *ftk_put_seconds(char *p, uint64_t ns)
+{
+	uint32_t f = ns % 1000000000u;
+
+	p = ftk_put_u64(p, ns / 1000000000u);
+	*p++ = '.';
+	p[8] = (char)('0' + f % 10);
+	f /= 10;
+	for (int i = 6; i >= 0; i -= 2) {
+		unsigned d = (f % 100) * 2;
+		f /= 100;
+		p[i] = digit_pairs[d];
+		p[i + 1] = digit_pairs[d + 1];
+	}
+	return p + 9;
+}
+
+void ftk_buf_add_seconds(struct ftk_buf *b, uint64_t ns, int decimals)
+{
+	ftk_buf_reserve(b, 32);
+	char *end = ftk_put_seconds(b->p + b->len, ns);
+	if (decimals == 6)
+		end -= 3;
+	b->len = end - b->p;
+	b->p[b->len] = '\0';
+}
+
 /* ---- stdout ---- */
 
 #define OUT_CAP (64 * 1024)

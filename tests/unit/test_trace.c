@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * test_trace: the field plan and NDJSON encoder of `ftk trace`. A format with every field
+ * test_trace: the NDJSON records of `ftk trace` (trace/record.h on core/eventfmt.h's fields). A format with every field
  * type the kernel uses (signed/unsigned 1/2/4/8 bytes, char[N], int[N], a pointer,
  * __data_loc and __rel_loc strings, a __data_loc array) is parsed by libtraceevent like a
  * real one, a record is laid out by hand, and the JSON must be exact; then the real formats of
- * this machine's kernel (when tracefs is readable) go through the same plan, and every record
+ * this machine's kernel (when tracefs is readable) go through the same compiled fields, and every record
  * of the page set captured on this machine (tests/data/pages/basic) is encoded and checked
  * against what its workload did.
  */
@@ -19,7 +19,8 @@
 
 #include <event-parse.h>
 
-#include "cmd/trace.h"
+#include "cmd/trace/record.h"
+#include "core/eventfmt.h"
 #include "core/output.h"
 #include "core/util.h"
 #include "pages.h"
@@ -109,15 +110,14 @@ static void test_every_type(void **state)
 {
 	struct tep_handle *tep = tep_alloc();
 	struct tep_event *e = parse(tep, types_format);
-	struct tr_field *plan;
-	int n;
+	struct ftk_event_fields plan;
 	unsigned char rec[128];
 	int size = make_record(rec);
 	struct ftk_buf b = { 0 };
 
-	ftk_trace_plan(e, &plan, &n);
-	assert_int_equal(n, 14);
-	ftk_trace_json_event(&b, jhead, strlen(jhead), plan, n, 1000000002ull, 1, 42, comm_json,
+	ftk_event_fields_compile(&plan, e);
+	assert_int_equal(plan.count, 14);
+	trace_record_json(&b, jhead, strlen(jhead), &plan, 1000000002ull, 1, 42, comm_json,
 			     strlen(comm_json), rec, size);
 	assert_string_equal(ftk_buf_str(&b),
 		"{\"event\":\"test:ftk_types\",\"ts\":1.000000002,\"cpu\":1,\"pid\":42,"
@@ -126,7 +126,7 @@ static void test_every_type(void **state)
 		"\"a_u64\":18446744073709551615,\"a_s64\":-9223372036854775808,"
 		"\"comm\":\"bash\\u001b[31m\",\"arr\":[1,-2,3],\"ptr\":18446612686364999680,"
 		"\"str\":\"hello\",\"rstr\":\"x\\ty\",\"dyn\":[1,65535]}}\n");
-	ftk_trace_plan_free(plan, n);
+	ftk_event_fields_free(&plan);
 	ftk_buf_free(&b);
 	tep_free(tep);
 }
@@ -136,8 +136,7 @@ static void test_dyn_out_of_bounds(void **state)
 {
 	struct tep_handle *tep = tep_alloc();
 	struct tep_event *e = parse(tep, types_format);
-	struct tr_field *plan;
-	int n;
+	struct ftk_event_fields plan;
 	unsigned char rec[128];
 	int size = make_record(rec);
 	struct ftk_buf b = { 0 };
@@ -145,12 +144,12 @@ static void test_dyn_out_of_bounds(void **state)
 
 	memcpy(rec + 80, &past, 4);	/* starts past the end: empty */
 	memcpy(rec + 88, &cut, 4);	/* runs past the end: cut at the end */
-	ftk_trace_plan(e, &plan, &n);
-	ftk_trace_json_event(&b, jhead, strlen(jhead), plan, n, 0, 0, -1, "", 0, rec, size);
+	ftk_event_fields_compile(&plan, e);
+	trace_record_json(&b, jhead, strlen(jhead), &plan, 0, 0, -1, "", 0, rec, size);
 	assert_non_null(strstr(ftk_buf_str(&b), "\"ts\":0.000000000,\"cpu\":0,\"pid\":-1,\"fields\""));
 	assert_non_null(strstr(ftk_buf_str(&b), "\"str\":\"\","));
 	assert_non_null(strstr(ftk_buf_str(&b), "\"dyn\":[121,1,65535]}}\n"));
-	ftk_trace_plan_free(plan, n);
+	ftk_event_fields_free(&plan);
 	ftk_buf_free(&b);
 	tep_free(tep);
 }
@@ -159,16 +158,16 @@ static void test_timestamps(void **state)
 {
 	struct ftk_buf b = { 0 };
 
-	ftk_trace_fmt_ts(&b, 0, 9);
+	ftk_buf_add_seconds(&b, 0, 9);
 	ftk_buf_addc(&b, ' ');
-	ftk_trace_fmt_ts(&b, 123456789012345678ull, 9);
+	ftk_buf_add_seconds(&b, 123456789012345678ull, 9);
 	ftk_buf_addc(&b, ' ');
-	ftk_trace_fmt_ts(&b, 1000999999ull, 6);
+	ftk_buf_add_seconds(&b, 1000999999ull, 6);
 	assert_string_equal(ftk_buf_str(&b), "0.000000000 123456789.012345678 1.000999");
 	ftk_buf_free(&b);
 }
 
-/* Real formats of this kernel: every field of a few rich events gets a plan entry. */
+/* Real formats of this kernel: every field of a few rich events is compiled. */
 static void test_real_formats(void **state)
 {
 	static const char *const events[] = {
@@ -189,18 +188,18 @@ static void test_real_formats(void **state)
 		assert_int_equal(tep_parse_event(tep, fmt, strlen(fmt), sys), 0);
 		struct tep_event *e = tep_find_event_by_name(tep, sys, strchr(events[i], '/') + 1);
 		assert_non_null(e);
-		struct tr_field *plan;
-		int n;
-		ftk_trace_plan(e, &plan, &n);
+		struct ftk_event_fields plan;
+		ftk_event_fields_compile(&plan, e);
+		int n = plan.count;
 		assert_int_equal(n, e->format.nr_fields);
 		unsigned char rec[512] = { 0 };
 		struct ftk_buf b = { 0 };
-		ftk_trace_json_event(&b, jhead, strlen(jhead), plan, n, 5, 0, 1, "", 0, rec,
+		trace_record_json(&b, jhead, strlen(jhead), &plan, 5, 0, 1, "", 0, rec,
 				     sizeof(rec));
 		for (int k = 0; k < n; k++)	/* every field name is a key */
-			assert_non_null(strstr(ftk_buf_str(&b), plan[k].key + (k ? 1 : 0)));
+			assert_non_null(strstr(ftk_buf_str(&b), plan.fields[k].key + (k ? 1 : 0)));
 		ftk_buf_free(&b);
-		ftk_trace_plan_free(plan, n);
+		ftk_event_fields_free(&plan);
 		tep_free(tep);
 		free(fmt);
 		tried++;
@@ -218,8 +217,7 @@ struct encoded {
 
 static void encode_set(const struct pset *ps, const struct collect *c, struct encoded *out)
 {
-	static struct tr_field *plans[65536];	/* by event id; static: 1.3 MB */
-	static int nplans[65536];
+	static struct ftk_event_fields plans[65536];	/* by event id; static: 1 MB */
 	static char *heads[65536];
 
 	memset(heads, 0, sizeof(heads));
@@ -240,17 +238,17 @@ static void encode_set(const struct pset *ps, const struct collect *c, struct en
 			ftk_json_string(&h, label, strlen(label));
 			ftk_buf_adds(&h, ",\"ts\":");
 			heads[id] = h.p;
-			ftk_trace_plan(e, &plans[id], &nplans[id]);
+			ftk_event_fields_compile(&plans[id], e);
 		}
 		struct ftk_buf b = { 0 };
-		ftk_trace_json_event(&b, heads[id], strlen(heads[id]), plans[id], nplans[id], x->ts,
+		trace_record_json(&b, heads[id], strlen(heads[id]), &plans[id], x->ts,
 				     x->cpu, ftk_rec_pid(x->data), "", 0, x->data, x->size);
 		out->line[i] = b.p;
 	}
 	for (int id = 0; id < 65536; id++) {
 		free(heads[id]);
-		if (plans[id])
-			ftk_trace_plan_free(plans[id], nplans[id]);
+		if (plans[id].fields)
+			ftk_event_fields_free(&plans[id]);
 	}
 }
 
