@@ -21,19 +21,7 @@
 #include "core/field.h"
 #include "core/session_int.h"
 #include "core/util.h"
-
-static struct tep_event *load(struct tep_handle *tep, const char *kernel, const char *sys,
-			      const char *name)
-{
-	char dir[1024];
-	const char *data = getenv("FTK_TEST_DATA");
-
-	snprintf(dir, sizeof(dir), "%s/formats/%s", data ? data : FTK_TEST_DATA, kernel);
-	struct tep_event *e = ftk_tep_load(tep, dir, sys, name);
-	if (!e)
-		fail_msg("no format %s/%s:%s", kernel, sys, name);
-	return e;
-}
+#include "formats.h"
 
 /* The record of a format: zeroed, common_type and common_pid set. */
 static int record(unsigned char *rec, size_t cap, const struct tep_event *e, int32_t pid)
@@ -55,7 +43,7 @@ static void put(unsigned char *rec, const struct ftk_field_ref *f, const void *v
 static void test_task_rename_without_pid(void **state)
 {
 	struct tep_handle *tep = tep_alloc();
-	struct tep_event *e = load(tep, "6.13", "task", "task_rename");
+	struct tep_event *e = formats_load(tep, "6.13", "task", "task_rename");
 	struct ftk_event ev = { .kind = FTK_EV_TRACEPOINT, .tep = e };
 	struct ftk_field_ref pid, oldcomm, newcomm, adj, common;
 	unsigned char rec[48];
@@ -102,7 +90,7 @@ static void test_task_rename_without_pid(void **state)
 static void test_task_rename_with_pid(void **state)
 {
 	struct tep_handle *tep = tep_alloc();
-	struct tep_event *e = load(tep, "6.18", "task", "task_rename");
+	struct tep_event *e = formats_load(tep, "6.18", "task", "task_rename");
 	struct ftk_field_ref pid, newcomm;
 	unsigned char rec[64];
 	int size = record(rec, 46, e, 1), len;
@@ -124,7 +112,7 @@ static void test_task_rename_with_pid(void **state)
 static void test_data_loc(void **state)
 {
 	struct tep_handle *tep = tep_alloc();
-	struct tep_event *e = load(tep, "6.18", "sched", "sched_process_exec");
+	struct tep_event *e = formats_load(tep, "6.18", "sched", "sched_process_exec");
 	struct ftk_field_ref file, pid;
 	unsigned char rec[64];
 	int size = record(rec, 40, e, 1), len;
@@ -168,7 +156,7 @@ static void test_tracking_formats(void **state)
 	struct tep_handle *tep = tep_alloc();
 
 	for (size_t i = 0; i < FTK_ARRAY_SIZE(events); i++) {
-		struct tep_event *e = load(tep, "6.18", events[i][0], events[i][1]);
+		struct tep_event *e = formats_load(tep, "6.18", events[i][0], events[i][1]);
 		for (struct tep_format_field *tf = e->format.fields; tf; tf = tf->next) {
 			struct ftk_field_ref f;
 			ftk_field_compile(&f, tf);

@@ -25,6 +25,7 @@
 #include "core/ptrack.h"
 #include "core/session_int.h"
 #include "core/util.h"
+#include "formats.h"
 
 #define P(n) (5000000 + (n))	/* no such pid on any kernel */
 
@@ -35,19 +36,6 @@ struct fixture {
 	unsigned char rec[128];
 	struct ftk_rec r;
 };
-
-static struct tep_event *load(struct tep_handle *tep, const char *kernel, const char *sys,
-			      const char *name)
-{
-	char dir[1024];
-	const char *data = getenv("FTK_TEST_DATA");
-
-	snprintf(dir, sizeof(dir), "%s/formats/%s", data ? data : FTK_TEST_DATA, kernel);
-	struct tep_event *e = ftk_tep_load(tep, dir, sys, name);
-	if (!e)
-		fail_msg("no format %s/%s:%s", kernel, sys, name);
-	return e;
-}
 
 static struct fixture *fixture(const char *rename_kernel)
 {
@@ -64,7 +52,7 @@ static struct fixture *fixture(const char *rename_kernel)
 	for (int i = 0; i < FTK_PTRACK_NSOURCES; i++) {
 		const char *kernel = i == FTK_PTRACK_RENAME ? rename_kernel : "6.18";
 		f->ev[i].kind = FTK_EV_TRACEPOINT;
-		f->ev[i].tep = load(f->tep, kernel, names[i][0], names[i][1]);
+		f->ev[i].tep = formats_load(f->tep, kernel, names[i][0], names[i][1]);
 		ftk_ptrack_use(f->t, i, &f->ev[i]);
 	}
 	ftk_ptrack_bind(f->t);
