@@ -9,8 +9,6 @@
  * come from the process tracker (core/ptrack.h), else /proc.
  */
 #include <errno.h>
-#include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,36 +26,31 @@
 #include "core/output.h"
 #include "core/procs.h"
 #include "core/ptrack.h"
+#include "core/run.h"
 #include "core/session.h"
 #include "core/util.h"
 #include "core/view.h"
-
-#define TRACE_DEFAULT_BUFFER_KB 4096	/* 3x the kernel default: no loss under a 2.8M ev/s storm */
 
 /* One event printed by the view. */
 struct trace_event {
 	struct trace *trace;
 	struct ftk_event *ev;
 	char *label;			/* "sched:sched_switch", "uprobe:readline" */
-	struct ftk_buf head;		/* its NDJSON head: "{\"event\":\"LABEL\",\"ts\":" */
+	struct ftk_buf event_key;	/* ",\"event\":\"LABEL\",\"fields\":" */
 	struct ftk_event_fields fields;	/* every field, compiled once armed */
 	bool feeds_tracker;		/* also a source of the process tracker */
 };
 
 struct trace {
 	/* options */
-	bool json, count, dry_run;
-	double duration;
-	unsigned long buffer_kb;
+	bool json, count, interval_set;
 	char **specs;			/* -e as given */
 	int nspecs;
-	struct trace_probe *probes;	/* --uprobe / --kprobe, parsed */
+	struct trace_probe *probes;	/* --uprobe / --kprobe, parsed by check */
 	int nprobes;
-	pid_t *pids;			/* -p */
-	int npids;
-	char **command;			/* -- COMMAND */
 
 	/* run */
+	struct ftk_run *run;
 	struct ftk_session *session;
 	struct trace_tracepoints tracepoints;
 	struct trace_event *events;
@@ -71,164 +64,23 @@ struct trace {
 	pid_t last_pid;			/* comm cache: the last record's pid ... */
 	unsigned long last_changes;	/* ... and the tracker's changes when it was filled */
 	char last_comm[16];
-	struct ftk_buf comm_json;	/* ",\"comm\":\"...\"" of last_pid */
 };
 
-/* ------------------------------------------------------------------ option parsing */
+enum { OPT_UPROBE = 256, OPT_KPROBE };
 
-static void trace_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: ftk trace [-e SYSTEM:EVENT[:FILTER]]... [--uprobe SPEC]... [--kprobe SPEC]...\n"
-		"                 [--json | --count [-i SECS]] [-p PID[,PID...]] [-d SECS]\n"
-		"                 [-b KB] [--dry-run] [-- COMMAND [ARGS...]]\n"
-		"\n"
-		"Stream any tracepoint, uprobe or kprobe, merged in time order, one line per event\n"
-		"formatted from the event's own print format.\n"
-		"\n"
-		"  -e, --event SPEC      SYSTEM:EVENT[:FILTER]; SYSTEM and EVENT may be globs\n"
-		"                        ('sched:*', 'syscalls:sys_enter_open*'); FILTER is a kernel\n"
-		"                        filter ('prev_pid == 1 && prev_prio < 100')\n"
-		"      --uprobe SPEC     [r:]PATH:SYMBOL[+OFF] [FETCHARGS...] ('r:' = return probe;\n"
-		"                        PATH may be 'libc' or a command in $PATH)\n"
-		"      --kprobe SPEC     [r:]SYMBOL[+OFF] [FETCHARGS...] (needs kprobe_events)\n"
-		"  -j, --json            one JSON object per event, every field by name\n"
-		"  -c, --count           count events per interval instead of printing them\n"
-		"  -i, --interval SECS   --count interval (default 1)\n"
-		"  -p, --pid PID[,PID]   only these processes (and what they start while traced)\n"
-		"  -d, --duration SECS   stop after SECS\n"
-		"  -b, --buffer-kb KB    per-CPU ring buffer size (default 4096)\n"
-		"      --dry-run         print the tracefs writes, make none\n"
-		"  -h, --help            this help\n"
-		"\n"
-		"Examples:\n"
-		"  ftk trace -e 'sched:sched_process_*'\n"
-		"  ftk trace -e 'syscalls:sys_enter_openat:dfd != -100' --json\n"
-		"  ftk trace --uprobe 'libc:execve file=+0(%%di):string' -- make\n"
-		"  ftk trace -e syscalls:sys_enter_getppid --count -d 10\n");
-}
-
-static int add_pids(struct trace *t, const char *arg)
-{
-	char *dup = ftk_xstrdup(arg), *save = NULL;
-	int rc = 0;
-
-	for (char *tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		long v;
-		if (ftk_parse_long(tok, 1, INT_MAX, &v) < 0) {
-			rc = ftk_usage_error("invalid PID '%s'", tok);
-			break;
-		}
-		t->pids = ftk_xrealloc(t->pids, (t->npids + 1) * sizeof(*t->pids));
-		t->pids[t->npids++] = (pid_t)v;
-	}
-	if (!rc && !t->npids)
-		rc = ftk_usage_error("empty PID list");
-	free(dup);
-	return rc;
-}
-
-enum { OPT_UPROBE = 256, OPT_KPROBE, OPT_DRY_RUN };
-
-static void add_probe(struct trace *t, const char *text, bool uprobe)
-{
-	t->probes = ftk_xrealloc(t->probes, (t->nprobes + 1) * sizeof(*t->probes));
-	memset(&t->probes[t->nprobes], 0, sizeof(*t->probes));
-	t->probes[t->nprobes].text = text;
-	t->probes[t->nprobes++].uprobe = uprobe;
-}
-
-/* Parses argv into t. Returns -1 to go on, else an exit code (help: 0, usage: 2). */
-static int trace_parse(struct trace *t, int argc, char **argv)
-{
-	static const struct option lopts[] = {
-		{ "event", required_argument, NULL, 'e' },
-		{ "uprobe", required_argument, NULL, OPT_UPROBE },
-		{ "kprobe", required_argument, NULL, OPT_KPROBE },
-		{ "json", no_argument, NULL, 'j' },
-		{ "count", no_argument, NULL, 'c' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "buffer-kb", required_argument, NULL, 'b' },
-		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool interval_set = false;
-	int c;
-
-	t->counter.interval = 1.0;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:e:jci:p:d:b:h", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'e':
-			t->specs = ftk_xrealloc(t->specs, (t->nspecs + 1) * sizeof(char *));
-			t->specs[t->nspecs++] = optarg;
-			break;
-		case OPT_UPROBE:
-		case OPT_KPROBE:
-			add_probe(t, optarg, c == OPT_UPROBE);
-			break;
-		case 'j':
-			t->json = true;
-			break;
-		case 'c':
-			t->count = true;
-			break;
-		case 'i':
-			if (ftk_parse_seconds(optarg, &t->counter.interval) < 0)
-				return ftk_usage_error("invalid interval '%s'", optarg);
-			interval_set = true;
-			break;
-		case 'p':
-			if (add_pids(t, optarg))
-				return FTK_EXIT_USAGE;
-			break;
-		case 'd':
-			if (ftk_parse_seconds(optarg, &t->duration) < 0)
-				return ftk_usage_error("invalid duration '%s'", optarg);
-			break;
-		case 'b':
-			if (ftk_parse_ulong(optarg, 4, 1024 * 1024, &t->buffer_kb) < 0)
-				return ftk_usage_error("invalid buffer size '%s' (4..1048576 KB)",
-						       optarg);
-			break;
-		case OPT_DRY_RUN:
-			t->dry_run = true;
-			break;
-		case 'h':
-			trace_usage(stdout);
-			return FTK_EXIT_OK;
-		case ':':
-			return ftk_usage_error("option '%s' needs an argument", argv[optind - 1]);
-		default:
-			return ftk_bad_option(argv);
-		}
-	}
-	if (optind < argc) {
-		if (strcmp(argv[optind - 1], "--") != 0)
-			return ftk_usage_error("unexpected argument '%s' (a command goes after '--')",
-					       argv[optind]);
-		t->command = argv + optind;
-	}
-	if (!t->nspecs && !t->nprobes)
-		return ftk_usage_error("nothing to trace: give -e, --uprobe or --kprobe");
-	if (interval_set && !t->count)
-		return ftk_usage_error("-i/--interval goes with --count");
-	if (t->command && t->npids)
-		return ftk_usage_error("-p and a COMMAND exclude each other");
-	for (int i = 0; i < t->nprobes; i++)
-		if (trace_probe_parse(&t->probes[i], t->probes[i].text, t->probes[i].uprobe))
-			return FTK_EXIT_USAGE;
-	return -1;
-}
+static const struct ftk_option options[] = {
+	{ "event", 'e', "SPEC", "SYSTEM:EVENT[:FILTER], globs allowed ('sched:*'), kernel FILTER" },
+	{ "uprobe", OPT_UPROBE, "SPEC", "[r:]PATH:SYMBOL[+OFF] [FETCHARGS...]; PATH may be 'libc'" },
+	{ "kprobe", OPT_KPROBE, "SPEC", "[r:]SYMBOL[+OFF] [FETCHARGS...] (needs kprobe_events)" },
+	{ "count", 'c', NULL, "count events per interval instead of printing them" },
+	{ "interval", 'i', "SECS", "--count interval (default 1)" },
+	{ NULL },
+};
 
 /* -------------------------------------------------------------------- per-event output */
 
-/* The comm of pid, from the process tracker, else /proc; also the JSON fragment
- * ",\"comm\":\"...\"" of it. Cached for the last pid until the tracker learns something. */
+/* The comm of pid, from the process tracker, else /proc; cached for the last pid until the
+ * tracker learns something. */
 static const char *comm_of(struct trace *t, pid_t pid)
 {
 	unsigned long changes = ftk_ptrack_changes(t->tracker);
@@ -241,9 +93,6 @@ static const char *comm_of(struct trace *t, pid_t pid)
 	t->last_pid = pid;
 	t->last_changes = changes;
 	snprintf(t->last_comm, sizeof(t->last_comm), "%s", comm);
-	ftk_buf_reset(&t->comm_json);
-	ftk_buf_add(&t->comm_json, ",\"comm\":", 8);
-	ftk_json_string(&t->comm_json, t->last_comm, strlen(t->last_comm));
 	return t->last_comm;
 }
 
@@ -255,11 +104,9 @@ static void on_json(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
 
 	if (te->feeds_tracker)
 		ftk_ptrack_feed(t->tracker, r);
-	comm_of(t, pid);
-	trace_record_json(&t->line, te->head.p, te->head.len, &te->fields, r->ts, r->cpu, pid,
-			  t->comm_json.p, t->comm_json.len, r->data, r->size);
-	ftk_out(t->line.p, t->line.len);
-	t->line.len = 0;
+	trace_record_json(&t->line, t->session, r, pid, comm_of(t, pid), &te->event_key,
+			  &te->fields);
+	ftk_out_buf(&t->line);
 }
 
 static void on_text(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
@@ -298,7 +145,63 @@ static void on_lost(struct ftk_session *s, int cpu, long long count, void *ctx)
 	ftk_out_buf(&t->line);
 }
 
-/* ---------------------------------------------------------------------- declaring */
+/* ------------------------------------------------------------------------ the view */
+
+static void trace_init(struct ftk_run *r)
+{
+	struct trace *t = r->state;
+
+	t->run = r;
+	t->counter.interval = 1.0;
+	t->tracker = ftk_ptrack_new();
+	t->last_pid = -1;
+	trace_seq_init(&t->seq);
+}
+
+static int trace_option(struct ftk_run *r, int key, const char *arg)
+{
+	struct trace *t = r->state;
+
+	switch (key) {
+	case 'e':
+		t->specs = ftk_xrealloc(t->specs, (t->nspecs + 1) * sizeof(char *));
+		t->specs[t->nspecs++] = (char *)arg;
+		return 0;
+	case OPT_UPROBE:
+	case OPT_KPROBE:
+		t->probes = ftk_xrealloc(t->probes, (t->nprobes + 1) * sizeof(*t->probes));
+		memset(&t->probes[t->nprobes], 0, sizeof(*t->probes));
+		t->probes[t->nprobes].text = arg;
+		t->probes[t->nprobes++].uprobe = key == OPT_UPROBE;
+		return 0;
+	case 'c':
+		t->count = true;
+		return 0;
+	case 'i':
+		t->interval_set = true;
+		return ftk_opt_seconds("interval", arg, &t->counter.interval);
+	}
+	return -EINVAL;
+}
+
+static int trace_check(struct ftk_run *r)
+{
+	struct trace *t = r->state;
+
+	t->json = r->json;
+	if (!t->nspecs && !t->nprobes)
+		return ftk_usage_error("nothing to trace: give -e, --uprobe or --kprobe"), -EINVAL;
+	if (t->interval_set && !t->count)
+		return ftk_usage_error("-i/--interval goes with --count"), -EINVAL;
+	if (r->command && r->npids)
+		return ftk_usage_error("-p and a COMMAND exclude each other"), -EINVAL;
+	for (int i = 0; i < t->nprobes; i++) {
+		int rc = trace_probe_parse(&t->probes[i], t->probes[i].text, t->probes[i].uprobe);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
 
 static void add_event(struct trace *t, struct ftk_event *ev, char *label)
 {
@@ -307,13 +210,13 @@ static void add_event(struct trace *t, struct ftk_event *ev, char *label)
 }
 
 /* Thread ids of every -p process (-ESRCH when one is gone). */
-static int collect_tids(struct trace *t)
+static int collect_tids(struct trace *t, const pid_t *pids, int npids)
 {
-	for (int i = 0; i < t->npids; i++) {
+	for (int i = 0; i < npids; i++) {
 		int n = 0;
-		pid_t *v = ftk_proc_threads(t->pids[i], &n);
+		pid_t *v = ftk_proc_threads(pids[i], &n);
 		if (!v) {
-			ftk_error("no process with PID %d", t->pids[i]);
+			ftk_error("no process with PID %d", pids[i]);
 			return -ESRCH;
 		}
 		t->tids = ftk_xrealloc(t->tids, (t->ntids + n) * sizeof(*t->tids));
@@ -327,20 +230,36 @@ static int collect_tids(struct trace *t)
 /*
  * Limit events to the -p threads or the command (and what they start: event-fork). Runs as
  * the session's set-up hook: the instance exists, nothing is enabled yet and the command is
- * still held, so no event of another process slips in and no early child is missed.
+ * spawned but still held, so no event of another process slips in and no early child is
+ * missed.
  */
 static int limit_pids(struct ftk_session *s, void *ctx)
 {
 	struct trace *t = ctx;
 
+	if (t->run->child > 0 && !t->ntids) {
+		t->tids = ftk_xmalloc(sizeof(pid_t));
+		t->tids[t->ntids++] = t->run->child;
+	}
 	if (!t->ntids)
 		return 0;
 	return ftk_session_filter_pids(s, t->tids, t->ntids, true) < 0 ? -FTK_EXIT_FAIL : 0;
 }
 
-/* The events asked for, then (printing) the process tracker's or (--count) the counters. */
-static int trace_declare(struct trace *t, struct ftk_session *s)
+/* Counting needs no time order across CPUs: records are dispatched as each CPU is read. */
+static int trace_prepare(struct ftk_run *r)
 {
+	struct trace *t = r->state;
+
+	r->so.unordered = t->count;
+	return 0;
+}
+
+/* The events asked for, then the counters (--count) or the printers and the process
+ * tracker's events. */
+static int trace_declare(struct ftk_run *r, struct ftk_session *s)
+{
+	struct trace *t = r->state;
 	int rc;
 
 	t->session = s;
@@ -361,15 +280,15 @@ static int trace_declare(struct trace *t, struct ftk_session *s)
 		add_event(t, ev, label);
 	}
 	if (t->count) {
-		struct ftk_event **evs = ftk_xcalloc(t->nevents, sizeof(*evs));
+		struct ftk_event **events = ftk_xcalloc(t->nevents, sizeof(*events));
 		char **labels = ftk_xcalloc(t->nevents, sizeof(*labels));
 		for (int i = 0; i < t->nevents; i++) {
-			evs[i] = t->events[i].ev;
+			events[i] = t->events[i].ev;
 			labels[i] = t->events[i].label;
 		}
 		t->counter.json = t->json;
-		trace_count_declare(&t->counter, s, evs, labels, t->nevents);
-		free(evs);
+		trace_count_declare(&t->counter, s, events, labels, t->nevents);
+		free(events);
 		free(labels);
 	} else {
 		ftk_ptrack_declare(t->tracker, s);
@@ -378,42 +297,47 @@ static int trace_declare(struct trace *t, struct ftk_session *s)
 		ftk_session_on_end(s, on_end, t);
 	}
 	ftk_session_on_lost(s, on_lost, t);
-	if (t->npids && (rc = collect_tids(t)))
+	if (r->npids && (rc = collect_tids(t, r->pids, r->npids)))
 		return rc;
 	ftk_session_on_setup(s, limit_pids, t);
 	return 0;
 }
 
-/* Armed: fields of every live event, the tracker's too. */
-static int trace_bind(struct trace *t)
+/* Armed: the fields of every live event, the tracker's too. */
+static int trace_bind(struct ftk_run *r, struct ftk_session *s)
 {
+	struct trace *t = r->state;
+
 	for (int i = 0; i < t->nevents; i++) {
 		struct trace_event *te = &t->events[i];
 		if (!te->ev->enabled || !te->ev->tep)
 			continue;
 		ftk_event_fields_compile(&te->fields, te->ev->tep);
-		trace_record_head(&te->head, te->label);
+		trace_record_event_key(&te->event_key, te->label);
 		te->feeds_tracker = ftk_ptrack_wants(t->tracker, te->ev);
 	}
 	ftk_ptrack_bind(t->tracker);
-	t->last_pid = -1;
 	return 0;
 }
 
-static void trace_header(struct trace *t)
+static void trace_header(struct ftk_run *r)
 {
+	struct trace *t = r->state;
+
 	if (t->count)
 		trace_count_header(&t->counter);
 	ftk_out_flush();
 	ftk_info("tracing %d event%s%s; Ctrl-C to end", t->nevents, t->nevents == 1 ? "" : "s",
-		 t->command ? " of the command" : "");
+		 r->command ? " of the command" : "");
 }
 
-static void trace_free(struct trace *t)
+static void trace_free(struct ftk_run *r)
 {
+	struct trace *t = r->state;
+
 	for (int i = 0; i < t->nevents; i++) {
 		free(t->events[i].label);
-		ftk_buf_free(&t->events[i].head);
+		ftk_buf_free(&t->events[i].event_key);
 		ftk_event_fields_free(&t->events[i].fields);
 	}
 	free(t->events);
@@ -422,72 +346,37 @@ static void trace_free(struct trace *t)
 		trace_probe_free(&t->probes[i]);
 	free(t->probes);
 	free(t->specs);
-	free(t->pids);
 	free(t->tids);
 	trace_count_free(&t->counter);
 	ftk_ptrack_free(t->tracker);
 	ftk_buf_free(&t->line);
-	ftk_buf_free(&t->comm_json);
 	trace_seq_destroy(&t->seq);
 }
 
-static int trace_run(struct trace *t)
-{
-	if (!ftk_tracefs())
-		return ftk_tracefs_error();
-	struct ftk_session_opts so = {
-		.view = "trace",
-		.buffer_kb = t->buffer_kb,
-		.default_buffer_kb = TRACE_DEFAULT_BUFFER_KB,
-		.duration = t->duration,
-		.dry_run = t->dry_run,
-		.unordered = t->count,
-	};
-	struct ftk_session *s = ftk_session_new(&so);
-	if (!s)
-		return FTK_EXIT_FAIL;
-	int rc = trace_declare(t, s);
-	if (rc) {
-		ftk_session_close(s);
-		return rc == -EINVAL ? FTK_EXIT_USAGE : FTK_EXIT_FAIL;
-	}
-	if (t->command) {
-		pid_t child = ftk_session_spawn(s, t->command);
-		if (child < 0) {
-			ftk_session_close(s);
-			return FTK_EXIT_FAIL;
-		}
-		t->tids = ftk_xmalloc(sizeof(pid_t));
-		t->tids[0] = child;
-		t->ntids = 1;
-	}
-	rc = ftk_session_arm(s);
-	if (rc == FTK_ARM_DRY || rc < 0) {
-		ftk_session_close(s);
-		return rc < 0 ? -rc : FTK_EXIT_OK;
-	}
-	trace_bind(t);
-	trace_header(t);
-	ftk_session_run(s);
-	return ftk_session_close(s);
-}
-
-static int trace_main(int argc, char **argv)
-{
-	struct trace t = { 0 };
-	int rc;
-
-	trace_seq_init(&t.seq);
-	t.tracker = ftk_ptrack_new();
-	rc = trace_parse(&t, argc, argv);
-	if (rc < 0)
-		rc = ftk_require_root() < 0 ? FTK_EXIT_FAIL : trace_run(&t);
-	trace_free(&t);
-	return rc;
-}
+static const struct ftk_view_ops ops = {
+	.init = trace_init,
+	.option = trace_option,
+	.check = trace_check,
+	.prepare = trace_prepare,
+	.declare = trace_declare,
+	.bind = trace_bind,
+	.header = trace_header,
+	.free = trace_free,
+};
 
 const struct ftk_view ftk_view_trace = {
 	.name = "trace",
 	.summary = "stream any tracepoint, uprobe or kprobe, decoded by field",
-	.main = trace_main,
+	.description = "Stream any tracepoint, uprobe or kprobe, merged in time order, one line per "
+		       "event\nformatted from the event's own print format.",
+	.examples =
+		"  ftk trace -e 'sched:sched_process_*'\n"
+		"  ftk trace -e 'syscalls:sys_enter_openat:dfd != -100' --json\n"
+		"  ftk trace --uprobe 'libc:execve file=+0(%di):string' -- make\n"
+		"  ftk trace -e syscalls:sys_enter_getppid --count -d 10\n",
+	.common = FTK_OPT_DURATION | FTK_OPT_TRACING | FTK_OPT_PID | FTK_OPT_COMMAND,
+	.options = options,
+	.ops = &ops,
+	.state_size = sizeof(struct trace),
+	.default_buffer_kb = 4096,	/* 3x the kernel default: no loss under a 2.8M ev/s storm */
 };

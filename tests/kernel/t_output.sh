@@ -22,7 +22,8 @@ run_full() {
 }
 
 # Each view on the runner adds its lines here.
-for args in "execsnoop" "execsnoop --json"; do
+for args in "execsnoop" "execsnoop --json" "trace -e sched:sched_process_exec" \
+	"trace -e sched:sched_process_exec --json"; do
 	t=out_full_$(echo "$args" | tr -c 'a-z\n' _)
 	view=${args%% *}
 	run_full $args

@@ -38,6 +38,32 @@ if assert_rc $t 0 "$FTK" trace --count -e 'sched:sched_process_exec:filename ~ "
 fi
 pass $t
 
+t=trace_record_head
+# every record starts with the head every view shares: time, ts, cpu, pid, comm
+if assert_rc $t 0 "$FTK" trace -e sched:sched_process_exec --json -- /bin/true; then
+	assert_grep $t '^{"time":"[0-9T:.+-]*","ts":[0-9]*\.[0-9]\{9\},"cpu":[0-9]*,"pid":[0-9]*,"comm":"true","event":"sched:sched_process_exec","fields":{' \
+		"$T/last.out"
+fi
+pass $t
+
+t=trace_rename
+# a task renamed after its exec is named by task_rename (the process tracker), before it exits
+if assert_rc $t 0 "$FTK" trace -e sched:sched_process_fork --json -- /bin/sh -c \
+	'printf renamed > /proc/self/comm; /bin/true'; then
+	assert_grep $t '"comm":"renamed","event":"sched:sched_process_fork"' "$T/last.out"
+fi
+pass $t
+
+t=trace_dry_run
+# prints the writes (the process tracker's events too), makes none
+if assert_rc $t 0 "$FTK" trace -e sched:sched_switch --dry-run; then
+	assert_grep $t "^echo '1' > .*/events/sched/sched_switch/enable" "$T/last.out"
+	assert_grep $t "^echo '1' > .*/events/sched/sched_process_exec/enable" "$T/last.out"
+	inst=$(sed -n 's|^mkdir \(.*/instances/ftk-[0-9]*\)$|\1|p' "$T/last.out")
+	[ -n "$inst" ] && [ ! -e "$inst" ] || fail $t "dry run made its instance: '$inst'"
+fi
+pass $t
+
 t=trace_text_format
 if assert_rc $t 0 "$FTK" trace -e sched:sched_process_exec -- /bin/true; then
 	# the event's own print format, after "comm-pid [cpu] ts: sys:event: "
@@ -57,7 +83,7 @@ pass $t
 t=trace_uprobe_libc
 if has_feature uprobes 2>/dev/null || [ -w "${TRACEFS:-/sys/kernel/tracing}/uprobe_events" ]; then
 	if assert_rc $t 0 "$FTK" trace --uprobe 'libc:setlocale cat=%di:s32' --json -- /bin/ls /; then
-		assert_grep $t '"event":"uprobe:setlocale".*"comm":"ls".*"cat":6' "$T/last.out"
+		assert_grep $t '"comm":"ls","event":"uprobe:setlocale".*"cat":6' "$T/last.out"
 	fi
 	pass $t
 else

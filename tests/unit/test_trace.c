@@ -51,8 +51,18 @@ static const char types_format[] =
 	"\n"
 	"print fmt: \"a=%u\", REC->a_u8\n";
 
-static const char jhead[] = "{\"event\":\"test:ftk_types\",\"ts\":";
-static const char comm_json[] = ",\"comm\":\"t\"";
+/* A record as trace prints it, with a head of only the pid (the full head is core/record.c's
+ * and needs a session's clock): {"pid":N,"event":"LABEL","fields":{...}}. */
+static void encode(struct ftk_buf *b, const char *label, const struct ftk_event_fields *fields,
+		   int pid, const void *data, int size)
+{
+	struct ftk_buf key = { 0 };
+
+	trace_record_event_key(&key, label);
+	ftk_buf_printf(b, "{\"pid\":%d", pid);
+	trace_record_event(b, &key, fields, data, size);
+	ftk_buf_free(&key);
+}
 
 static void put(unsigned char *rec, int off, const void *v, size_t n)
 {
@@ -117,11 +127,9 @@ static void test_every_type(void **state)
 
 	ftk_event_fields_compile(&plan, e);
 	assert_int_equal(plan.count, 14);
-	trace_record_json(&b, jhead, strlen(jhead), &plan, 1000000002ull, 1, 42, comm_json,
-			     strlen(comm_json), rec, size);
+	encode(&b, "test:ftk_types", &plan, 42, rec, size);
 	assert_string_equal(ftk_buf_str(&b),
-		"{\"event\":\"test:ftk_types\",\"ts\":1.000000002,\"cpu\":1,\"pid\":42,"
-		"\"comm\":\"t\",\"fields\":{\"a_u8\":255,\"a_s8\":-1,\"a_u16\":65535,"
+		"{\"pid\":42,\"event\":\"test:ftk_types\",\"fields\":{\"a_u8\":255,\"a_s8\":-1,\"a_u16\":65535,"
 		"\"a_s16\":-2,\"a_u32\":4294967295,\"a_s32\":-3,"
 		"\"a_u64\":18446744073709551615,\"a_s64\":-9223372036854775808,"
 		"\"comm\":\"bash\\u001b[31m\",\"arr\":[1,-2,3],\"ptr\":18446612686364999680,"
@@ -145,8 +153,8 @@ static void test_dyn_out_of_bounds(void **state)
 	memcpy(rec + 80, &past, 4);	/* starts past the end: empty */
 	memcpy(rec + 88, &cut, 4);	/* runs past the end: cut at the end */
 	ftk_event_fields_compile(&plan, e);
-	trace_record_json(&b, jhead, strlen(jhead), &plan, 0, 0, -1, "", 0, rec, size);
-	assert_non_null(strstr(ftk_buf_str(&b), "\"ts\":0.000000000,\"cpu\":0,\"pid\":-1,\"fields\""));
+	encode(&b, "test:ftk_types", &plan, -1, rec, size);
+	assert_non_null(strstr(ftk_buf_str(&b), "{\"pid\":-1,\"event\":\"test:ftk_types\",\"fields\""));
 	assert_non_null(strstr(ftk_buf_str(&b), "\"str\":\"\","));
 	assert_non_null(strstr(ftk_buf_str(&b), "\"dyn\":[121,1,65535]}}\n"));
 	ftk_event_fields_free(&plan);
@@ -194,8 +202,7 @@ static void test_real_formats(void **state)
 		assert_int_equal(n, e->format.nr_fields);
 		unsigned char rec[512] = { 0 };
 		struct ftk_buf b = { 0 };
-		trace_record_json(&b, jhead, strlen(jhead), &plan, 5, 0, 1, "", 0, rec,
-				     sizeof(rec));
+		encode(&b, events[i], &plan, 1, rec, sizeof(rec));
 		for (int k = 0; k < n; k++)	/* every field name is a key */
 			assert_non_null(strstr(ftk_buf_str(&b), plan.fields[k].key + (k ? 1 : 0)));
 		ftk_buf_free(&b);
@@ -218,9 +225,9 @@ struct encoded {
 static void encode_set(const struct pset *ps, const struct collect *c, struct encoded *out)
 {
 	static struct ftk_event_fields plans[65536];	/* by event id; static: 1 MB */
-	static char *heads[65536];
+	static char *labels[65536];
 
-	memset(heads, 0, sizeof(heads));
+	memset(labels, 0, sizeof(labels));
 	memset(plans, 0, sizeof(plans));
 
 	out->line = ftk_xcalloc(c->n ? c->n : 1, sizeof(char *));
@@ -230,23 +237,18 @@ static void encode_set(const struct pset *ps, const struct collect *c, struct en
 		int id = ftk_rec_type(x->data);
 		struct tep_event *e = tep_find_event(ps->tep, id);
 		assert_non_null(e);
-		if (!heads[id]) {
-			struct ftk_buf h = { 0 };
-			char label[160];
-			snprintf(label, sizeof(label), "%s:%s", e->system, e->name);
-			ftk_buf_adds(&h, "{\"event\":");
-			ftk_json_string(&h, label, strlen(label));
-			ftk_buf_adds(&h, ",\"ts\":");
-			heads[id] = h.p;
+		if (!labels[id]) {
+			struct ftk_buf label = { 0 };
+			ftk_buf_printf(&label, "%s:%s", e->system, e->name);
+			labels[id] = label.p;
 			ftk_event_fields_compile(&plans[id], e);
 		}
 		struct ftk_buf b = { 0 };
-		trace_record_json(&b, heads[id], strlen(heads[id]), &plans[id], x->ts,
-				     x->cpu, ftk_rec_pid(x->data), "", 0, x->data, x->size);
+		encode(&b, labels[id], &plans[id], ftk_rec_pid(x->data), x->data, x->size);
 		out->line[i] = b.p;
 	}
 	for (int id = 0; id < 65536; id++) {
-		free(heads[id]);
+		free(labels[id]);
 		if (plans[id].fields)
 			ftk_event_fields_free(&plans[id]);
 	}

@@ -5,6 +5,7 @@
 #include "cmd/trace/count.h"
 #include "core/events.h"
 #include "core/output.h"
+#include "core/record.h"
 #include "core/session.h"
 
 static void on_event(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
@@ -18,16 +19,10 @@ static void print_rows(struct trace_count *c, const char *when, uint64_t now, bo
 
 	if (c->json) {
 		struct ftk_json j;
-		ftk_json_begin(&j, b);
-		if (total) {
+		ftk_json_record(&j, b, c->session, now, -1, -1, NULL, 0);
+		if (total)
 			ftk_json_bool(&j, "total", true);
-		} else {
-			ftk_buf_reset(&c->time);
-			ftk_fmt_rfc3339(&c->time, ftk_session_mono_to_real(c->session, now));
-			ftk_json_cstr(&j, "time", ftk_buf_str(&c->time));
-		}
-		ftk_json_double(&j, "ts", now / 1e9, 9);
-		if (!total)
+		else
 			ftk_json_double(&j, "interval", c->interval, 3);
 		ftk_json_object_begin(&j, "counts");
 		for (int i = 0; i < c->n; i++) {
@@ -92,5 +87,4 @@ void trace_count_free(struct trace_count *c)
 {
 	free(c->counters);
 	ftk_buf_free(&c->line);
-	ftk_buf_free(&c->time);
 }

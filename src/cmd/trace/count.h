@@ -23,7 +23,7 @@ struct trace_count {
 	int n;
 	double interval;	/* seconds */
 	bool json;
-	struct ftk_buf line, time;
+	struct ftk_buf line;
 };
 
 /* Count events[0..n) (labels[i] names events[i]) on s: handlers, the interval tick and the

@@ -9,9 +9,8 @@
 #include "cmd/trace/tracepoints.h"
 #include "core/catalog.h"
 #include "core/features.h"
+#include "core/suggest.h"
 #include "core/util.h"
-
-#define MAX_SUGGEST 5
 
 int trace_spec_split(const char *spec, char **system, char **event, char **filter)
 {
@@ -85,68 +84,22 @@ static void add_match(const char *system, const char *event, void *ctx)
 
 /* ---- close names ---- */
 
-/* Edit distance (Levenshtein, case-insensitive), bounded lengths. */
-static int edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	int row[256];
-
-	if (la > 255 || lb > 255)
-		return 1000;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = (int)j;
-	for (size_t i = 1; i <= la; i++) {
-		int prev = row[0];
-		row[0] = (int)i;
-		for (size_t j = 1; j <= lb; j++) {
-			int cur = row[j];
-			int sub = prev + (tolower((unsigned char)a[i - 1]) !=
-					  tolower((unsigned char)b[j - 1]));
-			int best = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
-			row[j] = sub < best ? sub : best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
-struct candidate {
-	int score;
-	char label[160];
-};
-
-static void candidate_add(struct candidate *best, int *nbest, int score, const char *label)
-{
-	int i = *nbest < MAX_SUGGEST ? (*nbest)++ : MAX_SUGGEST - 1;
-
-	if (i == MAX_SUGGEST - 1 && *nbest == MAX_SUGGEST && best[i].score <= score &&
-	    best[i].label[0])
-		return;
-	best[i].score = score;
-	snprintf(best[i].label, sizeof(best[i].label), "%s", label);
-	for (; i > 0 && best[i - 1].score > best[i].score; i--) {
-		struct candidate x = best[i];
-		best[i] = best[i - 1];
-		best[i - 1] = x;
-	}
-}
-
 /* Score of event `sys:name` against what the user asked for (lower is closer). */
 static int candidate_score(const char *usys, const char *uname, const char *sys,
 			   const char *name)
 {
-	int dn = edit_distance(uname, name);
+	int dn = ftk_edit_distance(uname, strlen(uname), name, strlen(name), -1, true);
 	if (strstr(name, uname) || strstr(uname, name))
 		dn = dn < 2 ? dn : 2;
-	int ds = strcmp(usys, sys) == 0 ? 0 : edit_distance(usys, sys) <= 2 ? 1 : 3;
+	int ds = strcmp(usys, sys) == 0 ? 0
+		 : ftk_edit_distance(usys, strlen(usys), sys, strlen(sys), 2, true) <= 2 ? 1 : 3;
 	return dn + ds;
 }
 
 /* Print the closest event names to usys:uname as a hint. */
 static void suggest_events(const char *usys, const char *uname)
 {
-	struct candidate best[MAX_SUGGEST] = { 0 };
-	int nbest = 0;
+	struct ftk_suggest best = { 0 };
 	size_t ulen = strlen(uname);
 	int limit = ulen < 6 ? 2 : (int)ulen / 3 + 1;
 	struct ftk_names systems = ftk_catalog_systems();
@@ -158,21 +111,22 @@ static void suggest_events(const char *usys, const char *uname)
 			if (score > limit + 1)
 				continue;
 			char label[160];
-			snprintf(label, sizeof(label), "%s:%s", systems.v[i], events.v[j]);
-			candidate_add(best, &nbest, score, label);
+			int n = snprintf(label, sizeof(label), "%s:%s", systems.v[i], events.v[j]);
+			ftk_suggest_add(&best, label, n < (int)sizeof(label) ? (size_t)n
+									: sizeof(label) - 1, score);
 		}
 		ftk_names_free(&events);
 	}
 	ftk_names_free(&systems);
-	if (!nbest) {
+	if (!best.n) {
 		ftk_hint("list the events of this kernel with 'ls %s/events/*/'", ftk_tracefs());
 		return;
 	}
 	struct ftk_buf b = { 0 };
-	for (int i = 0; i < nbest; i++)
-		ftk_buf_printf(&b, "%s%s", i ? ", " : "", best[i].label);
+	ftk_suggest_join(&best, &b);
 	ftk_hint("close names: %s", ftk_buf_str(&b));
 	ftk_buf_free(&b);
+	ftk_suggest_free(&best);
 }
 
 /* ---- expansion ---- */
