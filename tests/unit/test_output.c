@@ -24,6 +24,8 @@
 #include <cmocka.h>
 
 #include "core/output.h"
+#include "core/record.h"
+#include "core/session_int.h"
 
 /* Escape s (length len) for tables and compare with want. */
 static void check_table(const char *s, size_t len, bool quote, const char *want)
@@ -561,6 +563,38 @@ static void test_writer_epipe(void **state)
 	close(pipe_fds[1]);
 }
 
+/* The record head: keys in order, ts exact from the nanoseconds at any uptime (a double
+ * loses the last digit past ~100 days), cpu/pid/comm left out when absent; the number
+ * writers it uses. */
+static void test_record_head(void **state)
+{
+	struct ftk_session s = { .real_off = 0 };
+	struct ftk_buf b = { 0 };
+	struct ftk_json j;
+	char num[32];
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ftk_json_record(&j, &b, &s, 8773863360403872ull, 1, 42, "a\"b", FTK_CSTR);
+	ftk_json_int(&j, "x", -1);
+	ftk_json_end(&j);
+	assert_string_equal(ftk_buf_str(&b), "{\"time\":\"1970-04-12T13:11:03.360403+00:00\","
+			    "\"ts\":8773863.360403872,\"cpu\":1,\"pid\":42,\"comm\":\"a\\\"b\","
+			    "\"x\":-1}\n");
+	ftk_buf_reset(&b);
+	ftk_json_record(&j, &b, &s, 5, -1, -1, NULL, 0);
+	ftk_json_end(&j);
+	assert_string_equal(ftk_buf_str(&b), "{\"time\":\"1970-01-01T00:00:00.000000+00:00\","
+			    "\"ts\":0.000000005}\n");
+	ftk_buf_free(&b);
+	*ftk_put_u64(num, UINT64_MAX) = '\0';
+	assert_string_equal(num, "18446744073709551615");
+	*ftk_put_s64(num, INT64_MIN) = '\0';
+	assert_string_equal(num, "-9223372036854775808");
+	*ftk_put_seconds(num, 1000000000ull) = '\0';
+	assert_string_equal(num, "1.000000000");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_json_double),
 		cmocka_unit_test(test_json_double_vs_printf),
 		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_record_head),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_writer_epipe),
 	};
