@@ -22,7 +22,6 @@
 #include "cmd/trace/tracepoints.h"
 #include "core/eventfmt.h"
 #include "core/events.h"
-#include "core/features.h"
 #include "core/output.h"
 #include "core/procs.h"
 #include "core/ptrack.h"
@@ -131,7 +130,7 @@ static void on_lost(struct ftk_session *s, int cpu, long long count, void *ctx)
 	struct trace *t = ctx;
 
 	ftk_ptrack_lost(t->tracker);
-	if (!t->json)
+	if (!t->json || t->count)	/* --count says it in the totals */
 		return;
 	struct ftk_json j;
 	ftk_json_begin(&j, &t->line);
