@@ -157,8 +157,9 @@ static void track_fork(struct ftk_ptrack *t, const struct ftk_rec *r)
 {
 	pid_t parent = ftk_field_s64(&t->fork_parent, r->data, r->size, ftk_rec_pid(r->data));
 	pid_t child = ftk_field_s64(&t->fork_child, r->data, r->size, -1);
-	struct ftk_pinfo *pp = ftk_ptable_get(t->table, parent);
-	pid_t parent_tgid = pp && pp->tgid > 0 ? pp->tgid : ftk_proc_tgid(parent);
+	/* A parent the events have not named yet is read from /proc once, not at every fork. */
+	struct ftk_pinfo *pp = ftk_ptrack_lookup(t, parent);
+	pid_t parent_tgid = !pp ? parent : pp->tgid > 0 ? pp->tgid : ftk_proc_tgid(parent);
 	int len;
 	const char *comm = ftk_field_str(&t->fork_comm, r->data, r->size, &len);
 
