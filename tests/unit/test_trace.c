@@ -8,6 +8,7 @@
  * of the page set captured on this machine (tests/data/pages/basic) is encoded and checked
  * against what its workload did.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +20,9 @@
 
 #include <event-parse.h>
 
+#include "cmd/trace/probes.h"
 #include "cmd/trace/record.h"
+#include "cmd/trace/tracepoints.h"
 #include "core/eventfmt.h"
 #include "core/output.h"
 #include "core/util.h"
@@ -330,12 +333,58 @@ static void test_captured_pages(void **state)
 	pset_free(&ps);
 }
 
+/* -e specs and probe specs: what the command line check accepts and how it splits them. */
+static void test_specs(void **state)
+{
+	char *sys, *event, *filter;
+	struct trace_probe p;
+
+	assert_int_equal(trace_spec_split("sched:sched_switch:prev_pid == 1", &sys, &event, &filter), 0);
+	assert_string_equal(sys, "sched");
+	assert_string_equal(event, "sched_switch");
+	assert_string_equal(filter, "prev_pid == 1");
+	free(sys), free(event), free(filter);
+	assert_int_equal(trace_spec_split("sched", &sys, &event, &filter), 0);	/* every event */
+	assert_string_equal(event, "*");
+	assert_null(filter);
+	free(sys), free(event);
+	assert_int_equal(trace_spec_split("syscalls:sys_enter_*:  ", &sys, &event, &filter), 0);
+	assert_null(filter);	/* a blank filter is none */
+	free(sys), free(event);
+	assert_int_equal(trace_spec_split(":", &sys, &event, &filter), -EINVAL);
+	assert_int_equal(trace_spec_split("sched:", &sys, &event, &filter), -EINVAL);
+
+	assert_int_equal(trace_probe_parse(&p, "r:libc:malloc+4 size=%di:u64", true), 0);
+	assert_true(p.ret && p.uprobe);
+	assert_string_equal(p.path, "libc");
+	assert_string_equal(p.symbol, "malloc");
+	assert_int_equal(p.add, 4);
+	assert_string_equal(p.fetch, "size=%di:u64");
+	trace_probe_free(&p);
+	assert_int_equal(trace_probe_parse(&p, "/bin/bash:0x1a2b", true), 0);
+	assert_string_equal(p.symbol, "0x1a2b");
+	assert_null(p.fetch);
+	trace_probe_free(&p);
+	assert_int_equal(trace_probe_parse(&p, "do_sys_openat2+8 dfd=%di", false), 0);
+	assert_string_equal(p.symbol, "do_sys_openat2+8");
+	trace_probe_free(&p);
+	assert_int_equal(trace_probe_parse(&p, "nocolon", true), -EINVAL);
+	trace_probe_free(&p);
+	assert_int_equal(trace_probe_parse(&p, "libc:malloc+x", true), -EINVAL);
+	trace_probe_free(&p);
+	assert_int_equal(trace_probe_parse(&p, "libc:0x12zz", true), -EINVAL);
+	trace_probe_free(&p);
+	assert_int_equal(trace_probe_parse(&p, "r:", false), -EINVAL);
+	trace_probe_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_type),
 		cmocka_unit_test(test_dyn_out_of_bounds),
 		cmocka_unit_test(test_timestamps),
+		cmocka_unit_test(test_specs),
 		cmocka_unit_test(test_real_formats),
 		cmocka_unit_test(test_captured_pages),
 	};
