@@ -290,9 +290,12 @@ static int trace_declare(struct ftk_run *r, struct ftk_session *s)
 		free(events);
 		free(labels);
 	} else {
+		for (int i = 0; i < t->nevents; i++) {
+			struct trace_event *te = &t->events[i];
+			ftk_event_on(te->ev, t->json ? on_json : on_text, te);
+			te->feeds_tracker = ftk_ptrack_adopt(t->tracker, te->ev);
+		}
 		ftk_ptrack_declare(t->tracker, s);
-		for (int i = 0; i < t->nevents; i++)
-			ftk_event_on(t->events[i].ev, t->json ? on_json : on_text, &t->events[i]);
 		ftk_session_on_end(s, on_end, t);
 	}
 	ftk_session_on_lost(s, on_lost, t);
@@ -313,7 +316,6 @@ static int trace_bind(struct ftk_run *r, struct ftk_session *s)
 			continue;
 		ftk_event_fields_compile(&te->fields, te->ev->tep);
 		trace_record_event_key(&te->event_key, te->label);
-		te->feeds_tracker = ftk_ptrack_wants(t->tracker, te->ev);
 	}
 	ftk_ptrack_bind(t->tracker);
 	return 0;

@@ -10,7 +10,6 @@
 #include "features.h"
 #include "field.h"
 #include "ptrack.h"
-#include "session_int.h"
 #include "util.h"
 
 /* ftk_pinfo.flags */
@@ -32,7 +31,6 @@ static const struct {
 struct ftk_ptrack {
 	struct ftk_ptable *table;
 	struct ftk_event *events[FTK_PTRACK_NSOURCES];
-	bool declared[FTK_PTRACK_NSOURCES];	/* by the tracker: it handles them */
 	int ids[FTK_PTRACK_NSOURCES];		/* event id once bound, -1: source off */
 	struct ftk_field_ref fork_parent, fork_child, fork_comm;
 	struct ftk_field_ref exec_filename, exec_pid, exec_old_pid;
@@ -71,24 +69,27 @@ void ftk_ptrack_use(struct ftk_ptrack *t, enum ftk_ptrack_source source, struct 
 	t->events[source] = ev;
 }
 
+bool ftk_ptrack_adopt(struct ftk_ptrack *t, struct ftk_event *ev)
+{
+	for (int i = 0; i < FTK_PTRACK_NSOURCES; i++) {
+		if (ev->kind == FTK_EV_TRACEPOINT && !t->events[i] &&
+		    strcmp(ev->system, sources[i].system) == 0 &&
+		    strcmp(ev->name, sources[i].name) == 0) {
+			ftk_ptrack_use(t, i, ev);
+			return true;
+		}
+	}
+	return false;
+}
+
 void ftk_ptrack_declare(struct ftk_ptrack *t, struct ftk_session *s)
 {
 	for (int i = 0; i < FTK_PTRACK_NSOURCES; i++) {
-		struct ftk_event *ev;
-
-		for (ev = s->probes.events; ev; ev = ev->next)
-			if (ev->kind == FTK_EV_TRACEPOINT &&
-			    strcmp(ev->system, sources[i].system) == 0 &&
-			    strcmp(ev->name, sources[i].name) == 0)
-				break;
-		if (!ev) {
-			if (!ftk_tracepoint_exists(sources[i].system, sources[i].name))
-				continue;
-			ev = ftk_tracepoint(s, sources[i].system, sources[i].name, NULL);
-			ev->optional = true;
-			ftk_event_on(ev, on_record, t);
-			t->declared[i] = true;
-		}
+		if (t->events[i] || !ftk_tracepoint_exists(sources[i].system, sources[i].name))
+			continue;
+		struct ftk_event *ev = ftk_tracepoint(s, sources[i].system, sources[i].name, NULL);
+		ev->optional = true;
+		ftk_event_on(ev, on_record, t);
 		ftk_ptrack_use(t, i, ev);
 	}
 }
@@ -113,14 +114,6 @@ void ftk_ptrack_bind(struct ftk_ptrack *t)
 					       "newcomm");
 	for (int i = 0; i < FTK_PTRACK_NSOURCES; i++)
 		t->ids[i] = ev[i] && ev[i]->tep && ok[i] ? ev[i]->tep->id : -1;
-}
-
-bool ftk_ptrack_wants(const struct ftk_ptrack *t, const struct ftk_event *ev)
-{
-	for (int i = 0; i < FTK_PTRACK_NSOURCES; i++)
-		if (ev && t->events[i] == ev && !t->declared[i])
-			return true;
-	return false;
 }
 
 static void set_comm(struct ftk_pinfo *p, const char *s, int len)

@@ -17,13 +17,12 @@
  *
  * Life:
  *   t = ftk_ptrack_new();
- *   ... declare the view's events ...
- *   ftk_ptrack_declare(t, s);      // adds the events the view did not declare (optional ones)
+ *   ... declare the view's events; for each: if (ftk_ptrack_adopt(t, ev)) its handler
+ *       calls ftk_ptrack_feed(t, r) (the view asked for a tracking event itself) ...
+ *   ftk_ptrack_declare(t, s);      // declares the others (optional: a kernel may lack one)
  *   ... arm ...
  *   ftk_ptrack_bind(t);            // fields, once formats are loaded
- *   // A tracking event the view declared itself stays the view's: its handler calls
- *   // ftk_ptrack_feed() (ftk_ptrack_wants() says which). The session has one lost hook:
- *   // the view's calls ftk_ptrack_lost().
+ *   // The session has one lost hook: the view's calls ftk_ptrack_lost().
  *   info = ftk_ptrack_lookup(t, pid);
  */
 #ifndef FTK_PTRACK_H
@@ -52,17 +51,19 @@ struct ftk_ptrack;
 struct ftk_ptrack *ftk_ptrack_new(void);
 void ftk_ptrack_free(struct ftk_ptrack *t);
 
-/* Declare the tracking events on s (before arm), each optional: one the kernel lacks or
- * refuses leaves that part to /proc. Events the view declared already are used as they are
- * (their handler must feed). */
+/* Before ftk_ptrack_declare: the view declared ev itself; when it is one of the tracker's
+ * sources the tracker uses it (and does not declare it again) and returns true: the view's
+ * handler of ev must then call ftk_ptrack_feed(). */
+bool ftk_ptrack_adopt(struct ftk_ptrack *t, struct ftk_event *ev);
+/* Declare the sources not adopted (before arm), each optional: one the kernel lacks or
+ * refuses leaves that part to /proc. Their records are fed by the tracker's own handler. */
 void ftk_ptrack_declare(struct ftk_ptrack *t, struct ftk_session *s);
-/* Use ev as the source of one kind of record (declare does it; tests give parsed formats). */
+/* Use ev as the source of one kind of record (adopt and declare do it; tests give parsed
+ * formats, then feed). */
 void ftk_ptrack_use(struct ftk_ptrack *t, enum ftk_ptrack_source source, struct ftk_event *ev);
 /* Bind the fields of the armed events. A source without its fields is left out. */
 void ftk_ptrack_bind(struct ftk_ptrack *t);
 
-/* Is ev a tracking source whose records the view must feed (the view declared it)? */
-bool ftk_ptrack_wants(const struct ftk_ptrack *t, const struct ftk_event *ev);
 /* Apply one record of a tracking source (others are ignored). */
 void ftk_ptrack_feed(struct ftk_ptrack *t, const struct ftk_rec *r);
 /* Records were lost: what the table holds may be stale. It is emptied (lookups go to /proc

@@ -21,7 +21,7 @@
 #include "core/field.h"
 #include "core/session_int.h"
 #include "core/util.h"
-#include "formats.h"
+#include "kernel_formats.h"
 
 /* The record of a format: zeroed, common_type and common_pid set. */
 static int record(unsigned char *rec, size_t cap, const struct tep_event *e, int32_t pid)

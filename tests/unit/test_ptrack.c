@@ -23,9 +23,8 @@
 #include "core/events.h"
 #include "core/field.h"
 #include "core/ptrack.h"
-#include "core/session_int.h"
 #include "core/util.h"
-#include "formats.h"
+#include "kernel_formats.h"
 
 #define P(n) (5000000 + (n))	/* no such pid on any kernel */
 
@@ -99,6 +98,16 @@ static void set_str(struct fixture *f, int k, const char *name, const char *s, i
 	} else {
 		memcpy(f->rec + ref.offset, s, n < (size_t)ref.size ? n : (size_t)ref.size);
 	}
+}
+
+/* Feed t a bare record of type id (no source matches an unbound tracker). */
+static void begin_raw(struct ftk_ptrack *t, uint16_t id)
+{
+	unsigned char rec[64] = { 0 };
+	struct ftk_rec r = { .size = sizeof(rec), .data = rec };
+
+	memcpy(rec, &id, 2);
+	ftk_ptrack_feed(t, &r);
 }
 
 static void fork_(struct fixture *f, int32_t parent, int32_t child, const char *comm)
@@ -238,18 +247,24 @@ static void test_exit_and_lost(void **state)
 	fixture_free(f);
 }
 
-/* A source whose event has no format (skipped optional event) is off; the view must feed
- * the events it declared, never those the tracker declared. */
+/* The view's own tracking events are adopted (once per source: no second declaration);
+ * others are not. A source whose event has no format (a skipped optional event) is off. */
 static void test_sources(void **state)
 {
 	struct ftk_ptrack *t = ftk_ptrack_new();
-	struct ftk_event none = { .kind = FTK_EV_TRACEPOINT }, other = none;
+	struct ftk_event exec = { .kind = FTK_EV_TRACEPOINT, .system = "sched",
+				  .name = "sched_process_exec" };
+	struct ftk_event again = exec, other = exec, probe = exec;
 
-	ftk_ptrack_use(t, FTK_PTRACK_EXEC, &none);
+	other.name = "sched_switch";
+	probe.kind = FTK_EV_UPROBE;
+	assert_true(ftk_ptrack_adopt(t, &exec));
+	assert_false(ftk_ptrack_adopt(t, &again));
+	assert_false(ftk_ptrack_adopt(t, &other));
+	assert_false(ftk_ptrack_adopt(t, &probe));
 	ftk_ptrack_bind(t);
-	assert_true(ftk_ptrack_wants(t, &none));
-	assert_false(ftk_ptrack_wants(t, &other));
-	assert_false(ftk_ptrack_wants(t, NULL));
+	begin_raw(t, 1);	/* no source is bound: nothing happens */
+	assert_null(ftk_ptrack_get(t, P(1)));
 	ftk_ptrack_free(t);
 }
 

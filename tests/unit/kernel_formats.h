@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * formats.h (unit tests): loads an event format of one kernel from tests/data/formats/KERNEL
+ * kernel_formats.h (unit tests): loads an event format of one kernel from tests/data/formats/KERNEL
  * through core's ftk_tep_load, as ftk loads them from tracefs. Header-only.
  */
-#ifndef FTK_TEST_FORMATS_H
-#define FTK_TEST_FORMATS_H
+#ifndef FTK_TEST_KERNEL_FORMATS_H
+#define FTK_TEST_KERNEL_FORMATS_H
 
 #include <stdio.h>
 #include <stdlib.h>
