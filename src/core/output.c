@@ -521,6 +521,11 @@ void ftk_json_end(struct ftk_json *j)
 	ftk_buf_add(j->b, "}\n", 2);
 }
 
+static const char digit_pairs[201] =
+	"0001020304050607080910111213141516171819202122232425262728293031323334353637383940"
+	"4142434445464748495051525354555657585960616263646566676869707172737475767778798081"
+	"8283848586878889909192939495969798990";
+
 /* ---- time ---- */
 
 /*
@@ -563,21 +568,28 @@ static struct tcache *local_second(uint64_t real_ns)
 	return c;
 }
 
-void ftk_fmt_rfc3339(struct ftk_buf *b, uint64_t real_ns)
+char *ftk_put_rfc3339(char *p, uint64_t real_ns)
 {
 	struct tcache *c = local_second(real_ns);
 	unsigned int us = (unsigned int)(real_ns / 1000 % 1000000);
-	char frac[8];
 
-	frac[0] = '.';
-	for (int i = 6; i >= 1; i--) {
-		frac[i] = '0' + us % 10;
-		us /= 10;
+	memcpy(p, c->date, 19);
+	p[19] = '.';
+	for (int i = 24; i >= 20; i -= 2) {	/* two digits per step */
+		unsigned int d = us % 100 * 2;
+		us /= 100;
+		p[i] = digit_pairs[d];
+		p[i + 1] = digit_pairs[d + 1];
 	}
-	ftk_buf_reserve(b, 19 + 7 + 6);
-	ftk_buf_add(b, c->date, 19);
-	ftk_buf_add(b, frac, 7);
-	ftk_buf_add(b, c->off, 6);
+	memcpy(p + 26, c->off, 6);
+	return p + 32;
+}
+
+void ftk_fmt_rfc3339(struct ftk_buf *b, uint64_t real_ns)
+{
+	ftk_buf_reserve(b, 32);
+	b->len = ftk_put_rfc3339(b->p + b->len, real_ns) - b->p;
+	b->p[b->len] = '\0';
 }
 
 void ftk_fmt_hms(char out[16], uint64_t real_ns)
@@ -590,10 +602,6 @@ void ftk_fmt_hms(char out[16], uint64_t real_ns)
 
 /* ---- numbers ---- */
 
-static const char digit_pairs[201] =
-	"0001020304050607080910111213141516171819202122232425262728293031323334353637383940"
-	"4142434445464748495051525354555657585960616263646566676869707172737475767778798081"
-	"8283848586878889909192939495969798990";
 
 char *ftk_put_u64(char *p, uint64_t v)
 {

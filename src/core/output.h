@@ -51,6 +51,8 @@ void ftk_json_end(struct ftk_json *j);
 /* RFC 3339 wall clock with microseconds, UTC offset of the local zone:
  * "2026-11-25T10:46:36.123456+00:00". */
 void ftk_fmt_rfc3339(struct ftk_buf *b, uint64_t real_ns);
+/* The same at a cursor (32 bytes, no NUL); returns the end. */
+char *ftk_put_rfc3339(char *p, uint64_t real_ns);
 /* "HH:MM:SS" local time. */
 void ftk_fmt_hms(char out[16], uint64_t real_ns);
 
