@@ -19,7 +19,9 @@
 #include "core/events.h"
 #include "core/features.h"
 #include "core/output.h"
+#include "core/field.h"
 #include "core/procs.h"
+#include "core/ptrack.h"
 #include "core/record.h"
 #include "core/run.h"
 #include "core/session.h"
@@ -37,14 +39,10 @@ struct execsnoop {
 	regex_t name_re, line_re;
 	struct ftk_session *s;
 	struct argv_capture *argv;
-	struct ftk_ptable *procs;
+	struct ftk_ptrack *procs;
 	struct ftk_buf line, argsbuf;
-	/* fields */
-	const struct tep_format_field *exec_filename, *exec_pid, *exec_old_pid;
-	const struct tep_format_field *fork_parent, *fork_child;
-	const struct tep_format_field *rename_pid, *rename_newcomm;
-	const struct tep_format_field *exit_ret;
-	struct ftk_event *exec, *fork, *rename, *sys_exit[2];
+	struct ftk_field_ref exec_filename, exec_pid, exec_old_pid, exit_ret;
+	struct ftk_event *exec, *sys_exit[2];
 };
 
 enum { OPT_MAX_ARGS = 256 };
@@ -89,7 +87,7 @@ static void emit(struct execsnoop *x, const struct ftk_rec *r, pid_t pid, const 
 	argv_resolve(x->argv, p, pid, ret, &args);
 
 	pid_t ppid = 0;
-	struct ftk_pinfo *pi = ftk_ptable_get(x->procs, pid);
+	struct ftk_pinfo *pi = ftk_ptrack_get(x->procs, pid);
 	if (pi && pi->ppid > 0)
 		ppid = pi->ppid;
 	else if ((ppid = ftk_proc_ppid(pid)) < 0)
@@ -167,62 +165,45 @@ out:
 
 /* ---- tracepoint handlers ---- */
 
-static void basename_comm(char comm[16], const char *filename)
-{
-	const char *b = filename ? strrchr(filename, '/') : NULL;
-	b = b ? b + 1 : (filename ? filename : "?");
-	size_t n = strnlen(b, 15);
-	memcpy(comm, b, n);
-	comm[n] = 0;
-}
-
 static void on_exec(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
 {
 	struct execsnoop *x = ctx;
-	pid_t pid = ftk_get_s64(x->exec_pid, r->data);
-	pid_t old = ftk_get_s64(x->exec_old_pid, r->data);
+	pid_t pid = ftk_field_s64(&x->exec_pid, r->data, r->size, ftk_rec_pid(r->data));
+	pid_t old = ftk_field_s64(&x->exec_old_pid, r->data, r->size, pid);
 	int flen;
-	const char *fs = ftk_get_str(x->exec_filename, r->data, r->size, &flen);
+	const char *fs = ftk_field_str(&x->exec_filename, r->data, r->size, &flen);
 	char filename[4096];
 	snprintf(filename, sizeof(filename), "%.*s", fs ? flen : 0, fs ? fs : "");
 
-	char comm[16];
-	struct ftk_pinfo *pi = ftk_ptable_get(x->procs, pid);
-	if (pi && pi->comm[0] && pi->tgid == -2)
-		snprintf(comm, sizeof(comm), "%s", pi->comm);	/* from task_rename */
-	else
-		basename_comm(comm, filename);
-	if (pi && pi->tgid == -2)
-		pi->tgid = pid;
+	/* The tracker names the new image (the file's base name, or what task_rename said). */
+	ftk_ptrack_feed(x->procs, r);
+	struct ftk_pinfo *pi = ftk_ptrack_get(x->procs, pid);
+	const char *comm = pi && pi->comm[0] ? pi->comm : "?";
 
 	struct pending *p = argv_capture_find(x->argv, old);
 	emit(x, r, pid, comm, 0, filename, p);
 	argv_capture_done(x->argv, p);
-	if (old != pid) {
-		struct pending *q = argv_capture_find(x->argv, pid);
-		if (q)
-			argv_capture_done(x->argv, q);
-	}
+	if (old != pid)
+		argv_capture_done(x->argv, argv_capture_find(x->argv, pid));
 }
 
 static void on_exit_exec(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
 {
 	struct execsnoop *x = ctx;
-	long ret = ftk_get_s64(x->exit_ret, r->data);
+	long ret = ftk_field_s64(&x->exit_ret, r->data, r->size, 0);
 	pid_t tid = ftk_rec_pid(r->data);
 	struct pending *p = argv_capture_find(x->argv, tid);
 	if (ret >= 0) {
 		/* Success was reported by sched_process_exec. */
-		if (p)
-			argv_capture_done(x->argv, p);
+		argv_capture_done(x->argv, p);
 		return;
 	}
 	if (x->o.fails) {
 		char comm[16] = "?";
-		if (p && p->comm[0])
+		if (p && p->comm[0]) {
 			snprintf(comm, sizeof(comm), "%s", p->comm);
-		else if (!ftk_proc_comm(tid, comm, sizeof(comm))) {
-			struct ftk_pinfo *pi = ftk_ptable_get(x->procs, tid);
+		} else {
+			struct ftk_pinfo *pi = ftk_ptrack_lookup(x->procs, tid);
 			if (pi && pi->comm[0])
 				snprintf(comm, sizeof(comm), "%s", pi->comm);
 		}
@@ -232,48 +213,12 @@ static void on_exit_exec(struct ftk_event *ev, const struct ftk_rec *r, void *ct
 	argv_capture_done(x->argv, p);
 }
 
-static void on_fork(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
-{
-	struct execsnoop *x = ctx;
-	pid_t parent = ftk_get_s64(x->fork_parent, r->data);
-	pid_t child = ftk_get_s64(x->fork_child, r->data);
-	/* The forking thread's process is the parent. */
-	pid_t ptgid = parent;
-	struct ftk_pinfo *pp = ftk_ptable_get(x->procs, parent);
-	if (pp && pp->tgid > 0)
-		ptgid = pp->tgid;
-	else if ((ptgid = ftk_proc_tgid(parent)) <= 0)
-		ptgid = parent;
-	struct ftk_pinfo *c = ftk_ptable_put(x->procs, child);
-	c->tgid = child;	/* a thread's entry is never used for PPID (exec gives the tgid) */
-	c->ppid = ptgid;
-	c->comm[0] = 0;
-}
-
-static void on_rename(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
-{
-	struct execsnoop *x = ctx;
-	/* 6.18 dropped the pid field: the renamed task is the current one. */
-	pid_t pid = x->rename_pid ? (pid_t)ftk_get_s64(x->rename_pid, r->data)
-				  : ftk_rec_pid(r->data);
-	int n;
-	const char *s = ftk_get_str(x->rename_newcomm, r->data, r->size, &n);
-	struct ftk_pinfo *pi = ftk_ptable_get(x->procs, pid);
-	if (!pi) {
-		pi = ftk_ptable_put(x->procs, pid);
-		pi->ppid = 0;
-	}
-	snprintf(pi->comm, sizeof(pi->comm), "%.*s", s ? n : 0, s ? s : "");
-	pi->tgid = -2;	/* marks: comm fresh from task_rename, consumed by the next exec */
-}
-
 static void on_proc_exit(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
 {
 	struct execsnoop *x = ctx;
-	pid_t tid = ftk_rec_pid(r->data);
-	struct pending *p = argv_capture_find(x->argv, tid);
-	argv_capture_done(x->argv, p);
-	ftk_ptable_del(x->procs, tid);
+
+	argv_capture_done(x->argv, argv_capture_find(x->argv, ftk_rec_pid(r->data)));
+	ftk_ptrack_feed(x->procs, r);
 }
 
 static void on_lost(struct ftk_session *s, int cpu, long long count, void *ctx)
@@ -281,6 +226,7 @@ static void on_lost(struct ftk_session *s, int cpu, long long count, void *ctx)
 	struct execsnoop *x = ctx;
 	/* Captures may have lost their pieces: start every thread afresh. */
 	argv_capture_reset(x->argv);
+	ftk_ptrack_lost(x->procs);
 }
 
 /* ---- the view ---- */
@@ -378,14 +324,16 @@ static int execsnoop_declare(struct ftk_run *r, struct ftk_session *s)
 	struct execsnoop *x = r->state;
 
 	x->s = s;
-	x->procs = ftk_ptable_new();
+	x->procs = ftk_ptrack_new();
 	x->argv = argv_capture_new(x->o.max_args);
+	/* The tracker follows fork and task_rename itself; exec and exit come through here. */
 	x->exec = ftk_tracepoint(s, "sched", "sched_process_exec", NULL);
 	ftk_event_on(x->exec, on_exec, x);
-	x->fork = ftk_tracepoint(s, "sched", "sched_process_fork", NULL);
-	ftk_event_on(x->fork, on_fork, x);
-	ftk_event_on(ftk_tracepoint(s, "sched", "sched_process_exit", NULL), on_proc_exit, x);
-	x->rename = optional_tracepoint(s, "task", "task_rename", on_rename, x);
+	ftk_ptrack_adopt(x->procs, x->exec);
+	struct ftk_event *pexit = ftk_tracepoint(s, "sched", "sched_process_exit", NULL);
+	ftk_event_on(pexit, on_proc_exit, x);
+	ftk_ptrack_adopt(x->procs, pexit);
+	ftk_ptrack_declare(x->procs, s);
 	x->sys_exit[0] = optional_tracepoint(s, "syscalls", "sys_exit_execve", on_exit_exec, x);
 	x->sys_exit[1] = optional_tracepoint(s, "syscalls", "sys_exit_execveat", on_exit_exec, x);
 	ftk_session_on_lost(s, on_lost, x);
@@ -396,20 +344,13 @@ static int execsnoop_bind(struct ftk_run *r, struct ftk_session *s)
 {
 	struct execsnoop *x = r->state;
 
-	x->exec_filename = ftk_field(x->exec, "filename");
-	x->exec_pid = ftk_field(x->exec, "pid");
-	x->exec_old_pid = ftk_field(x->exec, "old_pid");
-	x->fork_parent = ftk_field(x->fork, "parent_pid");
-	x->fork_child = ftk_field(x->fork, "child_pid");
-	if (x->rename && x->rename->tep) {
-		x->rename_pid = ftk_field(x->rename, "pid");
-		x->rename_newcomm = ftk_field(x->rename, "newcomm");
-		if (!x->rename_newcomm)
-			x->rename->fn = NULL;
-	}
+	ftk_field_bind(&x->exec_filename, x->exec, "filename");
+	ftk_field_bind(&x->exec_pid, x->exec, "pid");
+	ftk_field_bind(&x->exec_old_pid, x->exec, "old_pid");
 	for (int i = 0; i < 2; i++)
 		if (x->sys_exit[i] && x->sys_exit[i]->tep)
-			x->exit_ret = ftk_field(x->sys_exit[i], "ret");
+			ftk_field_bind(&x->exit_ret, x->sys_exit[i], "ret");
+	ftk_ptrack_bind(x->procs);
 	argv_capture_bind(x->argv);
 	return 0;
 }
@@ -444,7 +385,7 @@ static void execsnoop_free(struct ftk_run *r)
 	if (x->has_line)
 		regfree(&x->line_re);
 	argv_capture_free(x->argv);
-	ftk_ptable_free(x->procs);
+	ftk_ptrack_free(x->procs);
 	ftk_buf_free(&x->line);
 	ftk_buf_free(&x->argsbuf);
 }

@@ -16,6 +16,7 @@
 #include "core/elfsym.h"
 #include "core/events.h"
 #include "core/features.h"
+#include "core/field.h"
 #include "core/output.h"
 #include "core/util.h"
 
@@ -59,7 +60,7 @@ struct capture {
 	struct ftk_event *ev;
 	struct capture *next;
 	int arg;		/* -1: file name */
-	const struct tep_format_field *p, *str;
+	struct ftk_field_ref p, str;
 };
 
 static struct pending *pending_get(struct argv_capture *x, pid_t tid, bool create)
@@ -122,24 +123,12 @@ static void pending_start(struct argv_capture *x, struct pending *p, pid_t tid, 
 	p->argc = -1;
 }
 
-/* Raw __data_loc string of element idx of a (possibly array) __data_loc field: *len is the
- * stored length including the NUL (0 when the kernel could not fetch it). */
-static const char *dloc_elem(const struct tep_format_field *f, const struct ftk_rec *r, int idx,
-			     int *len)
+/* A fetched string: its bytes up to the stored length (which counts the NUL); len 0 when the
+ * kernel could not fetch it (a fault: too long for one event, or not paged in). */
+static const char *fetched(const struct ftk_field_ref *f, const struct ftk_rec *r, int *len)
 {
-	unsigned off = f->offset + 4 * idx;
-	*len = 0;
-	if (off + 4 > (unsigned)r->size)
-		return NULL;
-	uint32_t w;
-	memcpy(&w, (char *)r->data + off, 4);
-	unsigned doff = w & 0xffff, dlen = w >> 16;
-	if (f->flags & TEP_FIELD_IS_RELATIVE)
-		doff += off + 4;
-	if (doff + dlen > (unsigned)r->size)
-		return NULL;
-	*len = dlen;
-	return (char *)r->data + doff;
+	const char *s = (const char *)ftk_field_span(f, r->data, r->size, len);
+	return *len > 0 ? s : NULL;
 }
 
 static void on_capture(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
@@ -157,7 +146,7 @@ static void on_capture(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
 	p->nseen++;
 	if (c->arg < 0) {
 		int len;
-		const char *s = dloc_elem(c->str, r, 0, &len);
+		const char *s = fetched(&c->str, r, &len);
 		free(p->file);
 		p->file = NULL;
 		if (s && len > 0) {
@@ -168,7 +157,7 @@ static void on_capture(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
 		}
 		return;
 	}
-	uint64_t ptr = ftk_get_u64(c->p, r->data);
+	uint64_t ptr = ftk_field_u64(&c->p, r->data, r->size, 0);
 	/* Captures may arrive in any order: the end of argv is decided at emit time. */
 	if (ptr == 0 && (unsigned long)c->arg < x->max_args) {
 		if (p->argc < 0 || c->arg < p->argc)
@@ -177,14 +166,14 @@ static void on_capture(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
 	}
 	if ((unsigned long)c->arg == x->max_args) {
 		int n;
-		const char *cm = c->str ? ftk_get_str(c->str, r->data, r->size, &n) : NULL;
+		const char *cm = ftk_field_str(&c->str, r->data, r->size, &n);
 		snprintf(p->comm, sizeof(p->comm), "%.*s", cm ? n : 0, cm ? cm : "");
 		p->more_seen = true;
 		p->more = ptr != 0;	/* argv[max_args] is not NULL */
 		return;
 	}
 	int len;
-	const char *s = dloc_elem(c->str, r, 0, &len);
+	const char *s = fetched(&c->str, r, &len);
 	free(p->argv[c->arg]);
 	p->argv[c->arg] = NULL;
 	if (!s || len == 0) {
@@ -490,10 +479,10 @@ void argv_capture_bind(struct argv_capture *x)
 		struct ftk_event *ev = c->ev;
 		if (!ev->tep)
 			continue;
-		c->p = ftk_field(ev, "p");
-		c->str = ftk_field(ev, c->arg < 0 ? "f"
+		bool has_p = ftk_field_bind(&c->p, ev, "p");
+		ftk_field_bind(&c->str, ev, c->arg < 0 ? "f"
 					: (unsigned long)c->arg == x->max_args ? "c" : "s");
-		if (!c->p && c->arg >= 0)
+		if (!has_p && c->arg >= 0)
 			ev->fn = NULL;
 	}
 }
