@@ -12,6 +12,9 @@
  *    knows of common_pid.
  *  - exec sets comm from the file name, except where task_rename said otherwise (fexecve,
  *    execveat with AT_EMPTY_PATH name the task after the file descriptor's dentry).
+ *  - sched_process_fork does not tell a thread from a process: a forked task's entry has
+ *    tgid = its own pid and ppid = the forking task's process (right for fork(); a thread's
+ *    entry is not a process's: exec, which makes a leader, gives the tgid).
  *  - a task's records may follow its exit record (the final sched_switch): an exited task is
  *    kept for a while (the last FTK_PTRACK_KEEP_EXITED exits) before it is forgotten.
  *
