@@ -66,7 +66,7 @@ wait $fp
 rc=$?
 assert_eq $t 0 "$rc"
 assert_eq $t 2 "$(wc -l <"$T/$t.out")"
-assert_eq $t 2 "$(grep -c '^{"time":"[^"]*","ts":[0-9.]*,"unit":"usecs","hists":\[.*\]}$' \
+assert_eq $t 2 "$(grep -c '^{"time":"[^"]*","elapsed":[0-9.]*,"unit":"usecs","hists":\[.*\]}$' \
 	"$T/$t.out")"
 n=$(grep -o "\"disk\":\"$DISK\",\"count\":[0-9]*" "$T/$t.out" | sed 's/.*://' |
 	awk '{n += $1} END {print n + 0}')

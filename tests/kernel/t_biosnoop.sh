@@ -78,7 +78,7 @@ else
 fi
 kill -INT $fp
 wait $fp || fail $t "ftk biosnoop --json exited $?"
-re='^{"time":"[0-9-]*T[0-9:.]*[+-][0-9:]*","ts":[0-9.]*,"comm":"bioio","pid":'$wp','
+re='^{"time":"[0-9-]*T[0-9:.]*[+-][0-9:]*","elapsed":[0-9.]*,"comm":"bioio","pid":'$wp','
 re=$re'"disk":"'$DISK'","type":"W[A-Z]*","sector":[0-9]*,"bytes":65536,'
 re=$re'"lat_ms":[0-9.]*,"que_ms":[0-9.]*,"error":0}$'
 assert_eq $t 3 "$(grep -c "$re" "$T/$t.out")"
