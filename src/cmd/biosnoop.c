@@ -8,17 +8,16 @@
  * (bio/pairing.h) matches them by (dev, sector).
  */
 #include <errno.h>
-#include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/bio/disks.h"
 #include "cmd/bio/sources.h"
-#include "core/features.h"
 #include "core/output.h"
 #include "core/procs.h"
+#include "core/record.h"
+#include "core/run.h"
 #include "core/session.h"
 #include "core/util.h"
 #include "core/view.h"
@@ -26,8 +25,11 @@
 struct biosnoop {
 	bool queue, pattern, timestamp, json;
 	double min_ms;
-	long pid;		/* -1: all */
-	const char *name;	/* comm filter, NULL: all */
+	const char *disk;	/* -d, NULL: all */
+	uint32_t filter_dev;	/* its dev */
+	const char *name;	/* -n: comm filter, NULL: all */
+	const pid_t *pids;	/* -p: submitting processes (or threads), none: all */
+	int npids;
 	struct bio_disks disks;
 	struct ftk_session *s;
 	struct ftk_ptable *procs;
@@ -40,107 +42,32 @@ struct biosnoop {
 	int nlast;
 };
 
+static const struct ftk_option options[] = {
+	{ "queue", 'Q', NULL, "add QUE(ms): time queued in the OS (submission -> issue)" },
+	{ "pattern", 'P', NULL, "add P: S sequential or R random (per disk)" },
+	{ "timestamp", 't', NULL, "add TIME: wall clock HH:MM:SS.us" },
+	{ "disk", 'd', "DISK", "trace this disk only (a name in /sys/block)" },
+	{ "min", 'm', "MIN_MS", "only I/O with a latency of at least MIN_MS milliseconds" },
+	{ "name", 'n', "NAME", "only I/O submitted by processes named NAME (exact comm)" },
+	{ NULL },
+};
+
 static const struct ftk_backend biosnoop_backends[] = {
 	BIO_TRACEPOINT_BACKEND,
 	BIO_TRACEPOINT_LEGACY_BACKEND,
 	BIO_KPROBE_BACKEND,
 };
 
-static void biosnoop_usage(FILE *f)
+/* ---- per I/O ---- */
+
+static bool biosnoop_pid_wanted(const struct biosnoop *v, pid_t pid, pid_t tid)
 {
-	fprintf(f,
-		"usage: ftk biosnoop [-Q] [-P] [-t] [-d DISK] [-m MIN_MS] [-p PID] [-n NAME]\n"
-		"                    [--json] [--backend NAME] [--buffer-kb KB] [--dry-run]\n"
-		"                    [duration]\n"
-		"\n"
-		"Trace block I/O: one line per completed request with the process that submitted\n"
-		"it, the disk, the type (rwbs), sector, size and latency (issue -> completion).\n"
-		"\n"
-		"  -Q, --queue          add QUE(ms): time queued in the OS (submission -> issue)\n"
-		"  -P, --pattern        add P: S sequential or R random (per disk)\n"
-		"  -t, --timestamp      add TIME: wall clock HH:MM:SS.us\n"
-		"  -d, --disk DISK      trace this disk only (a name in /sys/block)\n"
-		"  -m, --min MIN_MS     only I/O with a latency of at least MIN_MS milliseconds\n"
-		"  -p, --pid PID        only I/O submitted by process PID\n"
-		"  -n, --name NAME      only I/O submitted by processes named NAME (exact comm)\n"
-		"  -j, --json           NDJSON: time elapsed comm pid disk type sector bytes lat_ms\n"
-		"                       (que_ms with -Q, pattern with -P, error)\n"
-		"      --backend NAME   tracepoint (>= 6.5) | tracepoint-legacy | kprobe\n"
-		"      --buffer-kb KB   per-CPU ring buffer size (default 4096)\n"
-		"      --dry-run        print the tracefs writes, make none\n"
-		"  duration             seconds to trace (default: until Ctrl-C)\n"
-		"\n"
-		"examples:\n"
-		"  ftk biosnoop                 # trace all block I/O\n"
-		"  ftk biosnoop -Q -d vda 10    # vda only, with queue time, for 10 s\n"
-		"  ftk biosnoop -m 5 --json     # I/O slower than 5 ms, as NDJSON\n");
-}
-
-enum { OPT_BACKEND = 256, OPT_BUFFER, OPT_DRY };
-
-static int biosnoop_parse(struct biosnoop *v, struct bio_common_opts *c, double *duration, int argc,
-		       char **argv)
-{
-	static const struct option lo[] = {
-		{ "queue", no_argument, NULL, 'Q' },	{ "pattern", no_argument, NULL, 'P' },
-		{ "timestamp", no_argument, NULL, 't' }, { "disk", required_argument, NULL, 'd' },
-		{ "min", required_argument, NULL, 'm' }, { "pid", required_argument, NULL, 'p' },
-		{ "name", required_argument, NULL, 'n' }, { "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "backend", required_argument, NULL, OPT_BACKEND },
-		{ "buffer-kb", required_argument, NULL, OPT_BUFFER },
-		{ "dry-run", no_argument, NULL, OPT_DRY }, { NULL, 0, NULL, 0 },
-	};
-	unsigned long ul;
-	int o;
-
-	optind = 1;
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "QPtd:m:p:n:jh", lo, NULL)) != -1) {
-		switch (o) {
-		case 'Q': v->queue = true; break;
-		case 'P': v->pattern = true; break;
-		case 't': v->timestamp = true; break;
-		case 'j': v->json = true; break;
-		case 'd': c->disk = optarg; break;
-		case 'n':
-			if (!*optarg || strlen(optarg) > 15)
-				return ftk_usage_error("-n NAME must be 1 to 15 bytes (a comm)");
-			v->name = optarg;
-			break;
-		case 'm':
-			if (bio_parse_ms(optarg, &v->min_ms))
-				return ftk_usage_error("-m wants milliseconds (5, 0.5), not '%s'",
-						       optarg);
-			break;
-		case 'p':
-			if (ftk_parse_ulong(optarg, 1, INT_MAX, &ul))
-				return ftk_usage_error("-p wants a process id, not '%s'", optarg);
-			v->pid = (long)ul;
-			break;
-		case OPT_BACKEND: c->backend = optarg; break;
-		case OPT_BUFFER:
-			if (ftk_parse_ulong(optarg, 4, 1UL << 22, &c->buffer_kb))
-				return ftk_usage_error("--buffer-kb wants 4..4194304, not '%s'",
-						       optarg);
-			break;
-		case OPT_DRY: c->dry_run = true; break;
-		case 'h':
-			biosnoop_usage(stdout);
-			return -1;
-		default:
-			if (optopt && strchr("dmpn", optopt))
-				return ftk_usage_error("option -%c needs a value", optopt);
-			return ftk_bad_option(argv);
-		}
-	}
-	if (optind < argc && ftk_parse_seconds(argv[optind], duration))
-		return ftk_usage_error("duration must be seconds > 0, not '%s'", argv[optind]);
-	if (optind < argc)
-		optind++;
-	if (optind < argc)
-		return ftk_usage_error("unexpected argument '%s'", argv[optind]);
-	return 0;
+	if (!v->npids)
+		return true;
+	for (int i = 0; i < v->npids; i++)
+		if (v->pids[i] == pid || v->pids[i] == tid)
+			return true;
+	return false;
 }
 
 static pid_t biosnoop_tgid(struct biosnoop *v, pid_t tid)
@@ -169,24 +96,17 @@ static char biosnoop_pattern(struct biosnoop *v, const struct bio_io *io)
 	return seq ? 'S' : 'R';
 }
 
-static void biosnoop_json(struct biosnoop *v, const struct bio_io *io, pid_t pid, const char *disk,
-		       double ts, double lat, double que, char pat)
+/* The record head (time, ts, cpu: of the completion; pid, comm: the submitter's, left out
+ * when unknown), then biosnoop's columns. */
+static void biosnoop_json(struct biosnoop *v, const struct bio_io *io, pid_t pid,
+			  const char *disk, double elapsed, double lat, double que, char pat)
 {
 	struct ftk_buf *b = &v->line;
-	struct ftk_buf tbuf = { 0 };
 	struct ftk_json j;
 
-	ftk_fmt_rfc3339(&tbuf, ftk_session_mono_to_real(v->s, io->done_ts));
-	ftk_json_begin(&j, b);
-	ftk_json_cstr(&j, "time", ftk_buf_str(&tbuf));
-	ftk_json_double(&j, "elapsed", ts, 6);
-	if (io->pid >= 0) {
-		ftk_json_str(&j, "comm", io->comm, strlen(io->comm));
-		ftk_json_int(&j, "pid", pid);
-	} else {
-		ftk_json_null(&j, "comm");
-		ftk_json_null(&j, "pid");
-	}
+	ftk_json_record(&j, b, v->s, io->done_ts, io->cpu, pid, io->pid >= 0 ? io->comm : NULL,
+			FTK_CSTR);
+	ftk_json_double(&j, "elapsed", elapsed, 6);
 	ftk_json_cstr(&j, "disk", strcmp(disk, "?") ? disk : NULL);
 	ftk_json_str(&j, "type", io->rwbs, strlen(io->rwbs));
 	ftk_json_uint(&j, "sector", io->sector);
@@ -205,12 +125,11 @@ static void biosnoop_json(struct biosnoop *v, const struct bio_io *io, pid_t pid
 	}
 	ftk_json_int(&j, "error", io->error);
 	ftk_json_end(&j);
-	ftk_buf_free(&tbuf);
 	ftk_out_buf(b);
 }
 
-static void biosnoop_row(struct biosnoop *v, const struct bio_io *io, pid_t pid, const char *disk,
-		      double ts, double lat, double que, char pat)
+static void biosnoop_row(struct biosnoop *v, const struct bio_io *io, pid_t pid,
+			 const char *disk, double elapsed, double lat, double que, char pat)
 {
 	struct ftk_buf *b = &v->line;
 	char hms[16];
@@ -222,7 +141,7 @@ static void biosnoop_row(struct biosnoop *v, const struct bio_io *io, pid_t pid,
 		ftk_buf_printf(b, "%s.%06llu ", hms,
 			       (unsigned long long)(real % 1000000000ULL / 1000));
 	}
-	ftk_buf_printf(b, "%-11.6f ", ts);
+	ftk_buf_printf(b, "%-11.6f ", elapsed);
 	if (io->pid >= 0) {
 		size_t start = b->len;
 
@@ -254,7 +173,7 @@ static void biosnoop_on_io(const struct bio_io *io, void *ctx)
 	double lat = (double)(io->done_ts - io->issue_ts) / 1e6;
 	double que = -1;
 	uint64_t t0 = ftk_session_start_ts(v->s);
-	double ts = io->done_ts >= t0 ? (double)(io->done_ts - t0) / 1e9 : 0;
+	double elapsed = io->done_ts >= t0 ? (double)(io->done_ts - t0) / 1e9 : 0;
 	pid_t pid = -1;
 	char pat;
 
@@ -262,7 +181,7 @@ static void biosnoop_on_io(const struct bio_io *io, void *ctx)
 		return;
 	if (io->pid >= 0)
 		pid = biosnoop_tgid(v, io->pid);
-	if (v->pid > 0 && pid != v->pid && io->pid != v->pid)
+	if (!biosnoop_pid_wanted(v, pid, io->pid))
 		return;
 	if (v->name && (io->pid < 0 || strcmp(io->comm, v->name)))
 		return;
@@ -270,13 +189,79 @@ static void biosnoop_on_io(const struct bio_io *io, void *ctx)
 		que = (double)(io->issue_ts - io->start_ts) / 1e6;
 	pat = v->pattern ? biosnoop_pattern(v, io) : 0;
 	if (v->json)
-		biosnoop_json(v, io, pid, bio_disk_name(&v->disks, io->dev), ts, lat, que, pat);
+		biosnoop_json(v, io, pid, bio_disk_name(&v->disks, io->dev), elapsed, lat, que,
+			      pat);
 	else
-		biosnoop_row(v, io, pid, bio_disk_name(&v->disks, io->dev), ts, lat, que, pat);
+		biosnoop_row(v, io, pid, bio_disk_name(&v->disks, io->dev), elapsed, lat, que,
+			     pat);
 }
 
-static void biosnoop_header(struct biosnoop *v)
+/* ---- the view ---- */
+
+static int biosnoop_option(struct ftk_run *r, int key, const char *arg)
 {
+	struct biosnoop *v = r->state;
+
+	switch (key) {
+	case 'Q': v->queue = true; return 0;
+	case 'P': v->pattern = true; return 0;
+	case 't': v->timestamp = true; return 0;
+	case 'd': v->disk = arg; return 0;
+	case 'n':
+		if (!*arg || strlen(arg) > 15)
+			return ftk_usage_error("-n NAME must be 1 to 15 bytes (a comm)"), -EINVAL;
+		v->name = arg;
+		return 0;
+	case 'm':
+		if (bio_parse_ms(arg, &v->min_ms))
+			return ftk_usage_error("-m wants milliseconds (5, 0.5), not '%s'", arg),
+			       -EINVAL;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* [duration] */
+static int biosnoop_args(struct ftk_run *r, int argc, char **argv)
+{
+	if (argc > 1)
+		return ftk_usage_error("unexpected argument '%s'", argv[1]), -EINVAL;
+	return ftk_opt_seconds("duration", argv[0], &r->duration);
+}
+
+static int biosnoop_check(struct ftk_run *r)
+{
+	struct biosnoop *v = r->state;
+
+	v->json = r->json;
+	v->pids = r->pids;
+	v->npids = r->npids;
+	bio_disks_load(&v->disks, NULL);
+	return v->disk ? bio_resolve_disk(&v->disks, v->disk, &v->filter_dev) : 0;
+}
+
+static int biosnoop_declare(struct ftk_run *r, struct ftk_session *s)
+{
+	struct biosnoop *v = r->state;
+
+	v->s = s;
+	v->procs = ftk_ptable_new();
+	v->source = bio_source_new(v->filter_dev, 1 << 15, biosnoop_on_io, v);
+	return bio_source_declare(v->source, s,
+				  bio_backend_by_name(biosnoop_backends[r->backend].name));
+}
+
+static int biosnoop_bind(struct ftk_run *r, struct ftk_session *s)
+{
+	struct biosnoop *v = r->state;
+
+	return bio_source_bind(v->source);
+}
+
+static void biosnoop_header(struct ftk_run *r)
+{
+	struct biosnoop *v = r->state;
+
 	if (v->json)
 		return;
 	if (v->timestamp)
@@ -288,50 +273,46 @@ static void biosnoop_header(struct biosnoop *v)
 	if (v->queue)
 		ftk_outf("%7s ", "QUE(ms)");
 	ftk_outf("%7s\n", "LAT(ms)");
-	ftk_out_flush();
 }
 
-static struct bio_source *biosnoop_make_source(uint32_t filter_dev, void *ctx)
+static void biosnoop_free(struct ftk_run *r)
 {
-	struct biosnoop *v = ctx;
+	struct biosnoop *v = r->state;
 
-	v->source = bio_source_new(filter_dev, 1 << 15, biosnoop_on_io, v);
-	return v->source;
+	bio_source_free(v->source);
+	ftk_ptable_free(v->procs);
+	bio_disks_free(&v->disks);
+	ftk_buf_free(&v->line);
 }
 
-extern const struct ftk_view ftk_view_biosnoop;
-
-static int biosnoop_main(int argc, char **argv)
-{
-	struct biosnoop v = { .pid = -1 };
-	struct bio_common_opts c = { 0 };
-	double duration = 0;
-	uint32_t dev;
-	int rc;
-
-	rc = biosnoop_parse(&v, &c, &duration, argc, argv);
-	if (rc)
-		return rc < 0 ? FTK_EXIT_OK : rc;
-	v.procs = ftk_ptable_new();
-	if (bio_setup(&ftk_view_biosnoop, &c, duration, &v.disks, &dev, biosnoop_make_source, &v, &v.source,
-		      &v.s, &rc))
-		goto out;
-	biosnoop_header(&v);
-	ftk_session_run(v.s);
-	rc = ftk_session_close(v.s);
-	ftk_out_flush();
-out:
-	bio_source_free(v.source);
-	ftk_ptable_free(v.procs);
-	bio_disks_free(&v.disks);
-	ftk_buf_free(&v.line);
-	return rc;
-}
+static const struct ftk_view_ops ops = {
+	.option = biosnoop_option,
+	.args = biosnoop_args,
+	.check = biosnoop_check,
+	.declare = biosnoop_declare,
+	.bind = biosnoop_bind,
+	.header = biosnoop_header,
+	.free = biosnoop_free,
+};
 
 const struct ftk_view ftk_view_biosnoop = {
 	.name = "biosnoop",
 	.summary = "block I/O with submitting process, disk, type, size and latency",
-	.main = biosnoop_main,
+	.description =
+		"Trace block I/O: one line per completed request with the process that submitted\n"
+		"it, the disk, the type (rwbs), sector, size and latency (issue -> completion).\n"
+		"duration: seconds to trace (default: until Ctrl-C).",
+	.positional = "[duration]",
+	.examples =
+		"  ftk biosnoop                 # trace all block I/O\n"
+		"  ftk biosnoop -Q -d vda 10    # vda only, with queue time, for 10 s\n"
+		"  ftk biosnoop -p 181          # only I/O submitted by PID 181\n"
+		"  ftk biosnoop -m 5 --json     # I/O slower than 5 ms, as NDJSON\n",
+	.common = FTK_OPT_TRACING | FTK_OPT_BACKEND | FTK_OPT_PID,
+	.options = options,
+	.ops = &ops,
+	.state_size = sizeof(struct biosnoop),
 	.backends = biosnoop_backends,
 	.nbackends = FTK_ARRAY_SIZE(biosnoop_backends),
+	.default_buffer_kb = 4096,
 };

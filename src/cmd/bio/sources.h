@@ -85,22 +85,4 @@ struct bio_track *bio_source_track(struct bio_source *source);
 /* Strict non-negative decimal milliseconds ("2", "0.5"). 0 or -EINVAL. */
 int bio_parse_ms(const char *s, double *out);
 
-/* Options both views take. */
-struct bio_common_opts {
-	const char *backend;	/* --backend */
-	const char *disk;	/* -d */
-	unsigned long buffer_kb;	/* --buffer-kb, 0 = default */
-	bool dry_run;
-};
-
-/*
- * Setup shared by both views: disk check (-d), backend choice, session, tracepoints, arm,
- * field binding. make creates the view's source. Returns 0 with *sp armed; 1 when the run
- * is over (dry run) and -1 on error, both with the exit code in *rc.
- */
-int bio_setup(const struct ftk_view *view, const struct bio_common_opts *c, double duration,
-	      struct bio_disks *disks, uint32_t *filter_dev,
-	      struct bio_source *(*make)(uint32_t, void *), void *make_ctx,
-	      struct bio_source **sourcep, struct ftk_session **sp, int *rc);
-
 #endif
