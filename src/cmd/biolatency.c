@@ -212,7 +212,8 @@ static int biolatency_check(struct ftk_run *r)
 	return v->disk ? bio_resolve_disk(&v->disks, v->disk, &v->filter_dev) : 0;
 }
 
-/* The hist backend counts in the kernel: a small buffer does (nothing reaches it). */
+/* The hist backend counts in the kernel: nothing reaches the ring buffer, so a small one
+ * does, read without the reorder window. */
 static int biolatency_prepare(struct ftk_run *r)
 {
 	struct biolatency *v = r->state;
@@ -221,6 +222,7 @@ static int biolatency_prepare(struct ftk_run *r)
 	if (!v->hist)
 		return 0;
 	r->so.default_buffer_kb = 64;
+	r->so.unordered = true;
 	return bio_hist_backend_init(&v->kernel);
 }
 
