@@ -19,6 +19,16 @@
 #include "core/output.h"
 #include "core/util.h"
 
+/* h printed in unit reads exactly want. */
+static void assert_prints(const struct ftk_histogram *h, const char *unit, const char *want)
+{
+	struct ftk_buf b = { 0 };
+
+	ftk_histogram_print(&b, h, unit);
+	assert_string_equal(ftk_buf_str(&b), want);
+	ftk_buf_free(&b);
+}
+
 static void test_log2_slots(void **state)
 {
 	struct ftk_histogram h = { 0 };
@@ -56,13 +66,11 @@ static void test_log2_slots(void **state)
 static void test_log2_print(void **state)
 {
 	struct ftk_histogram h = { 0 };
-	struct ftk_buf b = { 0 };
 
 	for (int i = 0; i < 4; i++)
 		ftk_histogram_add(&h, 150);	/* 128 -> 255 */
 	ftk_histogram_add(&h, 300);		/* 256 -> 511 */
-	ftk_histogram_print(&b, &h, "usecs");
-	const char *want =
+	assert_prints(&h, "usecs",
 		"     usecs               : count     distribution\n"
 		"         0 -> 1          : 0        |                                        |\n"
 		"         2 -> 3          : 0        |                                        |\n"
@@ -72,30 +80,23 @@ static void test_log2_print(void **state)
 		"        32 -> 63         : 0        |                                        |\n"
 		"        64 -> 127        : 0        |                                        |\n"
 		"       128 -> 255        : 4        |****************************************|\n"
-		"       256 -> 511        : 1        |**********                              |\n";
-	assert_string_equal(ftk_buf_str(&b), want);
-	ftk_buf_reset(&b);
+		"       256 -> 511        : 1        |**********                              |\n");
 	memset(&h, 0, sizeof(h));
-	ftk_histogram_print(&b, &h, "usecs");	/* empty: nothing, like bcc */
-	assert_int_equal(b.len, 0);
-	ftk_buf_free(&b);
+	assert_prints(&h, "usecs", "");	/* empty: nothing, like bcc */
 }
 
 /* bcc's bar: width * val / max stars, rounded down (1 of 3 -> 13 of 40). */
 static void test_log2_stars(void **state)
 {
 	struct ftk_histogram h = { 0 };
-	struct ftk_buf b = { 0 };
 
 	ftk_histogram_add(&h, 1);
 	for (int i = 0; i < 3; i++)
 		ftk_histogram_add(&h, 2);
-	ftk_histogram_print(&b, &h, "msecs");
-	assert_string_equal(ftk_buf_str(&b),
+	assert_prints(&h, "msecs",
 		"     msecs               : count     distribution\n"
 		"         0 -> 1          : 1        |*************                           |\n"
 		"         2 -> 3          : 3        |****************************************|\n");
-	ftk_buf_free(&b);
 }
 
 /* Past slot 32 bcc widens the columns to 20 and halves the bar. */
@@ -130,7 +131,6 @@ static void test_log2_print_wide(void **state)
 static void test_linear(void **state)
 {
 	struct ftk_histogram h = { 0 };
-	struct ftk_buf b = { 0 };
 	uint64_t lo, hi;
 
 	ftk_histogram_init_linear(&h, 0, 10);
@@ -145,13 +145,11 @@ static void test_linear(void **state)
 	assert_int_equal(lo, 20);
 	assert_int_equal(hi, 29);
 	h.slots[FTK_HISTOGRAM_SLOTS - 1] = 0;
-	ftk_histogram_print(&b, &h, "msecs");
-	assert_string_equal(ftk_buf_str(&b),
+	assert_prints(&h, "msecs",
 		"     msecs         : count     distribution\n"
 		"        0          : 1        |********************                    |\n"
 		"        10         : 0        |                                        |\n"
 		"        20         : 2        |****************************************|\n");
-	ftk_buf_free(&b);
 }
 
 static void test_json(void **state)
