@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cmd/bio/disks.h"
 #include "cmd/bio/pairing.h"
 #include "core/events.h"
 #include "core/view.h"
