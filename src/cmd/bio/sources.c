@@ -7,6 +7,7 @@
 
 #include "cmd/bio/sources.h"
 #include "core/features.h"
+#include "core/field.h"
 #include "core/session.h"
 #include "core/util.h"
 
@@ -44,7 +45,7 @@ struct bio_source_event {
 	struct bio_source *source;
 	enum bio_kind kind;
 	struct ftk_event *event;
-	const struct tep_format_field *dev, *sector, *nr_sector, *bytes, *rwbs, *comm, *error;
+	struct ftk_field_ref dev, sector, nr_sector, bytes, rwbs, comm, error;
 };
 
 struct bio_source {
@@ -95,14 +96,12 @@ void bio_source_lost(struct bio_source *source)
 }
 
 /* A string field (comm, rwbs) into out, "" when absent. */
-static void bio_copy_field(const struct tep_format_field *f, const struct ftk_rec *r, char *out,
+static void bio_copy_field(const struct ftk_field_ref *f, const struct ftk_rec *r, char *out,
 			   size_t len)
 {
-	const char *s = NULL;
 	int n = 0;
+	const char *s = ftk_field_str(f, r->data, r->size, &n);
 
-	if (f)
-		s = ftk_get_str(f, r->data, r->size, &n);
 	if (!s)
 		n = 0;
 	if ((size_t)n >= len)
@@ -116,9 +115,9 @@ static void bio_source_on_event(struct ftk_event *ev, const struct ftk_rec *r, v
 	struct bio_source_event *e = ctx;
 	struct bio_source *source = e->source;
 	struct bio_track *t = source->track;
-	uint32_t dev = (uint32_t)ftk_get_u64(e->dev, r->data);
-	uint64_t sector = ftk_get_u64(e->sector, r->data);
-	uint32_t nr = (uint32_t)ftk_get_u64(e->nr_sector, r->data);
+	uint32_t dev = (uint32_t)ftk_field_u64(&e->dev, r->data, r->size, 0);
+	uint64_t sector = ftk_field_u64(&e->sector, r->data, r->size, 0);
+	uint32_t nr = (uint32_t)ftk_field_u64(&e->nr_sector, r->data, r->size, 0);
 	char rwbs[10], comm[16];
 	uint32_t bytes;
 	struct bio_io io;
@@ -129,18 +128,18 @@ static void bio_source_on_event(struct ftk_event *ev, const struct ftk_rec *r, v
 	case BIO_KIND_START:
 	case BIO_KIND_BIO_QUEUE:
 	case BIO_KIND_INSERT:
-		bio_copy_field(e->comm, r, comm, sizeof(comm));
+		bio_copy_field(&e->comm, r, comm, sizeof(comm));
 		bio_track_start(t, r->ts, dev, sector, nr, ftk_rec_pid(r->data), comm,
 				e->kind == BIO_KIND_INSERT);
 		break;
 	case BIO_KIND_ISSUE:
-		bio_copy_field(e->rwbs, r, rwbs, sizeof(rwbs));
-		bytes = e->bytes ? (uint32_t)ftk_get_u64(e->bytes, r->data) : nr << 9;
+		bio_copy_field(&e->rwbs, r, rwbs, sizeof(rwbs));
+		bytes = (uint32_t)ftk_field_u64(&e->bytes, r->data, r->size, (uint64_t)nr << 9);
 		bio_track_issue(t, r->ts, dev, sector, nr, bytes, rwbs);
 		break;
 	case BIO_KIND_COMPLETE:
 		if (bio_track_complete(t, r->ts, dev, sector, nr,
-				       e->error ? (int)ftk_get_s64(e->error, r->data) : 0, &io)) {
+				       (int)ftk_field_s64(&e->error, r->data, r->size, 0), &io)) {
 			io.cpu = r->cpu;
 			source->done(&io, source->ctx);
 		}
@@ -215,14 +214,14 @@ int bio_source_bind(struct bio_source *source)
 
 		if (!e->event || !e->event->tep)
 			continue;
-		e->dev = ftk_field(e->event, "dev");
-		e->sector = ftk_field(e->event, "sector");
-		e->nr_sector = ftk_field(e->event, "nr_sector");
-		e->bytes = ftk_field(e->event, "bytes");
-		e->rwbs = ftk_field(e->event, "rwbs");
-		e->comm = ftk_field(e->event, "comm");
-		e->error = ftk_field(e->event, "error");
-		if (!e->dev || !e->sector || !e->nr_sector) {
+		/* bytes (not in old formats): nr_sector * 512; comm, rwbs, error may be absent */
+		ftk_field_bind(&e->bytes, e->event, "bytes");
+		ftk_field_bind(&e->rwbs, e->event, "rwbs");
+		ftk_field_bind(&e->comm, e->event, "comm");
+		ftk_field_bind(&e->error, e->event, "error");
+		if (!ftk_field_bind(&e->dev, e->event, "dev") ||
+		    !ftk_field_bind(&e->sector, e->event, "sector") ||
+		    !ftk_field_bind(&e->nr_sector, e->event, "nr_sector")) {
 			ftk_error("block:%s has no dev/sector/nr_sector field", bio_kind_events[k]);
 			return -ENOENT;
 		}
