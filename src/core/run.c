@@ -407,6 +407,8 @@ static int run(struct ftk_run *r, int argc, char **argv)
 	rc = trace_session(r, r->session);
 	int crc = ftk_session_close(r->session);
 	r->session = NULL;
+	if (!rc && !crc && r->error)
+		rc = exit_code(r->error);
 	return rc ? rc : crc;
 }
 

@@ -76,6 +76,8 @@ struct ftk_run {
 	struct ftk_session_opts so;	/* prepare may change it before the session is made */
 	struct ftk_session *session;
 	pid_t child;		/* the spawned COMMAND (0 if none): known when arm runs */
+	int error;		/* a failure found while running (-errno, set by the view, message
+				 * printed): the exit code once the session is closed */
 };
 
 struct ftk_view_ops {

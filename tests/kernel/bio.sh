@@ -58,6 +58,18 @@ bio_wait_armed() {
 	wait_until 10 _bio_armed "$1"
 }
 
+# bio_not_root VIEW: as nobody, the view refuses to start (exit 1, "must be run as root").
+bio_not_root() {
+	_t=$1_not_root
+	if ! command -v setpriv >/dev/null 2>&1; then
+		skip $_t "no setpriv to drop root"
+		return 0
+	fi
+	assert_rc $_t 1 setpriv --reuid=65534 --regid=65534 --clear-groups "$FTK" "$1" 1 &&
+		assert_grep $_t "^ftk $1: error: must be run as root" "$T/last.err"
+	pass $_t
+}
+
 bio_cleanup() {
 	[ "${KIND:-}" = file ] && rm -f "$FILE"
 	[ -n "$NULLB_LOADED" ] && rmmod null_blk

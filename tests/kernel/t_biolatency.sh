@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # t_biolatency.sh: ftk biolatency on a real disk. Known O_DIRECT writes (tests/helpers/bioio)
 # land in bcc's histogram layout (per disk with -D), NDJSON gives one valid object per
-# interval and stops after count; bad input exits 1 (unknown disk) or 2 (malformed). In the
-# guests, on a null_blk disk with 2 ms timer completions, the count is exact and every I/O
-# sits in the bucket its biosnoop latency (same run) says.
+# interval and stops after count; bad input exits 1 (unknown disk, not root) or 2 (malformed).
+# In the guests, on a null_blk disk with 2 ms timer completions, the count is exact and every
+# I/O sits in the bucket its biosnoop latency (same run) says.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bio.sh"
 
@@ -17,6 +17,8 @@ for a in "0" "1 0" "x" "1 2 3" "--bogus" "-d" "-Z" "1 -1"; do
 done
 assert_rc $t 0 "$FTK" biolatency --help && assert_grep $t '^usage: ftk biolatency' "$T/last.out"
 pass $t
+
+bio_not_root biolatency
 
 if lockdown_confidentiality; then
 	t=biolatency_lockdown
@@ -66,7 +68,7 @@ wait $fp
 rc=$?
 assert_eq $t 0 "$rc"
 assert_eq $t 2 "$(wc -l <"$T/$t.out")"
-assert_eq $t 2 "$(grep -c '^{"time":"[^"]*","ts":[0-9.]*,"unit":"usecs","hists":\[.*\]}$' \
+assert_eq $t 2 "$(grep -c '^{"time":"[^"]*","ts":[0-9]*\.[0-9]\{9\},"elapsed":[0-9.]*,"unit":"usecs","hists":\[.*\]}$' \
 	"$T/$t.out")"
 n=$(grep -o "\"disk\":\"$DISK\",\"count\":[0-9]*" "$T/$t.out" | sed 's/.*://' |
 	awk '{n += $1} END {print n + 0}')

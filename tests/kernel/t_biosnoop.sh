@@ -2,10 +2,10 @@
 # t_biosnoop.sh: ftk biosnoop on a real disk. O_DIRECT writes and reads of known size by a
 # known process (tests/helpers/bioio) appear exactly once each with the right bytes, type,
 # disk, pid and a positive latency, in the table and in NDJSON; -p, -n, -m, -Q, -P, -t do
-# what they say; bad input exits 1 (unknown disk, listing the disks) or 2 (malformed). The
-# disk is the one under /var/tmp on the host; in the guests a null_blk disk with a 2 ms timer
-# completion (loaded here, removed at the end), where latencies must sit at 2 ms and -Q must
-# show the time requests wait behind a queue depth of 1.
+# what they say; bad input exits 1 (unknown disk, listing the disks; not root) or 2
+# (malformed). The disk is the one under /var/tmp on the host; in the guests a null_blk disk
+# with a 2 ms timer completion (loaded here, removed at the end), where latencies must sit at
+# 2 ms and -Q must show the time requests wait behind a queue depth of 1.
 . "$(dirname "$0")/lib.sh"
 
 . "$(dirname "$0")/bio.sh"
@@ -21,6 +21,8 @@ done
 assert_rc $t 2 "$FTK" biosnoop --backend nope
 assert_rc $t 0 "$FTK" biosnoop --help && assert_grep $t '^usage: ftk biosnoop' "$T/last.out"
 pass $t
+
+bio_not_root biosnoop
 
 if lockdown_confidentiality; then
 	t=biosnoop_lockdown
@@ -78,8 +80,8 @@ else
 fi
 kill -INT $fp
 wait $fp || fail $t "ftk biosnoop --json exited $?"
-re='^{"time":"[0-9-]*T[0-9:.]*[+-][0-9:]*","ts":[0-9.]*,"comm":"bioio","pid":'$wp','
-re=$re'"disk":"'$DISK'","type":"W[A-Z]*","sector":[0-9]*,"bytes":65536,'
+re='^{"time":"[0-9-]*T[0-9:.]*[+-][0-9:]*","ts":[0-9]*\.[0-9]\{9\},"cpu":[0-9]*,"pid":'$wp','
+re=$re'"comm":"bioio","elapsed":[0-9.]*,"disk":"'$DISK'","type":"W[A-Z]*","sector":[0-9]*,"bytes":65536,'
 re=$re'"lat_ms":[0-9.]*,"que_ms":[0-9.]*,"error":0}$'
 assert_eq $t 3 "$(grep -c "$re" "$T/$t.out")"
 assert_no_grep $t '^[^{]' "$T/$t.out"

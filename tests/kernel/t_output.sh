@@ -5,13 +5,15 @@
 # quiet, clean end: exit 0.
 . "$(dirname "$0")/lib.sh"
 
-# Runs ftk with ARGS, stdout on /dev/full, while execs happen (lines to print); sets RC.
+# Runs ftk with ARGS, stdout on /dev/full, while $WORKLOAD runs (execs by default: lines to
+# print); sets RC.
+WORKLOAD=/bin/true
 run_full() {
 	"$FTK" "$@" >/dev/full 2>"$T/full.err" &
 	_fp=$!
 	_i=0
 	while kill -0 $_fp 2>/dev/null && [ $_i -lt 100 ]; do
-		/bin/true
+		$WORKLOAD
 		sleep 0.1
 		_i=$((_i + 1))
 	done
@@ -34,6 +36,29 @@ for args in "execsnoop" "execsnoop --json" "trace -e sched:sched_process_exec" \
 		assert_no_grep $t "ftk_$FP/" "$TRACEFS/uprobe_events"
 	pass $t
 done
+
+# biosnoop prints block I/O: 4 KiB O_DIRECT writes (bio.sh: a file on the host's disk, a
+# null_blk disk in the guests).
+. "$(dirname "$0")/bio.sh"
+if bio_target; then
+	bio_write() {
+		$BIOIO "$FILE" w 4096 1 "$OFF"
+	}
+	WORKLOAD=bio_write
+	for args in "biosnoop" "biosnoop --json"; do
+		t=out_full_$(echo "$args" | tr -c 'a-z\n' _)
+		run_full $args -d "$DISK"
+		assert_eq $t 1 "$RC" &&
+			assert_grep $t "^ftk biosnoop: error: cannot write the output: No space left on device" \
+				"$T/full.err" &&
+			assert_eq $t "" "$(ls "$TRACEFS/instances" | grep "^ftk-$FP\$")"
+		pass $t
+	done
+	WORKLOAD=/bin/true
+	bio_cleanup
+else
+	skip out_full_biosnoop "$BIO_WHY"
+fi
 
 t=out_epipe
 # The reader goes away after the header: ftk ends quietly with 0.

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for the block I/O engine of biosnoop/biolatency (src/cmd/bio.h): the pairing
+ * Unit tests for the block I/O engine of biosnoop/biolatency (src/cmd/bio/): the pairing
  * table on hand-made sequences (flushes that complete at sector -1, requeues, merges, front
  * merges, partial completions, two requests at one sector, loss resets, the bound), the
- * log2 histograms against bcc's layout, the disk table on a fake /sys/class/block, and the
- * whole path on REAL pages captured on the 6.18 host (tests/data/block, capture.sh there):
- * the known O_DIRECT writes and reads come out exactly once each with the right pid, type,
- * bytes and disk, through both tracepoint backends.
+ * disk table on a fake /sys/class/block, and the whole path on REAL pages captured on the
+ * 6.18 host (tests/data/block, capture.sh there): the known O_DIRECT writes and reads come
+ * out exactly once each with the right pid, type, bytes and disk, through both tracepoint
+ * backends. The histograms are tested in test_histogram.c.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +20,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cmd/bio.h"
+#include "cmd/bio/disks.h"
+#include "cmd/bio/pairing.h"
+#include "cmd/bio/sources.h"
 #include "core/output.h"
 #include "core/reader.h"
 #include "core/session_int.h"
@@ -311,96 +314,6 @@ static void test_table_vs_reference(void **state)
 	bio_track_free(t);
 }
 
-/* ---- histograms ---- */
-
-static void test_hist_slots(void **state)
-{
-	struct bio_hist h = { 0 };
-	uint64_t lo, hi;
-
-	bio_hist_add(&h, 0);
-	bio_hist_add(&h, 1);
-	bio_hist_add(&h, 2);
-	bio_hist_add(&h, 3);
-	bio_hist_add(&h, 4);
-	bio_hist_add(&h, 2000);	/* 1024 -> 2047 */
-	assert_int_equal(h.slots[1], 2);
-	assert_int_equal(h.slots[2], 2);
-	assert_int_equal(h.slots[3], 1);
-	assert_int_equal(h.slots[11], 1);
-	assert_int_equal(bio_hist_last(&h), 11);
-	assert_int_equal(h.count, 6);
-	bio_hist_slot_range(1, &lo, &hi);
-	assert_int_equal(lo, 0);
-	assert_int_equal(hi, 1);
-	bio_hist_slot_range(11, &lo, &hi);
-	assert_int_equal(lo, 1024);
-	assert_int_equal(hi, 2047);
-}
-
-static void test_hist_print(void **state)
-{
-	struct bio_hist h = { 0 };
-	struct ftk_buf b = { 0 };
-
-	for (int i = 0; i < 4; i++)
-		bio_hist_add(&h, 150);	/* 128 -> 255 */
-	bio_hist_add(&h, 300);		/* 256 -> 511 */
-	bio_hist_print(&b, &h, "usecs");
-	const char *want =
-		"     usecs               : count     distribution\n"
-		"         0 -> 1          : 0        |                                        |\n"
-		"         2 -> 3          : 0        |                                        |\n"
-		"         4 -> 7          : 0        |                                        |\n"
-		"         8 -> 15         : 0        |                                        |\n"
-		"        16 -> 31         : 0        |                                        |\n"
-		"        32 -> 63         : 0        |                                        |\n"
-		"        64 -> 127        : 0        |                                        |\n"
-		"       128 -> 255        : 4        |****************************************|\n"
-		"       256 -> 511        : 1        |**********                              |\n";
-	assert_string_equal(ftk_buf_str(&b), want);
-	ftk_buf_reset(&b);
-	memset(&h, 0, sizeof(h));
-	bio_hist_print(&b, &h, "usecs");	/* empty: nothing, like bcc */
-	assert_int_equal(b.len, 0);
-	ftk_buf_free(&b);
-}
-
-static void test_hist_json(void **state)
-{
-	struct bio_hist h = { 0 };
-	struct ftk_buf b = { 0 };
-	struct ftk_json j;
-
-	snprintf(h.disk, sizeof(h.disk), "vda");
-	bio_hist_add(&h, 2);
-	bio_hist_add(&h, 3);
-	ftk_json_begin(&j, &b);
-	ftk_json_array_begin(&j, "hists");
-	bio_hist_json(&j, &h);
-	ftk_json_array_end(&j);
-	ftk_json_end(&j);
-	assert_string_equal(ftk_buf_str(&b),
-			    "{\"hists\":[{\"disk\":\"vda\",\"count\":2,\"sum\":5,\"buckets\":["
-			    "{\"low\":0,\"high\":1,\"count\":0},"
-			    "{\"low\":2,\"high\":3,\"count\":2}]}]}\n");
-	ftk_buf_free(&b);
-}
-
-static void test_hists_group(void **state)
-{
-	struct bio_hists hs = { 0 };
-
-	bio_hist_add(bio_hists_get(&hs, "vdb", ""), 1);
-	bio_hist_add(bio_hists_get(&hs, "vda", ""), 1);
-	bio_hist_add(bio_hists_get(&hs, "vdb", ""), 1);
-	assert_int_equal(hs.n, 2);
-	bio_hists_sort(&hs);
-	assert_string_equal(hs.v[0].disk, "vda");
-	assert_int_equal(hs.v[1].count, 2);
-	bio_hists_free(&hs);
-}
-
 /* ---- disks ---- */
 
 static void mkfile(const char *path, const char *txt)
@@ -410,82 +323,6 @@ static void mkfile(const char *path, const char *txt)
 	assert_non_null(f);
 	fputs(txt, f);
 	fclose(f);
-}
-
-/* ---- the kernel's hist file (real captures from a 6.12 guest, tests/data/hist) ---- */
-struct hcap {
-	struct bio_hist_ent e[8];
-	int n;
-};
-
-static void hcap_fn(const struct bio_hist_ent *e, void *ctx)
-{
-	struct hcap *c = ctx;
-
-	if (c->n < 8)
-		c->e[c->n++] = *e;
-}
-
-static char *hist_data(const char *name)
-{
-	char path[1024];
-
-	snprintf(path, sizeof(path), "%s/hist/%s", FTK_TEST_DATA, name);
-	char *t = ftk_read_file(path, NULL);
-	assert_non_null(t);
-	return t;
-}
-
-static void test_hist_parse(void **state)
-{
-	(void)state;
-	struct bio_hist_totals tot;
-	struct hcap c = { 0 };
-	char *t = hist_data("6.12-log2-dev-rwbs.txt");
-
-	assert_int_equal(bio_hist_parse(t, hcap_fn, &c, &tot), 0);
-	free(t);
-	assert_int_equal(c.n, 2);
-	assert_int_equal(c.e[0].kind, BIO_HK_LOG2);
-	assert_int_equal(c.e[0].lat, 12);
-	assert_true(c.e[0].has_dev && c.e[0].has_rwbs);
-	assert_int_equal(c.e[0].dev, 266338304);	/* 254:0, nullb0 */
-	assert_string_equal(c.e[0].rwbs, "RS");
-	assert_int_equal(c.e[0].hitcount, 3);
-	assert_int_equal(c.e[0].sum, 6473);
-	assert_string_equal(c.e[1].rwbs, "WS");
-	assert_int_equal(c.e[1].hitcount, 8);
-	assert_int_equal(tot.hits, 11);
-	assert_int_equal(tot.entries, 2);
-	assert_int_equal(tot.dropped, 0);
-
-	memset(&c, 0, sizeof(c));
-	t = hist_data("6.12-buckets.txt");
-	assert_int_equal(bio_hist_parse(t, hcap_fn, &c, &tot), 0);
-	free(t);
-	assert_int_equal(c.n, 1);
-	assert_int_equal(c.e[0].kind, BIO_HK_BUCKET);
-	assert_int_equal(c.e[0].lat, 2000);
-	assert_false(c.e[0].has_dev || c.e[0].has_rwbs);
-	assert_int_equal(c.e[0].hitcount, 11);
-	assert_int_equal(c.e[0].sum, 23794);
-
-	/* the (dev, sector) map of the start event: only the totals are used */
-	memset(&c, 0, sizeof(c));
-	t = hist_data("6.12-start-map.txt");
-	assert_int_equal(bio_hist_parse(t, NULL, NULL, &tot), 0);
-	assert_int_equal(bio_hist_parse(t, hcap_fn, &c, &tot), 0);
-	free(t);
-	assert_int_equal(c.n, 8);
-	assert_int_equal(c.e[0].kind, BIO_HK_VALUE);
-	assert_int_equal(tot.hits, 11);
-	assert_int_equal(tot.entries, 8);
-
-	/* dropped entries and a missing Totals section */
-	assert_int_equal(bio_hist_parse("{ lat: ~ 2^3 } hitcount: 5\n\nTotals:\n    Hits: 9\n"
-					"    Entries: 1\n    Dropped: 4\n", NULL, NULL, &tot), 0);
-	assert_int_equal(tot.dropped, 4);
-	assert_int_equal(bio_hist_parse("garbage\n", NULL, NULL, &tot), -1);
 }
 
 static void test_disks(void **state)
@@ -527,8 +364,8 @@ static void test_disks(void **state)
 	assert_string_equal(list, "nullb0, vda");
 	assert_int_equal(bio_resolve_disk(&d, "vda", &dev), 0);
 	assert_int_equal(dev, VDA);
-	assert_int_equal(bio_resolve_disk(&d, "vda1", &dev), -1);
-	assert_int_equal(bio_resolve_disk(&d, "sdz", &dev), -1);
+	assert_int_equal(bio_resolve_disk(&d, "vda1", &dev), -ENOENT);
+	assert_int_equal(bio_resolve_disk(&d, "sdz", &dev), -ENOENT);
 	bio_disks_free(&d);
 	snprintf(q, sizeof(q), "rm -rf %s", root);
 	assert_int_equal(system(q), 0);
@@ -543,10 +380,10 @@ static void test_parse_ms(void **state)
 	assert_int_equal(bio_parse_ms("0.5", &v), 0);
 	assert_true(v == 0.5);
 	assert_int_equal(bio_parse_ms("0", &v), 0);
-	assert_int_equal(bio_parse_ms("-1", &v), -1);
-	assert_int_equal(bio_parse_ms("5ms", &v), -1);
-	assert_int_equal(bio_parse_ms("", &v), -1);
-	assert_int_equal(bio_parse_ms("nan", &v), -1);
+	assert_int_equal(bio_parse_ms("-1", &v), -EINVAL);
+	assert_int_equal(bio_parse_ms("5ms", &v), -EINVAL);
+	assert_int_equal(bio_parse_ms("", &v), -EINVAL);
+	assert_int_equal(bio_parse_ms("nan", &v), -EINVAL);
 }
 
 /* ---- real pages ---- */
@@ -554,7 +391,7 @@ static void test_parse_ms(void **state)
 #define MAX_IOS 512
 
 struct replay {
-	struct ftk_event ev[BIO_K__COUNT];
+	struct ftk_event ev[BIO_KIND_COUNT];
 	struct ftk_event *by_id[65536];
 	struct bio_io ios[MAX_IOS];
 	int nios;
@@ -584,11 +421,11 @@ static void replay_lost(int cpu, long long count, void *ctx)
 	fail_msg("captured pages hold a loss on cpu %d", cpu);
 }
 
-static const enum bio_kind kinds_io_start[] = { BIO_K_START, BIO_K_ISSUE, BIO_K_COMPLETE,
-						BIO_K_REQUEUE, BIO_K_MERGE, BIO_K_FRONTMERGE };
-static const enum bio_kind kinds_legacy[] = { BIO_K_BIO_QUEUE, BIO_K_INSERT, BIO_K_ISSUE,
-					      BIO_K_COMPLETE, BIO_K_REQUEUE, BIO_K_MERGE,
-					      BIO_K_BACKMERGE, BIO_K_FRONTMERGE };
+static const enum bio_kind kinds_io_start[] = { BIO_KIND_START, BIO_KIND_ISSUE, BIO_KIND_COMPLETE,
+						BIO_KIND_REQUEUE, BIO_KIND_MERGE, BIO_KIND_FRONTMERGE };
+static const enum bio_kind kinds_legacy[] = { BIO_KIND_BIO_QUEUE, BIO_KIND_INSERT, BIO_KIND_ISSUE,
+					      BIO_KIND_COMPLETE, BIO_KIND_REQUEUE, BIO_KIND_MERGE,
+					      BIO_KIND_BACKMERGE, BIO_KIND_FRONTMERGE };
 
 /* Feeds every captured sub-buffer of SET through the reader into a bio_src of the given
  * kinds; the completed I/Os land in r->ios. */
@@ -597,7 +434,7 @@ static void replay(const char *set, const enum bio_kind *kinds, size_t nkinds,
 {
 	char dir[512], path[1024];
 	struct tep_handle *tep;
-	struct bio_src *b;
+	struct bio_source *b;
 	struct ftk_reader *rd;
 	int ncpus = 0;
 
@@ -605,7 +442,7 @@ static void replay(const char *set, const enum bio_kind *kinds, size_t nkinds,
 	tep = ftk_tep_new(dir);
 	assert_non_null(tep);
 	memset(r, 0, sizeof(*r));
-	b = bio_src_new(0, 4096, replay_done, r);
+	b = bio_source_new(0, 4096, replay_done, r);
 	for (size_t i = 0; i < nkinds; i++) {
 		struct ftk_event *ev = &r->ev[kinds[i]];
 
@@ -615,9 +452,9 @@ static void replay(const char *set, const enum bio_kind *kinds, size_t nkinds,
 		assert_non_null(ev->tep);
 		ev->id = ev->tep->id;
 		r->by_id[ev->id & 0xffff] = ev;
-		bio_src_attach(b, ev, kinds[i]);
+		bio_source_attach(b, ev, kinds[i]);
 	}
-	assert_int_equal(bio_src_bind(b), 0);
+	assert_int_equal(bio_source_bind(b), 0);
 	while (1) {
 		snprintf(path, sizeof(path), "%s/cpu%d.raw", dir, ncpus);
 		if (access(path, R_OK))
@@ -643,7 +480,7 @@ static void replay(const char *set, const enum bio_kind *kinds, size_t nkinds,
 	ftk_reader_drain(rd, UINT64_MAX, true);
 	assert_true(r->records > 0);
 	ftk_reader_free(rd);
-	bio_src_free(b);
+	bio_source_free(b);
 	tep_free(tep);
 }
 
@@ -744,11 +581,6 @@ int main(void)
 		cmocka_unit_test(test_reset_on_loss),
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_table_vs_reference),
-		cmocka_unit_test(test_hist_slots),
-		cmocka_unit_test(test_hist_print),
-		cmocka_unit_test(test_hist_json),
-		cmocka_unit_test(test_hists_group),
-		cmocka_unit_test(test_hist_parse),
 		cmocka_unit_test(test_disks),
 		cmocka_unit_test(test_parse_ms),
 		cmocka_unit_test(test_real_direct_io_start),
