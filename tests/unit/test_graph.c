@@ -8,9 +8,10 @@
  * layouts, durations identical to the kernel's, per-thread trees that never interleave,
  * leaf lines, summary counts, --thresh, --max-depth, orphan returns, NDJSON and Chrome JSON
  * validity, name suggestions, argument errors. `test_graph --bench [ROUNDS]` measures the
- * decode + tree throughput; `test_graph --kallsyms` times loading /proc/kallsyms.
- * graph.c is included so its static functions can be reached.
+ * decode + tree throughput; `test_graph --kallsyms` times loading /proc/kallsyms. The engine,
+ * renderer and exporters are reached through their headers (src/cmd/graph/).
  */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,11 +20,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
-#include "core/session_int.h"	/* ftk_tep_new/ftk_tep_load: build a tep from the captured formats */
-#include "../../src/cmd/graph.c"
+#include "cmd/graph/engine.h"
+#include "cmd/graph/functions.h"
+#include "cmd/graph/text.h"
+#include "core/procs.h"
 #include "core/reader.h"
+#include "core/session_int.h"	/* ftk_tep_new/ftk_tep_load: build a tep from the captured formats */
+#include "core/suggest.h"
+#include "core/view.h"
 
 #ifndef FTK_TEST_DATA
 #define FTK_TEST_DATA "tests/data"
@@ -110,9 +117,9 @@ static void run_engine(struct capture *c, const struct graph_opts *o, struct ftk
 	g.sink = out;
 	g.no_proc = true;
 	snprintf(path, sizeof(path), "%s/kallsyms", c->dir);
-	assert_int_equal(ksyms_load(&g.ks, path), 0);
+	assert_int_equal(ftk_ksyms_load(&g.ksyms, path), 0);
 	assert_int_equal(graph_bind(&g, c->entry, c->exit), 0);
-	if (o->fmt == GRAPH_CHROME)
+	if (o->format == GRAPH_CHROME)
 		ftk_buf_adds(out, "{\"traceEvents\":[\n");
 	for (size_t i = from; i < c->n; i++) {
 		struct ftk_rec r = { .ts = c->v[i].ts, .cpu = c->v[i].cpu, .size = c->v[i].size,
@@ -291,13 +298,13 @@ static void test_decode(void **state)
 	for (size_t k = 0; k < FTK_ARRAY_SIZE(kernels); k++) {
 		struct capture c;
 		struct graph g;
-		struct graph_opts o = { .fmt = GRAPH_TEXT };
+		struct graph_opts o = { .format = GRAPH_TEXT };
 		capture_load(&c, kernels[k]);
 		graph_init(&g, &o);
 		assert_int_equal(graph_bind(&g, c.entry, c.exit), 0);
-		assert_false(g.x_retval.ok);
-		assert_int_equal(g.e_func.size, 8);
-		assert_int_equal(g.x_calltime.off, 24);
+		assert_false(g.exit_retval.ok);
+		assert_int_equal(g.entry_func.size, 8);
+		assert_int_equal(g.exit_calltime.offset, 24);
 		size_t ne = 0, nx = 0;
 		for (size_t i = 0; i < c.n; i++) {
 			int id = ftk_rec_type(c.v[i].data);
@@ -319,7 +326,7 @@ static void test_durations_match_kernel(void **state)
 {
 	for (size_t k = 0; k < FTK_ARRAY_SIZE(kernels); k++) {
 		struct capture c;
-		struct graph_opts o = { .fmt = GRAPH_TEXT };
+		struct graph_opts o = { .format = GRAPH_TEXT };
 		struct ftk_buf out = { 0 };
 		capture_load(&c, kernels[k]);
 		run_engine(&c, &o, &out, 0, NULL);
@@ -357,7 +364,7 @@ static void test_trees_per_thread(void **state)
 {
 	for (size_t k = 0; k < FTK_ARRAY_SIZE(kernels); k++) {
 		struct capture c;
-		struct graph_opts o = { .fmt = GRAPH_TEXT, .proc = true, .abstime = true };
+		struct graph_opts o = { .format = GRAPH_TEXT, .proc = true, .abstime = true };
 		struct ftk_buf out = { 0 };
 		capture_load(&c, kernels[k]);
 		run_engine(&c, &o, &out, 0, NULL);
@@ -418,13 +425,13 @@ static void test_summary(void **state)
 {
 	for (size_t k = 0; k < FTK_ARRAY_SIZE(kernels); k++) {
 		struct capture c;
-		struct graph_opts o = { .fmt = GRAPH_TEXT };
+		struct graph_opts o = { .format = GRAPH_TEXT };
 		struct ftk_buf tree = { 0 }, sum = { 0 }, js = { 0 };
 		capture_load(&c, kernels[k]);
 		run_engine(&c, &o, &tree, 0, NULL);
 		o.summary = true;
 		run_engine(&c, &o, &sum, 0, NULL);
-		o.fmt = GRAPH_JSON;
+		o.format = GRAPH_JSON;
 		run_engine(&c, &o, &js, 0, NULL);
 		unsigned long long reads = count_sub(ftk_buf_str(&tree), " vfs_read() {") +
 					   count_sub(ftk_buf_str(&tree), " vfs_read();");
@@ -462,7 +469,7 @@ static void test_thresh_depth(void **state)
 {
 	for (size_t k = 0; k < FTK_ARRAY_SIZE(kernels); k++) {
 		struct capture c;
-		struct graph_opts o = { .fmt = GRAPH_TEXT, .thresh_ns = 100000 };
+		struct graph_opts o = { .format = GRAPH_TEXT, .thresh_ns = 100000 };
 		struct ftk_buf out = { 0 };
 		capture_load(&c, kernels[k]);
 		run_engine(&c, &o, &out, 0, NULL);
@@ -474,7 +481,7 @@ static void test_thresh_depth(void **state)
 		free_strv(d, n);
 		ftk_buf_reset(&out);
 
-		struct graph_opts o2 = { .fmt = GRAPH_TEXT, .max_depth = 2 };
+		struct graph_opts o2 = { .format = GRAPH_TEXT, .max_depth = 2 };
 		run_engine(&c, &o2, &out, 0, NULL);
 		char *text = strdup(ftk_buf_str(&out)), *save = NULL;
 		int maxind = 0;
@@ -490,7 +497,7 @@ static void test_thresh_depth(void **state)
 		free(text);
 		ftk_buf_reset(&out);
 
-		struct graph_opts o3 = { .fmt = GRAPH_JSON, .max_depth = 1, .thresh_ns = 50000 };
+		struct graph_opts o3 = { .format = GRAPH_JSON, .max_depth = 1, .thresh_ns = 50000 };
 		run_engine(&c, &o3, &out, 0, NULL);
 		assert_null(strstr(ftk_buf_str(&out), "\"depth\":1"));
 		assert_non_null(strstr(ftk_buf_str(&out), "\"depth\":0"));
@@ -505,7 +512,7 @@ static void test_orphans(void **state)
 	for (size_t k = 0; k < FTK_ARRAY_SIZE(kernels); k++) {
 		struct capture c;
 		struct graph g;
-		struct graph_opts o = { .fmt = GRAPH_TEXT };
+		struct graph_opts o = { .format = GRAPH_TEXT };
 		struct ftk_buf out = { 0 };
 		capture_load(&c, kernels[k]);
 		/* find a point 3 levels deep inside a vfs_read tree */
@@ -515,7 +522,7 @@ static void test_orphans(void **state)
 		size_t cut = 0;
 		for (size_t i = c.n / 3; i < c.n && !cut; i++)
 			if (ftk_rec_type(c.v[i].data) == probe.entry_id &&
-			    gfield_s64(&probe.e_depth, c.v[i].data) == 3)
+			    graph_field_s64(&probe.entry_depth, c.v[i].data) == 3)
 				cut = i;
 		graph_free(&probe);
 		assert_true(cut > 0);
@@ -535,7 +542,7 @@ static void test_json_chrome(void **state)
 {
 	for (size_t k = 0; k < FTK_ARRAY_SIZE(kernels); k++) {
 		struct capture c;
-		struct graph_opts o = { .fmt = GRAPH_JSON };
+		struct graph_opts o = { .format = GRAPH_JSON };
 		struct ftk_buf out = { 0 };
 		capture_load(&c, kernels[k]);
 		run_engine(&c, &o, &out, 0, NULL);
@@ -556,7 +563,7 @@ static void test_json_chrome(void **state)
 		free(text);
 		ftk_buf_reset(&out);
 
-		o.fmt = GRAPH_CHROME;
+		o.format = GRAPH_CHROME;
 		run_engine(&c, &o, &out, 0, NULL);
 		assert_true(json_valid(ftk_buf_str(&out)));
 		assert_non_null(strstr(ftk_buf_str(&out), "\"ph\":\"X\""));
@@ -583,7 +590,7 @@ static void test_fmt_dur(void **state)
 
 	for (size_t i = 0; i < FTK_ARRAY_SIZE(v); i++) {
 		struct ftk_buf b = { 0 };
-		fmt_dur(&b, v[i].ns);
+		graph_format_duration(&b, v[i].ns);
 		assert_string_equal(ftk_buf_str(&b), v[i].s);
 		ftk_buf_free(&b);
 	}
@@ -595,24 +602,24 @@ static void test_suggest(void **state)
 			  "ext4_file_read_iter [ext4]\nseq_read\n";
 	struct ftk_buf b = { 0 };
 
-	assert_true(aff_has(aff, "vfs_read"));
-	assert_true(aff_has(aff, "ext4_file_read_iter"));
-	assert_true(aff_has(aff, "vfs_*"));
-	assert_false(aff_has(aff, "vfs_rea"));
-	assert_false(aff_has(aff, "nosuch*"));
-	suggest(aff, "vfs_raed", &b);
+	assert_true(graph_function_listed(aff, "vfs_read"));
+	assert_true(graph_function_listed(aff, "ext4_file_read_iter"));
+	assert_true(graph_function_listed(aff, "vfs_*"));
+	assert_false(graph_function_listed(aff, "vfs_rea"));
+	assert_false(graph_function_listed(aff, "nosuch*"));
+	graph_function_suggest(aff, "vfs_raed", &b);
 	assert_true(strncmp(ftk_buf_str(&b), "vfs_read", 8) == 0);
 	ftk_buf_reset(&b);
-	suggest(aff, "ext4_file_read", &b);
+	graph_function_suggest(aff, "ext4_file_read", &b);
 	assert_string_equal(ftk_buf_str(&b), "ext4_file_read_iter");
 	ftk_buf_reset(&b);
-	suggest(aff, "zzzzzzzzzzzz", &b);
+	graph_function_suggest(aff, "zzzzzzzzzzzz", &b);
 	assert_int_equal(b.len, 0);
 	ftk_buf_free(&b);
-	assert_int_equal(edit_distance("kitten", 6, "sitting", 7, 5), 3);
+	assert_int_equal(ftk_edit_distance("kitten", 6, "sitting", 7, 5, false), 3);
 }
 
-static int parse(const char *const *args, struct graph_opts *o)
+static int parse(const char *const *args)
 {
 	char *argv[32];
 	int argc = 0;
@@ -620,45 +627,25 @@ static int parse(const char *const *args, struct graph_opts *o)
 	for (; args[argc]; argc++)
 		argv[argc] = (char *)args[argc];
 	argv[argc] = NULL;
-	memset(o, 0, sizeof(*o));
-	return parse_args(argc, argv, o);
+	extern const struct ftk_view ftk_view_graph;
+	return ftk_view_graph.main(argc, argv);
 }
 
+/* Malformed command lines end with exit 2 before anything else is looked at. */
 static void test_args(void **state)
 {
-	struct graph_opts o;
-
 	ftk_prog = "ftk graph";
-	assert_int_equal(parse((const char *[]){ "graph", NULL }, &o), FTK_EXIT_USAGE);
+	assert_int_equal(parse((const char *[]){ "graph", NULL }), FTK_EXIT_USAGE);
 	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-p", "1", "--", "ls",
-						 NULL }, &o), FTK_EXIT_USAGE);
-	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "--format", "xml", NULL },
-			       &o), FTK_EXIT_USAGE);
-	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-p", "1,x", NULL }, &o),
+						 NULL }), FTK_EXIT_USAGE);
+	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "--format", "xml", NULL }),
 			 FTK_EXIT_USAGE);
-	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-m", "0", NULL }, &o),
+	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-p", "1,x", NULL }),
 			 FTK_EXIT_USAGE);
-	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "--", NULL }, &o),
+	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-m", "0", NULL }),
 			 FTK_EXIT_USAGE);
-	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-p", "12,34", "-m", "3",
-						 "--thresh", "2.5", "ksys_read", "--json", NULL },
-			       &o), 0);
-	assert_int_equal(o.nfuncs, 2);
-	assert_string_equal(o.funcs[1], "ksys_read");
-	assert_int_equal(o.npids, 2);
-	assert_int_equal(o.pids[1], 34);
-	assert_int_equal(o.max_depth, 3);
-	assert_int_equal(o.thresh_ns, 2500);
-	assert_int_equal(o.fmt, GRAPH_JSON);
-	free(o.funcs);
-	free(o.pids);
-	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-t", "--", "cat", "-p",
-						 "/x", NULL }, &o), 0);
-	assert_int_equal(o.npids, 0);
-	assert_string_equal(o.cmd[0], "cat");
-	assert_string_equal(o.cmd[1], "-p");
-	assert_true(o.abstime);
-	free(o.funcs);
+	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "--", NULL }),
+			 FTK_EXIT_USAGE);
 }
 
 /* Lost events flush open trees with a marker and reset the stacks. */
@@ -666,7 +653,7 @@ static void test_lost(void **state)
 {
 	struct capture c;
 	struct graph g;
-	struct graph_opts o = { .fmt = GRAPH_TEXT };
+	struct graph_opts o = { .format = GRAPH_TEXT };
 	struct ftk_buf out = { 0 };
 	char path[600];
 
@@ -675,7 +662,7 @@ static void test_lost(void **state)
 	g.sink = &out;
 	g.no_proc = true;
 	snprintf(path, sizeof(path), "%s/kallsyms", c.dir);
-	ksyms_load(&g.ks, path);
+	ftk_ksyms_load(&g.ksyms, path);
 	graph_bind(&g, c.entry, c.exit);
 	size_t half = c.n / 2;
 	for (size_t i = 0; i < c.n; i++) {
@@ -685,12 +672,176 @@ static void test_lost(void **state)
 		graph_record(&g, &r);
 	}
 	graph_finish(&g);
-	for (size_t i = 0; i < g.tabsz; i++)
-		for (struct gthread *t = g.tab[i]; t; t = t->hnext)
-			assert_int_equal(t->nst, 0);
+	for (size_t i = 0; i < g.threads_size; i++)
+		for (struct graph_thread *t = g.threads[i]; t; t = t->hash_next)
+			assert_int_equal(t->depth, 0);
 	graph_free(&g);
 	ftk_buf_free(&out);
 	capture_free(&c);
+}
+
+/* ---- thread names from sched/task events ---- */
+
+struct tasks {
+	struct tep_handle *tep;
+	struct tep_event *exec, *fork, *rename;
+};
+
+static void tasks_load(struct tasks *t, const char *layout)
+{
+	char dir[512];
+
+	snprintf(dir, sizeof(dir), "%s/graph/tasks/%s", getenv("FTK_TEST_DATA") ?
+		 getenv("FTK_TEST_DATA") : FTK_TEST_DATA, layout);
+	t->tep = ftk_tep_new(dir);
+	assert_non_null(t->tep);
+	t->exec = ftk_tep_load(t->tep, dir, "sched", "sched_process_exec");
+	t->fork = ftk_tep_load(t->tep, dir, "sched", "sched_process_fork");
+	t->rename = ftk_tep_load(t->tep, dir, "task", "task_rename");
+	assert_non_null(t->exec);
+	assert_non_null(t->fork);
+	assert_non_null(t->rename);
+}
+
+/* A record of ev from common_pid: the common header, then the fields set by the caller. */
+static unsigned char *record(struct tep_event *ev, int common_pid, unsigned char *buf)
+{
+	memset(buf, 0, 128);
+	uint16_t id = (uint16_t)ev->id;
+	memcpy(buf, &id, 2);
+	memcpy(buf + 4, &common_pid, 4);
+	return buf;
+}
+
+static void set_int(struct tep_event *ev, unsigned char *buf, const char *field, int v)
+{
+	struct tep_format_field *f = tep_find_field(ev, field);
+	assert_non_null(f);
+	memcpy(buf + f->offset, &v, 4);
+}
+
+/* char[16] or __data_loc string (its text at byte 64 of the record) */
+static void set_str(struct tep_event *ev, unsigned char *buf, const char *field, const char *v)
+{
+	struct tep_format_field *f = tep_find_field(ev, field);
+	assert_non_null(f);
+	if (f->flags & TEP_FIELD_IS_DYNAMIC) {
+		uint32_t loc = (uint32_t)(strlen(v) + 1) << 16 | 64;
+		memcpy(buf + f->offset, &loc, 4);
+		memcpy(buf + 64, v, strlen(v) + 1);
+	} else {
+		strncpy((char *)buf + f->offset, v, f->size);
+	}
+}
+
+static void feed(struct graph *g, unsigned char *buf)
+{
+	struct ftk_rec r = { .ts = 1, .cpu = 0, .size = 128, .data = buf };
+
+	graph_task_record(g, &r);
+}
+
+static const char *comm_of(struct graph *g, pid_t tid)
+{
+	struct graph_thread *t = graph_thread_find(g, tid);
+
+	return t ? t->comm : "";
+}
+
+/* fork and exec name threads; task_rename renames the thread in its pid field (a sibling
+ * here, as comm_write() does), or without that field the writer (common_pid). */
+static void test_thread_names(void **state)
+{
+	static const char *const layouts[] = { "6.18", "nopid" };
+	struct graph_opts o = { .format = GRAPH_TEXT };
+	unsigned char buf[128];
+
+	for (size_t k = 0; k < FTK_ARRAY_SIZE(layouts); k++) {
+		struct tasks t;
+		struct graph g;
+		bool has_pid = k == 0;
+		tasks_load(&t, layouts[k]);
+		assert_int_equal(tep_find_field(t.rename, "pid") != NULL, has_pid);
+		graph_init(&g, &o);
+		g.no_proc = true;
+		graph_bind_tasks(&g, t.exec, t.fork, t.rename);
+
+		record(t.fork, 100, buf);
+		set_str(t.fork, buf, "parent_comm", "sh");
+		set_int(t.fork, buf, "parent_pid", 100);
+		set_str(t.fork, buf, "child_comm", "sh");
+		set_int(t.fork, buf, "child_pid", 101);
+		feed(&g, buf);
+		assert_string_equal(comm_of(&g, 101), "sh");
+
+		record(t.exec, 101, buf);
+		set_str(t.exec, buf, "filename", "/usr/bin/worker-process");
+		set_int(t.exec, buf, "pid", 101);
+		feed(&g, buf);
+		assert_string_equal(comm_of(&g, 101), "worker-process");
+
+		record(t.fork, 101, buf);
+		set_str(t.fork, buf, "child_comm", "worker-process");
+		set_int(t.fork, buf, "child_pid", 102);
+		feed(&g, buf);
+
+		/* prctl(PR_SET_NAME) in 102: the renamed task is the writer */
+		record(t.rename, 102, buf);
+		if (has_pid)
+			set_int(t.rename, buf, "pid", 102);
+		set_str(t.rename, buf, "oldcomm", "worker-process");
+		set_str(t.rename, buf, "newcomm", "io-thread");
+		feed(&g, buf);
+		assert_string_equal(comm_of(&g, 102), "io-thread");
+		assert_string_equal(comm_of(&g, 101), "worker-process");
+
+		/* 101 names its thread 102 through /proc/101/task/102/comm: only the pid field
+		 * tells (without it the writer is renamed: no /proc here to tell otherwise) */
+		record(t.rename, 101, buf);
+		if (has_pid)
+			set_int(t.rename, buf, "pid", 102);
+		set_str(t.rename, buf, "oldcomm", "io-thread");
+		set_str(t.rename, buf, "newcomm", "io-0");
+		feed(&g, buf);
+		assert_string_equal(comm_of(&g, has_pid ? 102 : 101), "io-0");
+		graph_free(&g);
+		tep_free(t.tep);
+	}
+}
+
+/* Without the pid field and with /proc: the writer renamed itself only when /proc shows the
+ * new name; otherwise it renamed a sibling and the record is ignored. */
+static void test_rename_without_pid(void **state)
+{
+	struct graph_opts o = { .format = GRAPH_TEXT };
+	unsigned char buf[128];
+	struct tasks t;
+	struct graph g;
+	char self[16];
+	pid_t me = getpid();
+
+	assert_true(ftk_proc_comm(me, self, sizeof(self)));
+	tasks_load(&t, "nopid");
+	graph_init(&g, &o);
+	graph_bind_tasks(&g, t.exec, t.fork, t.rename);
+	record(t.fork, 1, buf);
+	set_str(t.fork, buf, "child_comm", "before");
+	set_int(t.fork, buf, "child_pid", me);
+	feed(&g, buf);
+
+	record(t.rename, me, buf);
+	set_str(t.rename, buf, "oldcomm", "before");
+	set_str(t.rename, buf, "newcomm", "a-sibling-name");
+	feed(&g, buf);
+	assert_string_equal(comm_of(&g, me), "before");
+
+	record(t.rename, me, buf);
+	set_str(t.rename, buf, "oldcomm", "before");
+	set_str(t.rename, buf, "newcomm", self);
+	feed(&g, buf);
+	assert_string_equal(comm_of(&g, me), self);
+	graph_free(&g);
+	tep_free(t.tep);
 }
 
 /* ---- not tests ---- */
@@ -712,7 +863,7 @@ static void bench_decode_only(const struct ftk_rec *r, void *ctx)
 {
 	struct graph *g = ctx;
 
-	g->records += gfield_u64(&g->e_func, r->data) != 0;	/* touch the record */
+	g->records += graph_field_u64(&g->entry_func, r->data) != 0;	/* touch the record */
 }
 
 /* Decode (core reader, offline) + engine throughput on the captured pages. */
@@ -733,14 +884,14 @@ static int bench(int rounds)
 		static const char *const modes[] = { "text", "json", "summary", "decode" };
 		for (int m = 0; m < 4; m++) {
 			struct graph g;
-			struct graph_opts o = { .fmt = m == 1 ? GRAPH_JSON : GRAPH_TEXT,
+			struct graph_opts o = { .format = m == 1 ? GRAPH_JSON : GRAPH_TEXT,
 						.summary = m == 2 };
 			struct ftk_buf out = { 0 };
 			graph_init(&g, &o);
 			g.sink = &out;
 			g.no_proc = true;
 			snprintf(path, sizeof(path), "%s/kallsyms", c.dir);
-			ksyms_load(&g.ks, path);
+			ftk_ksyms_load(&g.ksyms, path);
 			graph_bind(&g, c.entry, c.exit);
 			double t0 = now_s();
 			for (int r = 0; r < rounds; r++) {
@@ -775,14 +926,14 @@ static int bench(int rounds)
 
 static int time_kallsyms(void)
 {
-	struct ksyms k = { 0 };
+	struct ftk_ksyms k = { 0 };
 	double t0 = now_s();
-	int rc = ksyms_load(&k, "/proc/kallsyms");
+	int rc = ftk_ksyms_load(&k, "/proc/kallsyms");
 	double dt = now_s() - t0;
 
 	printf("/proc/kallsyms: %s, %zu text symbols in %.1f ms\n", rc ? "unusable" : "ok", k.n,
 	       dt * 1e3);
-	ksyms_free(&k);
+	ftk_ksyms_free(&k);
 	return 0;
 }
 
@@ -800,6 +951,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_args),
 		cmocka_unit_test(test_lost),
+		cmocka_unit_test(test_thread_names),
+		cmocka_unit_test(test_rename_without_pid),
 	};
 
 	if (argc > 1 && !strcmp(argv[1], "--bench"))
@@ -807,10 +960,10 @@ int main(int argc, char **argv)
 	if (argc > 2 && !strcmp(argv[1], "--dump")) {
 		/* --dump KERNEL [text|json|chrome|summary|proc]: the engine's output, to look at */
 		struct capture c;
-		struct graph_opts o = { .fmt = GRAPH_TEXT };
+		struct graph_opts o = { .format = GRAPH_TEXT };
 		struct ftk_buf out = { 0 };
 		const char *m = argc > 3 ? argv[3] : "text";
-		o.fmt = !strcmp(m, "json") ? GRAPH_JSON : !strcmp(m, "chrome") ? GRAPH_CHROME
+		o.format = !strcmp(m, "json") ? GRAPH_JSON : !strcmp(m, "chrome") ? GRAPH_CHROME
 									   : GRAPH_TEXT;
 		o.summary = !strcmp(m, "summary");
 		o.proc = o.abstime = !strcmp(m, "proc");
