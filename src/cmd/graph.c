@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * ftk graph: function_graph call trees of kernel functions, for all tasks, the threads of
- * some processes (-p), one thread (-L) or a command ftk starts (-- CMD), like perf-tools'
+ * some processes (-p), one thread (-L) or a command ftk starts (-- COMMAND), like perf-tools'
  * funcgraph and perf ftrace. The view sets the tracer up (set_graph_function,
  * set_graph_notrace and max_graph_depth are global on every kernel: the session saves and
  * restores them), declares ftrace:funcgraph_entry/exit and the sched/task events that name
@@ -10,264 +10,151 @@
  * profile (graph/export.h). Function names come from /proc/kallsyms (core/ksyms.h).
  */
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/graph.h"
+#include "cmd/graph/engine.h"
+#include "cmd/graph/functions.h"
+#include "cmd/graph/text.h"
 #include "core/events.h"
 #include "core/features.h"
 #include "core/output.h"
 #include "core/procs.h"
+#include "core/run.h"
 #include "core/session.h"
 #include "core/util.h"
 #include "core/view.h"
-#include "graph/engine.h"
-#include "graph/functions.h"
-#include "graph/text.h"
 
 struct graph_view {
-	/* options */
-	char **funcs;
-	int nfuncs;
-	char **notrace;		/* --notrace */
-	int nnotrace;
-	pid_t *pids;		/* -p */
-	int npids;
-	pid_t tid;		/* -L */
-	char **command;		/* -- COMMAND */
-	double duration;
-	unsigned long buffer_kb;
-	bool on_cpu, noirqs, force, dry_run;
-	struct graph_opts out;
-
-	/* the run */
+	struct graph_options o;	/* first: unit tests read it */
 	struct graph engine;
-	struct ftk_session *session;
-	struct ftk_event *entry, *exit, *exec, *fork, *rename;
+	struct ftk_event *entry, *exit;	/* ftrace:funcgraph_entry/exit */
+	struct ftk_event *exec, *fork, *rename;	/* thread names (NULL with the text summary) */
 	bool top_level;		/* function_graph only at top level (kernels before 6.11) */
-	pid_t child;		/* the command, 0 if none */
 	pthread_t ksyms_thread;
 	bool ksyms_running;
 };
 
-/* ---- options ---- */
+enum { OPT_THRESH = 256, OPT_NOIRQS, OPT_RETVAL, OPT_SUMMARY, OPT_FORMAT, OPT_NOTRACE };
 
-static bool graph_usable(char *why, size_t len)
-{
-	if (!ftk_tracepoint_exists("ftrace", "funcgraph_entry")) {
-		snprintf(why, len, "no ftrace:funcgraph_entry format (CONFIG_FUNCTION_GRAPH_TRACER=n)");
-		return false;
-	}
-	return true;
-}
-
-static const struct ftk_backend graph_backends[] = {
-	{
-		.name = "function_graph",
-		.desc = "function_graph tracer (own instance >= 6.11, top level before)",
-		.needs = { FTK_F_TRACEFS, FTK_F_FGRAPH },
-		.usable = graph_usable,
-	},
+static const struct ftk_option options[] = {
+	{ "tid", 'L', "TID", "one thread only" },
+	{ "max-depth", 'm', "N", "show N levels below and including FUNC (max_graph_depth)" },
+	{ "thresh", OPT_THRESH, "USECS", "only calls that took at least USECS microseconds" },
+	{ "on-cpu", 'C', NULL, "exclude sleep time from durations (sleep-time off)" },
+	{ "noirqs", OPT_NOIRQS, NULL, "do not trace interrupts (funcgraph-irqs off)" },
+	{ "abstime", 't', NULL, "absolute time column (CLOCK_MONOTONIC seconds)" },
+	{ "proc", 'P', NULL, "comm-tid column on every line" },
+	{ "retval", OPT_RETVAL, NULL, "return values (kernels with funcgraph-retval)" },
+	{ "summary", OPT_SUMMARY, NULL, "per-function calls, total, self, average and max time" },
+	{ "format", OPT_FORMAT, "F", "text (default), json or chrome (trace-event JSON for Perfetto)" },
+	{ "notrace", OPT_NOTRACE, "FUNC", "do not trace FUNC nor what it calls (set_graph_notrace)" },
+	{ NULL },
 };
 
-static void usage(FILE *f)
+/* ---- options ---- */
+
+static int graph_option(struct ftk_run *r, int key, const char *arg)
 {
-	fprintf(f,
-"usage: ftk graph FUNC [FUNC...] [-p PID[,PID...] | -L TID | -- COMMAND [ARGS...]]\n"
-"                 [-d SECS] [-m DEPTH] [--thresh USECS] [-C] [--noirqs] [-t] [-P]\n"
-"                 [--retval] [--summary] [--json | --format text|json|chrome]\n"
-"                 [--notrace FUNC] [--force] [--dry-run] [-b KB]\n"
-"\n"
-"Kernel call trees under FUNC (function_graph tracer), one thread's tree at a time.\n"
-"\n"
-"  FUNC               function (or glob) to graph; several allowed\n"
-"  -p, --pid PID      all threads of PID (new threads and children followed)\n"
-"  -L, --tid TID      one thread only\n"
-"  -- COMMAND         run COMMAND and trace it (and its children) from its exec\n"
-"  -d, --duration S   stop after S seconds (default: Ctrl-C or the command's end)\n"
-"  -m, --max-depth N  show N levels below and including FUNC (max_graph_depth)\n"
-"      --thresh US    only calls that took at least US microseconds\n"
-"  -C, --on-cpu       exclude sleep time from durations (sleep-time off)\n"
-"      --noirqs       do not trace interrupts (funcgraph-irqs off)\n"
-"  -t, --abstime      absolute time column (CLOCK_MONOTONIC seconds)\n"
-"  -P, --proc         comm-tid column on every line\n"
-"      --retval       return values (kernels with funcgraph-retval)\n"
-"      --summary      per-function calls, total, self, average and max time\n"
-"      --json         NDJSON: one object per completed call\n"
-"      --format F     text (default), json or chrome (trace-event JSON for Perfetto)\n"
-"      --notrace FUNC do not trace FUNC nor what it calls (set_graph_notrace)\n"
-"      --force        take over the tracer even when another tool uses it\n"
-"      --dry-run      print the tracefs writes, make none\n"
-"  -b, --buffer-kb KB per-CPU buffer size (default 8192)\n"
-"\n"
-"Examples:\n"
-"  ftk graph vfs_read -p 1234          vfs_read trees of process 1234\n"
-"  ftk graph do_sys_openat2 -- ls /    trees of the opens that ls makes\n"
-"  ftk graph vfs_read --summary -d 5   where vfs_read spends its time, 5 s\n"
-"  ftk graph vfs_write --format chrome -d 2 > w.json   (open in ui.perfetto.dev)\n");
-}
-
-enum { OPT_THRESH = 256, OPT_NOIRQS, OPT_RETVAL, OPT_SUMMARY, OPT_JSON, OPT_FORMAT,
-       OPT_NOTRACE, OPT_FORCE, OPT_DRY };
-
-static int add_pids(struct graph_view *v, const char *arg)
-{
-	char *dup = ftk_xstrdup(arg), *save = NULL;
-
-	for (char *tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		unsigned long pid;
-		if (ftk_parse_ulong(tok, 1, 0x7fffffff, &pid)) {
-			int rc = ftk_usage_error("invalid PID '%s'", tok);
-			free(dup);
-			return rc;
-		}
-		v->pids = ftk_xrealloc(v->pids, (v->npids + 1) * sizeof(*v->pids));
-		v->pids[v->npids++] = (pid_t)pid;
-	}
-	free(dup);
-	if (!v->npids)
-		return ftk_usage_error("-p needs a PID");
-	return 0;
-}
-
-/* 0, FTK_EXIT_USAGE (printed) or -1 for --help (printed). */
-static int parse_args(int argc, char **argv, struct graph_view *v)
-{
-	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "tid", required_argument, NULL, 'L' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "max-depth", required_argument, NULL, 'm' },
-		{ "thresh", required_argument, NULL, OPT_THRESH },
-		{ "on-cpu", no_argument, NULL, 'C' },
-		{ "noirqs", no_argument, NULL, OPT_NOIRQS },
-		{ "abstime", no_argument, NULL, 't' },
-		{ "proc", no_argument, NULL, 'P' },
-		{ "retval", no_argument, NULL, OPT_RETVAL },
-		{ "summary", no_argument, NULL, OPT_SUMMARY },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "notrace", required_argument, NULL, OPT_NOTRACE },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "dry-run", no_argument, NULL, OPT_DRY },
-		{ "buffer-kb", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct graph_opts *o = &v->out;
-	int nopt = argc, c, rc;
+	struct graph_options *o = r->state;
 	unsigned long n;
+	double us;
+	char *end;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			nopt = i;
-			v->command = argv + i + 1;
-			break;
-		}
+	switch (key) {
+	case 'L':
+		if (ftk_opt_ulong("TID", arg, 1, INT_MAX, &n))
+			return -EINVAL;
+		o->tid = (pid_t)n;
+		return 0;
+	case 'm':
+		return ftk_opt_ulong("depth", arg, 1, 1000, &o->output.max_depth);
+	case OPT_THRESH:
+		errno = 0;
+		us = strtod(arg, &end);
+		if (errno || end == arg || *end || us < 0 || us > 1e12)
+			return ftk_usage_error("invalid threshold '%s' (microseconds)", arg), -EINVAL;
+		o->output.thresh_ns = (uint64_t)(us * 1000 + 0.5);
+		return 0;
+	case 'C': o->on_cpu = true; return 0;
+	case OPT_NOIRQS: o->noirqs = true; return 0;
+	case 't': o->output.abstime = true; return 0;
+	case 'P': o->output.proc = true; return 0;
+	case OPT_RETVAL: o->output.retval = true; return 0;
+	case OPT_SUMMARY: o->output.summary = true; return 0;
+	case OPT_FORMAT:
+		o->format_given = true;
+		if (strcmp(arg, "text") == 0)
+			o->output.format = GRAPH_TEXT;
+		else if (strcmp(arg, "json") == 0)
+			o->output.format = GRAPH_JSON;
+		else if (strcmp(arg, "chrome") == 0)
+			o->output.format = GRAPH_CHROME;
+		else
+			return ftk_usage_error("unknown format '%s' (text, json, chrome)", arg),
+			       -EINVAL;
+		return 0;
+	case OPT_NOTRACE:
+		o->notrace = ftk_xrealloc(o->notrace, (o->nnotrace + 1) * sizeof(char *));
+		o->notrace[o->nnotrace++] = (char *)arg;
+		return 0;
 	}
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(nopt, argv, ":p:L:d:m:CtPb:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if ((rc = add_pids(v, optarg)))
-				return rc;
-			break;
-		case 'L':
-			if (ftk_parse_ulong(optarg, 1, 0x7fffffff, &n))
-				return ftk_usage_error("invalid TID '%s'", optarg);
-			v->tid = (pid_t)n;
-			break;
-		case 'd':
-			if (ftk_parse_seconds(optarg, &v->duration))
-				return ftk_usage_error("invalid duration '%s' (seconds)", optarg);
-			break;
-		case 'm':
-			if (ftk_parse_ulong(optarg, 1, 1000, &o->max_depth))
-				return ftk_usage_error("invalid depth '%s' (1..1000)", optarg);
-			break;
-		case OPT_THRESH: {
-			double us;
-			char *end;
-			errno = 0;
-			us = strtod(optarg, &end);
-			if (errno || end == optarg || *end || us < 0 || us > 1e12)
-				return ftk_usage_error("invalid threshold '%s' (microseconds)",
-						       optarg);
-			o->thresh_ns = (uint64_t)(us * 1000 + 0.5);
-			break;
-		}
-		case 'C': v->on_cpu = true; break;
-		case OPT_NOIRQS: v->noirqs = true; break;
-		case 't': o->abstime = true; break;
-		case 'P': o->proc = true; break;
-		case OPT_RETVAL: o->retval = true; break;
-		case OPT_SUMMARY: o->summary = true; break;
-		case OPT_JSON: o->format = GRAPH_JSON; break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				o->format = GRAPH_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				o->format = GRAPH_JSON;
-			else if (strcmp(optarg, "chrome") == 0)
-				o->format = GRAPH_CHROME;
-			else
-				return ftk_usage_error("unknown format '%s' (text, json, chrome)",
-						       optarg);
-			break;
-		case OPT_NOTRACE:
-			v->notrace = ftk_xrealloc(v->notrace, (v->nnotrace + 1) * sizeof(char *));
-			v->notrace[v->nnotrace++] = optarg;
-			break;
-		case OPT_FORCE: v->force = true; break;
-		case OPT_DRY: v->dry_run = true; break;
-		case 'b':
-			if (ftk_parse_ulong(optarg, 4, 1ul << 22, &v->buffer_kb))
-				return ftk_usage_error("invalid buffer size '%s' (KiB)", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		case ':':
-			return ftk_usage_error("option '%s' needs a value", argv[optind - 1]);
-		default:
-			return ftk_bad_option(argv);
-		}
-	}
-	for (int i = optind; i < nopt; i++) {
+	return -EINVAL;
+}
+
+/* FUNC [FUNC...]: names or globs of available_filter_functions. */
+static int graph_args(struct ftk_run *r, int argc, char **argv)
+{
+	struct graph_options *o = r->state;
+
+	for (int i = 0; i < argc; i++) {
 		if (!argv[i][0] || strpbrk(argv[i], " \t\n"))
-			return ftk_usage_error("invalid function name '%s'", argv[i]);
-		v->funcs = ftk_xrealloc(v->funcs, (v->nfuncs + 1) * sizeof(char *));
-		v->funcs[v->nfuncs++] = argv[i];
+			return ftk_usage_error("invalid function name '%s'", argv[i]), -EINVAL;
+		o->funcs = ftk_xrealloc(o->funcs, (o->nfuncs + 1) * sizeof(char *));
+		o->funcs[o->nfuncs++] = argv[i];
 	}
-	if (!v->nfuncs)
-		return ftk_usage_error("which function? (ftk graph FUNC ...)");
-	if (v->command && !v->command[0])
-		return ftk_usage_error("'--' must be followed by a command");
-	if (v->command && (v->npids || v->tid))
-		return ftk_usage_error("-p/-L and a command exclude each other");
-	if (v->npids && v->tid)
-		return ftk_usage_error("-p and -L exclude each other");
-	if (o->summary && o->format == GRAPH_CHROME)
-		return ftk_usage_error("--summary and --format chrome exclude each other");
 	return 0;
 }
 
-/* ---- checks before anything is written ---- */
-
-static int check_targets(const struct graph_view *v)
+static int graph_check(struct ftk_run *r)
 {
-	for (int i = 0; i < v->npids; i++) {
-		if (!ftk_proc_exists(v->pids[i])) {
-			ftk_error("no process with PID %d", (int)v->pids[i]);
+	struct graph_options *o = r->state;
+
+	if (!o->nfuncs)
+		return ftk_usage_error("which function? (ftk graph FUNC ...)"), -EINVAL;
+	if (r->command && (r->npids || o->tid))
+		return ftk_usage_error("-p/-L and a command exclude each other"), -EINVAL;
+	if (r->npids && o->tid)
+		return ftk_usage_error("-p and -L exclude each other"), -EINVAL;
+	if (r->json && o->format_given && o->output.format != GRAPH_JSON)
+		return ftk_usage_error("--json and --format exclude each other"), -EINVAL;
+	if (r->json)
+		o->output.format = GRAPH_JSON;
+	if (o->output.summary && o->output.format == GRAPH_CHROME)
+		return ftk_usage_error("--summary and --format chrome exclude each other"),
+		       -EINVAL;
+	return 0;
+}
+
+/* ---- before the session: the targets, the names, the tracer ---- */
+
+static int check_targets(struct ftk_run *r)
+{
+	struct graph_options *o = r->state;
+
+	for (int i = 0; i < r->npids; i++) {
+		if (!ftk_proc_exists(r->pids[i])) {
+			ftk_error("no process with PID %d", (int)r->pids[i]);
 			return -ESRCH;
 		}
 	}
-	if (v->tid && !ftk_proc_exists(v->tid)) {
-		ftk_error("no thread with TID %d", (int)v->tid);
+	if (o->tid && !ftk_proc_exists(o->tid)) {
+		ftk_error("no thread with TID %d", (int)o->tid);
 		return -ESRCH;
 	}
 	return 0;
@@ -276,11 +163,11 @@ static int check_targets(const struct graph_view *v)
 /* Another function_graph user (top level, or any instance) would see our global filters
  * (set_graph_function, max_graph_depth), and at top level any tracer is in the way: refuse
  * before writing anything, unless --force. */
-static int check_tracer_free(const struct graph_view *v)
+static int check_tracer_free(struct ftk_run *r, bool top_level)
 {
 	char who[320];
 
-	if (v->force || !ftk_tracer_user("function_graph", v->top_level, who, sizeof(who)))
+	if (r->force || !ftk_tracer_user("function_graph", top_level, who, sizeof(who)))
 		return 0;
 	ftk_error("the tracer is in use by another tool (%s): set_graph_function and "
 		  "max_graph_depth are global to all function_graph users", who);
@@ -288,7 +175,54 @@ static int check_tracer_free(const struct graph_view *v)
 	return -EBUSY;
 }
 
-/* ---- the tracer ---- */
+/* /proc/kallsyms takes the kernel ~70-120 ms to produce (1 s in the TCG guests): load it in
+ * a thread while the session is armed; names are needed only once records flow. */
+static void *ksyms_load_thread(void *ksyms)
+{
+	return (void *)(intptr_t)ftk_ksyms_load(ksyms, "/proc/kallsyms");
+}
+
+static void ksyms_wait(struct graph_view *v)
+{
+	void *ret = NULL;
+
+	if (!v->ksyms_running)
+		return;
+	pthread_join(v->ksyms_thread, &ret);
+	v->ksyms_running = false;
+	if (ret)
+		ftk_warn("cannot read kernel symbols from /proc/kallsyms: functions print as "
+			 "addresses");
+}
+
+static int graph_prepare(struct ftk_run *r)
+{
+	struct graph_view *v = r->state;
+	int err;
+
+	if ((err = check_targets(r)) ||
+	    (err = graph_check_functions(v->o.funcs, v->o.nfuncs, "")) ||
+	    (err = graph_check_functions(v->o.notrace, v->o.nnotrace, " (--notrace)")))
+		return err;
+	if (v->o.output.retval && !ftk_has(FTK_F_FGRAPH_RETVAL)) {
+		ftk_error("--retval: %s", ftk_feature(FTK_F_FGRAPH_RETVAL)->why);
+		return -ENOTSUP;
+	}
+	v->top_level = !ftk_has(FTK_F_FGRAPH_INSTANCE);
+	r->so.top_level = v->top_level;
+	if ((err = check_tracer_free(r, v->top_level)))
+		return err;
+	if (!r->dry_run) {
+		v->ksyms_running = !pthread_create(&v->ksyms_thread, NULL, ksyms_load_thread,
+						   &v->engine.ksyms);
+		if (!v->ksyms_running && ftk_ksyms_load(&v->engine.ksyms, "/proc/kallsyms"))
+			ftk_warn("cannot read kernel symbols from /proc/kallsyms: functions "
+				 "print as addresses");
+	}
+	return 0;
+}
+
+/* ---- the tracer, set up by the session once the formats are loaded ---- */
 
 static void join(struct ftk_buf *b, char **words, int n)
 {
@@ -296,24 +230,26 @@ static void join(struct ftk_buf *b, char **words, int n)
 		ftk_buf_printf(b, "%s%s", i ? " " : "", words[i]);
 }
 
-/* Every thread of every -p process (or -L's, or the command), space-separated into b. */
-static pid_t *traced_threads(const struct graph_view *v, struct ftk_buf *b, int *n)
+/* The threads to trace (every thread of every -p process, -L's, or the command), also
+ * space-separated into b; NULL when all are. */
+static pid_t *traced_threads(struct ftk_run *r, struct ftk_buf *b, int *n)
 {
+	struct graph_options *o = r->state;
 	pid_t *all = NULL;
 
 	*n = 0;
-	if (v->child > 0 || v->tid) {
+	if (r->child > 0 || o->tid) {
 		all = ftk_xmalloc(sizeof(*all));
-		all[(*n)++] = v->child > 0 ? v->child : v->tid;
+		all[(*n)++] = r->child > 0 ? r->child : o->tid;
 		ftk_buf_printf(b, "%d", (int)all[0]);
 		return all;
 	}
-	for (int i = 0; i < v->npids; i++) {
+	for (int i = 0; i < r->npids; i++) {
 		int ntids = 0;
-		pid_t *tids = ftk_proc_threads(v->pids[i], &ntids);
+		pid_t *tids = ftk_proc_threads(r->pids[i], &ntids);
 		if (!tids) {
 			tids = ftk_xmalloc(sizeof(*tids));
-			tids[0] = v->pids[i];
+			tids[0] = r->pids[i];
 			ntids = 1;
 		}
 		all = ftk_xrealloc(all, (*n + ntids) * sizeof(*all));
@@ -327,61 +263,50 @@ static pid_t *traced_threads(const struct graph_view *v, struct ftk_buf *b, int 
 }
 
 /* Global files are saved and restored by the session; in dry-run both only print. */
-static int write_global(struct graph_view *v, const char *file, const char *val)
+static int setup_tracer(struct ftk_run *r, struct ftk_session *s)
 {
-	return ftk_session_global_write(v->session, file, val);
-}
-
-static int write_instance(struct graph_view *v, const char *file, const char *val)
-{
-	return ftk_session_instance_write(v->session, file, val);
-}
-
-/* The tracer's set-up after arm, before the command starts. 0 or -errno after the message. */
-static int setup_tracer(struct graph_view *v)
-{
+	struct graph_options *o = r->state;
 	struct ftk_buf b = { 0 };
 	int err;
 
-	join(&b, v->funcs, v->nfuncs);
-	err = write_global(v, "set_graph_function", ftk_buf_str(&b));
+	join(&b, o->funcs, o->nfuncs);
+	err = ftk_session_global_write(s, "set_graph_function", ftk_buf_str(&b));
 	if (err == -EINVAL || err == -ENOENT || err == -ENODEV) {
 		ftk_error("the kernel refused to graph '%s' (unknown, inlined, notrace or "
 			  "blocked function)", ftk_buf_str(&b));
 		ftk_hint("check the names in available_filter_functions");
 	}
 	ftk_buf_reset(&b);
-	if (!err && v->nnotrace) {
-		join(&b, v->notrace, v->nnotrace);
-		err = write_global(v, "set_graph_notrace", ftk_buf_str(&b));
+	if (!err && o->nnotrace) {
+		join(&b, o->notrace, o->nnotrace);
+		err = ftk_session_global_write(s, "set_graph_notrace", ftk_buf_str(&b));
 		if (err == -EINVAL)
 			ftk_error("the kernel refused --notrace '%s'", ftk_buf_str(&b));
 		ftk_buf_reset(&b);
 	}
-	if (!err && v->out.max_depth) {
-		ftk_buf_printf(&b, "%lu", v->out.max_depth);
-		err = write_global(v, "max_graph_depth", ftk_buf_str(&b));
+	if (!err && o->output.max_depth) {
+		ftk_buf_printf(&b, "%lu", o->output.max_depth);
+		err = ftk_session_global_write(s, "max_graph_depth", ftk_buf_str(&b));
 		ftk_buf_reset(&b);
 	}
-	if (!err && (v->npids || v->tid || v->child > 0)) {
+	if (!err && (r->npids || o->tid || r->child > 0)) {
 		int n;
-		pid_t *all = traced_threads(v, &b, &n);
-		bool follow = !v->tid;
-		err = write_instance(v, "set_ftrace_pid", ftk_buf_str(&b));
+		pid_t *all = traced_threads(r, &b, &n);
+		bool follow = !o->tid;	/* new threads and children too */
+		err = ftk_session_instance_write(s, "set_ftrace_pid", ftk_buf_str(&b));
 		if (!err && follow)
-			err = write_instance(v, "options/function-fork", "1");
+			err = ftk_session_instance_write(s, "options/function-fork", "1");
 		if (!err)
-			err = ftk_session_filter_pids(v->session, all, n, follow);
+			err = ftk_session_filter_pids(s, all, n, follow);
 		free(all);
-		ftk_buf_reset(&b);
 	}
-	if (!err && v->noirqs)
-		err = write_instance(v, "options/funcgraph-irqs", "0");
-	if (!err && v->on_cpu)
-		err = write_instance(v, "options/sleep-time", "0");
+	if (!err && o->noirqs)
+		err = ftk_session_instance_write(s, "options/funcgraph-irqs", "0");
+	if (!err && o->on_cpu)
+		err = ftk_session_instance_write(s, "options/sleep-time", "0");
 	ftk_buf_free(&b);
 	if (!err) {
-		err = ftk_session_set_tracer(v->session, "function_graph");
+		err = ftk_session_set_tracer(s, "function_graph");
 		if (err == -EBUSY || err == -EPERM || err == -ENODEV || err == -EINVAL)
 			ftk_hint("function_graph needs CONFIG_FUNCTION_GRAPH_TRACER=y and a "
 				 "kernel that lets the function tracer run ('ftk features')");
@@ -396,15 +321,16 @@ static int setup_tracer(struct graph_view *v)
  */
 static int on_setup(struct ftk_session *s, void *ctx)
 {
-	struct graph_view *v = ctx;
+	struct ftk_run *r = ctx;
+	struct graph_view *v = r->state;
 
 	if (!ftk_session_dry_run(s)) {
-		if (graph_bind(&v->engine, v->entry->tep, v->exit->tep)) {
+		if (graph_engine_bind(&v->engine, v->entry->tep, v->exit->tep)) {
 			ftk_error("unexpected ftrace:funcgraph_entry/exit formats (need func, "
 				  "depth, calltime, rettime)");
 			return -FTK_EXIT_FAIL;
 		}
-		if (v->out.retval && !v->engine.exit_retval.ok) {
+		if (v->o.output.retval && !v->engine.exit_retval.ok) {
 			ftk_error("--retval: this kernel's funcgraph_exit records carry no return "
 				  "value");
 			ftk_hint("needs kernel >= 6.5 built with CONFIG_FUNCTION_GRAPH_RETVAL=y");
@@ -413,7 +339,7 @@ static int on_setup(struct ftk_session *s, void *ctx)
 		graph_bind_tasks(&v->engine, v->exec ? v->exec->tep : NULL,
 				 v->fork ? v->fork->tep : NULL, v->rename ? v->rename->tep : NULL);
 	}
-	return setup_tracer(v) ? -FTK_EXIT_FAIL : 0;
+	return setup_tracer(r, s) ? -FTK_EXIT_FAIL : 0;
 }
 
 /* ---- events ---- */
@@ -437,7 +363,7 @@ static void on_end(struct ftk_session *s, void *ctx)
 {
 	struct graph *g = &((struct graph_view *)ctx)->engine;
 
-	graph_finish(g);
+	graph_engine_finish(g);
 	if (g->orphans)
 		ftk_info("%llu returns of calls that began before tracing were dropped",
 			 (unsigned long long)g->orphans);
@@ -446,184 +372,143 @@ static void on_end(struct ftk_session *s, void *ctx)
 			 (unsigned long long)g->unmatched);
 }
 
-static struct ftk_event *declare_optional(struct graph_view *v, const char *sys,
-					  const char *name)
+static struct ftk_event *thread_names(struct ftk_session *s, struct graph_view *v,
+				      const char *sys, const char *name)
 {
-	struct ftk_event *ev = ftk_tracepoint(v->session, sys, name, NULL);
+	struct ftk_event *ev = ftk_tracepoint(s, sys, name, NULL);
 
 	ev->optional = true;
 	ftk_event_on(ev, on_task, v);
 	return ev;
 }
 
-static void declare(struct graph_view *v)
+static int graph_declare(struct ftk_run *r, struct ftk_session *s)
 {
-	v->entry = ftk_tracepoint(v->session, "ftrace", "funcgraph_entry", NULL);
-	v->exit = ftk_tracepoint(v->session, "ftrace", "funcgraph_exit", NULL);
+	struct graph_view *v = r->state;
+
+	v->entry = ftk_tracepoint(s, "ftrace", "funcgraph_entry", NULL);
+	v->exit = ftk_tracepoint(s, "ftrace", "funcgraph_exit", NULL);
 	v->entry->no_enable = v->exit->no_enable = true;	/* they come with the tracer */
 	ftk_event_on(v->entry, on_funcgraph, v);
 	ftk_event_on(v->exit, on_funcgraph, v);
-	if (v->out.format != GRAPH_TEXT || !v->out.summary) {
-		/* thread names (the text summary names functions only) */
-		v->exec = declare_optional(v, "sched", "sched_process_exec");
-		v->fork = declare_optional(v, "sched", "sched_process_fork");
-		v->rename = declare_optional(v, "task", "task_rename");
+	if (v->o.output.format != GRAPH_TEXT || !v->o.output.summary) {
+		/* the text summary names functions only */
+		v->exec = thread_names(s, v, "sched", "sched_process_exec");
+		v->fork = thread_names(s, v, "sched", "sched_process_fork");
+		v->rename = thread_names(s, v, "task", "task_rename");
 	}
-	ftk_session_on_end(v->session, on_end, v);
-	ftk_session_on_lost(v->session, on_lost, v);
-	ftk_session_on_setup(v->session, on_setup, v);
+	v->engine.session = s;
+	ftk_session_on_setup(s, on_setup, r);
+	ftk_session_on_lost(s, on_lost, v);
+	ftk_session_on_end(s, on_end, v);
+	return 0;
+}
+
+static int graph_bind(struct ftk_run *r, struct ftk_session *s)
+{
+	ksyms_wait(r->state);
+	return 0;
 }
 
 /* ---- output ---- */
 
-/* The header (text trees) and the "tracing" line on stderr, once everything is armed. */
-static void header(struct graph_view *v)
+/* The trees' column header (or Chrome's opening), and what is traced on stderr. */
+static void graph_header(struct ftk_run *r)
 {
+	struct graph_view *v = r->state;
+	const struct graph_output *out = &v->o.output;
 	struct ftk_buf b = { 0 };
 
-	if (v->out.format == GRAPH_CHROME && !v->out.summary)
-		ftk_outf("{\"traceEvents\":[\n");
-	if (v->out.format == GRAPH_TEXT && !v->out.summary) {
-		graph_text_header(&v->out, &b);
+	if (out->format == GRAPH_CHROME && !out->summary)
+		ftk_buf_adds(&b, "{\"traceEvents\":[\n");
+	if (out->format == GRAPH_TEXT && !out->summary)
+		graph_text_header(out, &b);
+	if (b.len)
 		ftk_out(b.p, b.len);
-		ftk_buf_reset(&b);
-	}
-	join(&b, v->funcs, v->nfuncs);
-	if (v->npids)
-		ftk_buf_printf(&b, " for PID %d%s", (int)v->pids[0], v->npids > 1 ? " ..." : "");
-	else if (v->tid)
-		ftk_buf_printf(&b, " for TID %d", (int)v->tid);
-	else if (v->command)
-		ftk_buf_printf(&b, " for %s", v->command[0]);
+	ftk_buf_reset(&b);
+	join(&b, v->o.funcs, v->o.nfuncs);
+	if (r->npids)
+		ftk_buf_printf(&b, " for PID %d%s", (int)r->pids[0], r->npids > 1 ? " ..." : "");
+	else if (v->o.tid)
+		ftk_buf_printf(&b, " for TID %d", (int)v->o.tid);
+	else if (r->command)
+		ftk_buf_printf(&b, " for %s", r->command[0]);
 	ftk_info("tracing %s (function_graph%s)%s", ftk_buf_str(&b),
 		 v->top_level ? " at top level" : " in its own instance",
-		 v->command ? "" : "; Ctrl-C to end");
+		 r->command ? "" : "; Ctrl-C to end");
 	ftk_buf_free(&b);
 }
 
-/* /proc/kallsyms takes the kernel ~70-120 ms to produce (1 s in the TCG guests): load it in
- * a thread while the session is armed; names are needed only once records flow. */
-static void *ksyms_load_thread(void *arg)
+/* ---- the view ---- */
+
+static void graph_init(struct ftk_run *r)
 {
-	return (void *)(intptr_t)ftk_ksyms_load(arg, "/proc/kallsyms");
+	struct graph_view *v = r->state;
+
+	graph_engine_init(&v->engine, &v->o.output);
 }
 
-static void ksyms_start(struct graph_view *v)
+static void graph_free(struct ftk_run *r)
 {
-	v->ksyms_running = !pthread_create(&v->ksyms_thread, NULL, ksyms_load_thread,
-					   &v->engine.ksyms);
-	if (!v->ksyms_running && ftk_ksyms_load(&v->engine.ksyms, "/proc/kallsyms"))
-		ftk_warn("cannot read kernel symbols from /proc/kallsyms: functions print as "
-			 "addresses");
-}
+	struct graph_view *v = r->state;
 
-static void ksyms_wait(struct graph_view *v)
-{
-	void *ret = NULL;
-
-	if (!v->ksyms_running)
-		return;
-	pthread_join(v->ksyms_thread, &ret);
-	v->ksyms_running = false;
-	if (ret)
-		ftk_warn("cannot read kernel symbols from /proc/kallsyms: functions print as "
-			 "addresses");
-}
-
-/* ---- the run ---- */
-
-static int graph_run(struct graph_view *v)
-{
-	int rc;
-
-	v->top_level = !ftk_has(FTK_F_FGRAPH_INSTANCE);
-	if (check_tracer_free(v))
-		return FTK_EXIT_FAIL;
-	graph_init(&v->engine, &v->out);
-	if (!v->dry_run)
-		ksyms_start(v);
-	struct ftk_session_opts so = {
-		.view = "graph", .buffer_kb = v->buffer_kb, .default_buffer_kb = 8192,
-		.duration = v->duration, .dry_run = v->dry_run, .force = v->force,
-		.top_level = v->top_level,
-	};
-	v->session = ftk_session_new(&so);
-	if (!v->session) {
-		rc = FTK_EXIT_FAIL;
-		goto out;
-	}
-	declare(v);
-	if (v->command) {
-		/* forked before arm opens the buffers (the child must not hold them), held
-		 * until arm has set the tracer up */
-		v->child = ftk_session_spawn(v->session, v->command);
-		if (v->child < 0) {
-			ftk_session_close(v->session);
-			rc = FTK_EXIT_FAIL;
-			goto out;
-		}
-	}
-	rc = ftk_session_arm(v->session);
-	if (rc != FTK_ARM_OK) {
-		ftk_session_close(v->session);
-		rc = rc == FTK_ARM_DRY ? FTK_EXIT_OK : -rc;
-		goto out;
-	}
 	ksyms_wait(v);
-	header(v);
-	ftk_out_flush();
-	ftk_session_run(v->session);
-	rc = ftk_session_close(v->session);
-out:
-	ksyms_wait(v);
-	graph_free(&v->engine);
-	return rc;
+	graph_engine_free(&v->engine);
+	free(v->o.funcs);
+	free(v->o.notrace);
 }
 
-static int graph_main(int argc, char **argv)
+static bool graph_usable(char *why, size_t len)
 {
-	struct graph_view v = { 0 };
-	char why[512];
-	int rc = parse_args(argc, argv, &v);
-
-	if (rc) {
-		rc = rc < 0 ? FTK_EXIT_OK : rc;
-		goto out;
+	if (!ftk_tracepoint_exists("ftrace", "funcgraph_entry")) {
+		snprintf(why, len, "no ftrace:funcgraph_entry format (CONFIG_FUNCTION_GRAPH_TRACER=n)");
+		return false;
 	}
-	if (!ftk_tracefs()) {
-		rc = ftk_tracefs_error();
-		goto out;
-	}
-	extern const struct ftk_view ftk_view_graph;
-	if (ftk_backend_pick(&ftk_view_graph, NULL, why, sizeof(why)) < 0) {
-		ftk_error("function_graph is not available on this kernel: %s", why);
-		ftk_hint("ftk graph needs a kernel built with CONFIG_FUNCTION_GRAPH_TRACER=y "
-			 "that allows the function tracer ('ftk features' shows what is here)");
-		rc = FTK_EXIT_FAIL;
-		goto out;
-	}
-	rc = FTK_EXIT_FAIL;
-	if (!v.dry_run && ftk_require_root())
-		goto out;
-	if (check_targets(&v) || graph_check_functions(v.funcs, v.nfuncs, "") ||
-	    graph_check_functions(v.notrace, v.nnotrace, " (--notrace)"))
-		goto out;
-	if (v.out.retval && !ftk_has(FTK_F_FGRAPH_RETVAL)) {
-		ftk_error("--retval: %s", ftk_feature(FTK_F_FGRAPH_RETVAL)->why);
-		goto out;
-	}
-	rc = graph_run(&v);
-out:
-	free(v.funcs);
-	free(v.notrace);
-	free(v.pids);
-	return rc;
+	return true;
 }
+
+static const struct ftk_backend backends[] = {
+	{
+		.name = "function_graph",
+		.desc = "function_graph tracer (own instance >= 6.11, top level before)",
+		.needs = { FTK_F_TRACEFS, FTK_F_FGRAPH },
+		.usable = graph_usable,
+	},
+};
+
+static const struct ftk_view_ops ops = {
+	.init = graph_init,
+	.option = graph_option,
+	.args = graph_args,
+	.check = graph_check,
+	.prepare = graph_prepare,
+	.declare = graph_declare,
+	.bind = graph_bind,
+	.header = graph_header,
+	.free = graph_free,
+};
 
 const struct ftk_view ftk_view_graph = {
 	.name = "graph",
 	.summary = "function_graph call trees of kernel functions (per thread, summary, JSON)",
-	.main = graph_main,
-	.backends = graph_backends,
-	.nbackends = FTK_ARRAY_SIZE(graph_backends),
+	.description = "Kernel call trees under FUNC (function_graph tracer), one thread's tree at "
+		       "a time.\n-p follows the processes' new threads and children; -- COMMAND "
+		       "traces the command\nand its children from its exec.",
+	.positional = "FUNC [FUNC...]",
+	.examples =
+		"  ftk graph vfs_read -p 1234          # vfs_read trees of process 1234\n"
+		"  ftk graph do_sys_openat2 -- ls /    # trees of the opens that ls makes\n"
+		"  ftk graph vfs_read --summary -d 5   # where vfs_read spends its time, 5 s\n"
+		"  ftk graph vfs_write --format chrome -d 2 > w.json   # open in ui.perfetto.dev\n",
+	.common = FTK_OPT_TRACING | FTK_OPT_DURATION | FTK_OPT_FORCE | FTK_OPT_PID |
+		  FTK_OPT_COMMAND,
+	.options = options,
+	.ops = &ops,
+	.state_size = sizeof(struct graph_view),
+	.backends = backends,
+	.nbackends = FTK_ARRAY_SIZE(backends),
+	.default_buffer_kb = 8192,
+	.unavailable = "function_graph is not available on this kernel",
+	.unavailable_hint = "ftk graph needs a kernel built with CONFIG_FUNCTION_GRAPH_TRACER=y "
+			    "that allows the function tracer ('ftk features' shows what is here)",
 };

@@ -21,7 +21,8 @@
 struct ftk_session;
 
 /* Begins the object on b (ftk_json_begin) and writes the keys above. comm_len: the bytes of
- * comm to use, or FTK_CSTR when it is NUL-terminated. */
+ * comm to use, or FTK_CSTR when it is NUL-terminated. s NULL (engines fed by unit tests):
+ * `time` from the clocks' offset now. */
 #define FTK_CSTR ((size_t)-1)
 void ftk_json_record(struct ftk_json *j, struct ftk_buf *b, const struct ftk_session *s,
 		     uint64_t ts, int cpu, int pid, const char *comm, size_t comm_len);

@@ -158,7 +158,9 @@ pass $t
 # --- --json (command form): one object per completed call, with the documented keys ---
 t=graph_json
 assert_rc $t 0 "$FTK" graph vfs_read --json -- dd if=/proc/version of=/dev/null bs=1 count=3
-assert_grep $t '^{"tid":[0-9]*,"comm":"dd","cpu":[0-9]*,"func":"vfs_read","depth":0,"ts":[0-9.]*,"duration_us":[0-9.]*,"parent":null}$' "$T/last.out"
+# the common record head (ftk(8)): time, ts (CLOCK_MONOTONIC seconds), cpu, pid, comm
+HEAD='^{"time":"[0-9-]*T[0-9:.]*[+-][0-9:]*","ts":[0-9]*\.[0-9]\{9\},"cpu":[0-9]*,'
+assert_grep $t "$HEAD"'"pid":[0-9]*,"comm":"dd","func":"vfs_read","depth":0,"duration_us":[0-9.]*,"parent":null}$' "$T/last.out"
 assert_grep $t '"parent":"vfs_read"' "$T/last.out"
 assert_no_grep $t '^[^{]' "$T/last.out"
 pass $t

@@ -12,6 +12,7 @@
  * renderer and exporters are reached through their headers (src/cmd/graph/).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,11 +24,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "cmd/graph.h"
 #include "cmd/graph/engine.h"
 #include "cmd/graph/functions.h"
 #include "cmd/graph/text.h"
 #include "core/procs.h"
 #include "core/reader.h"
+#include "core/run.h"
 #include "core/session_int.h"	/* ftk_tep_new/ftk_tep_load: build a tep from the captured formats */
 #include "core/suggest.h"
 #include "core/view.h"
@@ -107,18 +110,18 @@ static void capture_free(struct capture *c)
 }
 
 /* Run the engine on records [from, n) of c with options o; output into *out. */
-static void run_engine(struct capture *c, const struct graph_opts *o, struct ftk_buf *out,
+static void run_engine(struct capture *c, const struct graph_output *o, struct ftk_buf *out,
 		       size_t from, struct graph *keep)
 {
 	struct graph g;
 	char path[600];
 
-	graph_init(&g, o);
+	graph_engine_init(&g, o);
 	g.sink = out;
 	g.no_proc = true;
 	snprintf(path, sizeof(path), "%s/kallsyms", c->dir);
 	assert_int_equal(ftk_ksyms_load(&g.ksyms, path), 0);
-	assert_int_equal(graph_bind(&g, c->entry, c->exit), 0);
+	assert_int_equal(graph_engine_bind(&g, c->entry, c->exit), 0);
 	if (o->format == GRAPH_CHROME)
 		ftk_buf_adds(out, "{\"traceEvents\":[\n");
 	for (size_t i = from; i < c->n; i++) {
@@ -126,12 +129,12 @@ static void run_engine(struct capture *c, const struct graph_opts *o, struct ftk
 				     .data = c->v[i].data };
 		graph_record(&g, &r);
 	}
-	graph_finish(&g);
+	graph_engine_finish(&g);
 	if (keep) {
 		*keep = g;
 		return;
 	}
-	graph_free(&g);
+	graph_engine_free(&g);
 }
 
 static const char *const kernels[] = { "6.1", "6.12" };
@@ -298,10 +301,10 @@ static void test_decode(void **state)
 	for (size_t k = 0; k < FTK_ARRAY_SIZE(kernels); k++) {
 		struct capture c;
 		struct graph g;
-		struct graph_opts o = { .format = GRAPH_TEXT };
+		struct graph_output o = { .format = GRAPH_TEXT };
 		capture_load(&c, kernels[k]);
-		graph_init(&g, &o);
-		assert_int_equal(graph_bind(&g, c.entry, c.exit), 0);
+		graph_engine_init(&g, &o);
+		assert_int_equal(graph_engine_bind(&g, c.entry, c.exit), 0);
 		assert_false(g.exit_retval.ok);
 		assert_int_equal(g.entry_func.size, 8);
 		assert_int_equal(g.exit_calltime.offset, 24);
@@ -315,7 +318,7 @@ static void test_decode(void **state)
 		}
 		assert_int_equal(ne + nx, c.n);
 		assert_true(ne >= nx - 2 && nx >= ne - 2);
-		graph_free(&g);
+		graph_engine_free(&g);
 		capture_free(&c);
 	}
 }
@@ -326,7 +329,7 @@ static void test_durations_match_kernel(void **state)
 {
 	for (size_t k = 0; k < FTK_ARRAY_SIZE(kernels); k++) {
 		struct capture c;
-		struct graph_opts o = { .format = GRAPH_TEXT };
+		struct graph_output o = { .format = GRAPH_TEXT };
 		struct ftk_buf out = { 0 };
 		capture_load(&c, kernels[k]);
 		run_engine(&c, &o, &out, 0, NULL);
@@ -364,7 +367,7 @@ static void test_trees_per_thread(void **state)
 {
 	for (size_t k = 0; k < FTK_ARRAY_SIZE(kernels); k++) {
 		struct capture c;
-		struct graph_opts o = { .format = GRAPH_TEXT, .proc = true, .abstime = true };
+		struct graph_output o = { .format = GRAPH_TEXT, .proc = true, .abstime = true };
 		struct ftk_buf out = { 0 };
 		capture_load(&c, kernels[k]);
 		run_engine(&c, &o, &out, 0, NULL);
@@ -425,7 +428,7 @@ static void test_summary(void **state)
 {
 	for (size_t k = 0; k < FTK_ARRAY_SIZE(kernels); k++) {
 		struct capture c;
-		struct graph_opts o = { .format = GRAPH_TEXT };
+		struct graph_output o = { .format = GRAPH_TEXT };
 		struct ftk_buf tree = { 0 }, sum = { 0 }, js = { 0 };
 		capture_load(&c, kernels[k]);
 		run_engine(&c, &o, &tree, 0, NULL);
@@ -469,7 +472,7 @@ static void test_thresh_depth(void **state)
 {
 	for (size_t k = 0; k < FTK_ARRAY_SIZE(kernels); k++) {
 		struct capture c;
-		struct graph_opts o = { .format = GRAPH_TEXT, .thresh_ns = 100000 };
+		struct graph_output o = { .format = GRAPH_TEXT, .thresh_ns = 100000 };
 		struct ftk_buf out = { 0 };
 		capture_load(&c, kernels[k]);
 		run_engine(&c, &o, &out, 0, NULL);
@@ -481,7 +484,7 @@ static void test_thresh_depth(void **state)
 		free_strv(d, n);
 		ftk_buf_reset(&out);
 
-		struct graph_opts o2 = { .format = GRAPH_TEXT, .max_depth = 2 };
+		struct graph_output o2 = { .format = GRAPH_TEXT, .max_depth = 2 };
 		run_engine(&c, &o2, &out, 0, NULL);
 		char *text = strdup(ftk_buf_str(&out)), *save = NULL;
 		int maxind = 0;
@@ -497,7 +500,7 @@ static void test_thresh_depth(void **state)
 		free(text);
 		ftk_buf_reset(&out);
 
-		struct graph_opts o3 = { .format = GRAPH_JSON, .max_depth = 1, .thresh_ns = 50000 };
+		struct graph_output o3 = { .format = GRAPH_JSON, .max_depth = 1, .thresh_ns = 50000 };
 		run_engine(&c, &o3, &out, 0, NULL);
 		assert_null(strstr(ftk_buf_str(&out), "\"depth\":1"));
 		assert_non_null(strstr(ftk_buf_str(&out), "\"depth\":0"));
@@ -512,26 +515,26 @@ static void test_orphans(void **state)
 	for (size_t k = 0; k < FTK_ARRAY_SIZE(kernels); k++) {
 		struct capture c;
 		struct graph g;
-		struct graph_opts o = { .format = GRAPH_TEXT };
+		struct graph_output o = { .format = GRAPH_TEXT };
 		struct ftk_buf out = { 0 };
 		capture_load(&c, kernels[k]);
 		/* find a point 3 levels deep inside a vfs_read tree */
 		struct graph probe;
-		graph_init(&probe, &o);
-		graph_bind(&probe, c.entry, c.exit);
+		graph_engine_init(&probe, &o);
+		graph_engine_bind(&probe, c.entry, c.exit);
 		size_t cut = 0;
 		for (size_t i = c.n / 3; i < c.n && !cut; i++)
 			if (ftk_rec_type(c.v[i].data) == probe.entry_id &&
 			    graph_field_s64(&probe.entry_depth, c.v[i].data) == 3)
 				cut = i;
-		graph_free(&probe);
+		graph_engine_free(&probe);
 		assert_true(cut > 0);
 		run_engine(&c, &o, &out, cut + 1, &g);
 		assert_true(g.orphans >= 3);
 		const char *first = ftk_buf_str(&out);
 		assert_true(first[0] == '#');
 		assert_null(strstr(first, "} /*"));
-		graph_free(&g);
+		graph_engine_free(&g);
 		ftk_buf_free(&out);
 		capture_free(&c);
 	}
@@ -542,7 +545,7 @@ static void test_json_chrome(void **state)
 {
 	for (size_t k = 0; k < FTK_ARRAY_SIZE(kernels); k++) {
 		struct capture c;
-		struct graph_opts o = { .format = GRAPH_JSON };
+		struct graph_output o = { .format = GRAPH_JSON };
 		struct ftk_buf out = { 0 };
 		capture_load(&c, kernels[k]);
 		run_engine(&c, &o, &out, 0, NULL);
@@ -550,9 +553,9 @@ static void test_json_chrome(void **state)
 		int n = 0;
 		for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 			assert_true(json_valid(l));
-			static const char *const keys[] = { "\"tid\":", "\"comm\":", "\"cpu\":",
-				"\"func\":", "\"depth\":", "\"ts\":", "\"duration_us\":",
-				"\"parent\":" };
+			static const char *const keys[] = { "{\"time\":", "\"ts\":",
+				"\"cpu\":", "\"pid\":", "\"comm\":", "\"func\":", "\"depth\":",
+				"\"duration_us\":", "\"parent\":" };
 			for (size_t i = 0; i < FTK_ARRAY_SIZE(keys); i++)
 				assert_non_null(strstr(l, keys[i]));
 			n++;
@@ -619,33 +622,67 @@ static void test_suggest(void **state)
 	assert_int_equal(ftk_edit_distance("kitten", 6, "sitting", 7, 5, false), 3);
 }
 
-static int parse(const char *const *args)
+extern const struct ftk_view ftk_view_graph;
+
+/* The runner's parse, then graph's check: 0, or the exit code of a malformed command line. */
+static int parse(const char *const *args, struct ftk_run *r)
 {
 	char *argv[32];
-	int argc = 0;
+	int argc = 0, rc;
 
 	for (; args[argc]; argc++)
 		argv[argc] = (char *)args[argc];
 	argv[argc] = NULL;
-	extern const struct ftk_view ftk_view_graph;
-	return ftk_view_graph.main(argc, argv);
+	ftk_run_init(r, &ftk_view_graph);
+	rc = ftk_run_parse(r, argc, argv);
+	if (!rc)
+		rc = ftk_view_graph.ops->check(r);
+	return rc == -EINVAL ? FTK_EXIT_USAGE : rc;
 }
 
-/* Malformed command lines end with exit 2 before anything else is looked at. */
 static void test_args(void **state)
 {
+	struct ftk_run r;
+	struct graph_options *o;
+
 	ftk_prog = "ftk graph";
-	assert_int_equal(parse((const char *[]){ "graph", NULL }), FTK_EXIT_USAGE);
+	assert_int_equal(parse((const char *[]){ "graph", NULL }, &r), FTK_EXIT_USAGE);
+	ftk_run_fini(&r);
 	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-p", "1", "--", "ls",
-						 NULL }), FTK_EXIT_USAGE);
-	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "--format", "xml", NULL }),
+						 NULL }, &r), FTK_EXIT_USAGE);
+	ftk_run_fini(&r);
+	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "--format", "xml", NULL },
+			       &r), FTK_EXIT_USAGE);
+	ftk_run_fini(&r);
+	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-p", "1,x", NULL }, &r),
 			 FTK_EXIT_USAGE);
-	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-p", "1,x", NULL }),
+	ftk_run_fini(&r);
+	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-m", "0", NULL }, &r),
 			 FTK_EXIT_USAGE);
-	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-m", "0", NULL }),
+	ftk_run_fini(&r);
+	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "--", NULL }, &r),
 			 FTK_EXIT_USAGE);
-	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "--", NULL }),
-			 FTK_EXIT_USAGE);
+	ftk_run_fini(&r);
+	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-p", "12,34", "-m", "3",
+						 "--thresh", "2.5", "ksys_read", "--json", NULL },
+			       &r), 0);
+	o = r.state;
+	assert_int_equal(o->nfuncs, 2);
+	assert_string_equal(o->funcs[1], "ksys_read");
+	assert_int_equal(r.npids, 2);
+	assert_int_equal(r.pids[1], 34);
+	assert_int_equal(o->output.max_depth, 3);
+	assert_int_equal(o->output.thresh_ns, 2500);
+	assert_int_equal(o->output.format, GRAPH_JSON);
+	ftk_run_fini(&r);
+	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-t", "--", "cat", "-p",
+						 "/x", NULL }, &r), 0);
+	o = r.state;
+	assert_int_equal(r.npids, 0);
+	assert_string_equal(r.command[0], "cat");
+	assert_string_equal(r.command[1], "-p");
+	assert_true(o->output.abstime);
+	ftk_run_fini(&r);
 }
 
 /* Lost events flush open trees with a marker and reset the stacks. */
@@ -653,17 +690,17 @@ static void test_lost(void **state)
 {
 	struct capture c;
 	struct graph g;
-	struct graph_opts o = { .format = GRAPH_TEXT };
+	struct graph_output o = { .format = GRAPH_TEXT };
 	struct ftk_buf out = { 0 };
 	char path[600];
 
 	capture_load(&c, "6.12");
-	graph_init(&g, &o);
+	graph_engine_init(&g, &o);
 	g.sink = &out;
 	g.no_proc = true;
 	snprintf(path, sizeof(path), "%s/kallsyms", c.dir);
 	ftk_ksyms_load(&g.ksyms, path);
-	graph_bind(&g, c.entry, c.exit);
+	graph_engine_bind(&g, c.entry, c.exit);
 	size_t half = c.n / 2;
 	for (size_t i = 0; i < c.n; i++) {
 		struct ftk_rec r = { c.v[i].ts, c.v[i].cpu, c.v[i].size, c.v[i].data };
@@ -671,11 +708,11 @@ static void test_lost(void **state)
 			graph_lost(&g, 0);
 		graph_record(&g, &r);
 	}
-	graph_finish(&g);
+	graph_engine_finish(&g);
 	for (size_t i = 0; i < g.threads_size; i++)
 		for (struct graph_thread *t = g.threads[i]; t; t = t->hash_next)
 			assert_int_equal(t->depth, 0);
-	graph_free(&g);
+	graph_engine_free(&g);
 	ftk_buf_free(&out);
 	capture_free(&c);
 }
@@ -753,7 +790,7 @@ static const char *comm_of(struct graph *g, pid_t tid)
 static void test_thread_names(void **state)
 {
 	static const char *const layouts[] = { "6.18", "nopid" };
-	struct graph_opts o = { .format = GRAPH_TEXT };
+	struct graph_output o = { .format = GRAPH_TEXT };
 	unsigned char buf[128];
 
 	for (size_t k = 0; k < FTK_ARRAY_SIZE(layouts); k++) {
@@ -762,7 +799,7 @@ static void test_thread_names(void **state)
 		bool has_pid = k == 0;
 		tasks_load(&t, layouts[k]);
 		assert_int_equal(tep_find_field(t.rename, "pid") != NULL, has_pid);
-		graph_init(&g, &o);
+		graph_engine_init(&g, &o);
 		g.no_proc = true;
 		graph_bind_tasks(&g, t.exec, t.fork, t.rename);
 
@@ -804,7 +841,7 @@ static void test_thread_names(void **state)
 		set_str(t.rename, buf, "newcomm", "io-0");
 		feed(&g, buf);
 		assert_string_equal(comm_of(&g, has_pid ? 102 : 101), "io-0");
-		graph_free(&g);
+		graph_engine_free(&g);
 		tep_free(t.tep);
 	}
 }
@@ -813,7 +850,7 @@ static void test_thread_names(void **state)
  * new name; otherwise it renamed a sibling and the record is ignored. */
 static void test_rename_without_pid(void **state)
 {
-	struct graph_opts o = { .format = GRAPH_TEXT };
+	struct graph_output o = { .format = GRAPH_TEXT };
 	unsigned char buf[128];
 	struct tasks t;
 	struct graph g;
@@ -822,7 +859,7 @@ static void test_rename_without_pid(void **state)
 
 	assert_true(ftk_proc_comm(me, self, sizeof(self)));
 	tasks_load(&t, "nopid");
-	graph_init(&g, &o);
+	graph_engine_init(&g, &o);
 	graph_bind_tasks(&g, t.exec, t.fork, t.rename);
 	record(t.fork, 1, buf);
 	set_str(t.fork, buf, "child_comm", "before");
@@ -840,7 +877,7 @@ static void test_rename_without_pid(void **state)
 	set_str(t.rename, buf, "newcomm", self);
 	feed(&g, buf);
 	assert_string_equal(comm_of(&g, me), self);
-	graph_free(&g);
+	graph_engine_free(&g);
 	tep_free(t.tep);
 }
 
@@ -884,15 +921,15 @@ static int bench(int rounds)
 		static const char *const modes[] = { "text", "json", "summary", "decode" };
 		for (int m = 0; m < 4; m++) {
 			struct graph g;
-			struct graph_opts o = { .format = m == 1 ? GRAPH_JSON : GRAPH_TEXT,
+			struct graph_output o = { .format = m == 1 ? GRAPH_JSON : GRAPH_TEXT,
 						.summary = m == 2 };
 			struct ftk_buf out = { 0 };
-			graph_init(&g, &o);
+			graph_engine_init(&g, &o);
 			g.sink = &out;
 			g.no_proc = true;
 			snprintf(path, sizeof(path), "%s/kallsyms", c.dir);
 			ftk_ksyms_load(&g.ksyms, path);
-			graph_bind(&g, c.entry, c.exit);
+			graph_engine_bind(&g, c.entry, c.exit);
 			double t0 = now_s();
 			for (int r = 0; r < rounds; r++) {
 				struct ftk_reader_opts ro = { .ncpus = 2, .subbuf_size = 4096,
@@ -914,7 +951,7 @@ static int bench(int rounds)
 			       rounds, dt, nrec * (double)rounds / dt / 1e6,
 			       dt * 1e9 / (nrec * (double)rounds),
 			       m == 3 ? ", decode only" : ", decode + engine");
-			graph_free(&g);
+			graph_engine_free(&g);
 			ftk_buf_free(&out);
 		}
 		free(pages[0]);
@@ -960,7 +997,7 @@ int main(int argc, char **argv)
 	if (argc > 2 && !strcmp(argv[1], "--dump")) {
 		/* --dump KERNEL [text|json|chrome|summary|proc]: the engine's output, to look at */
 		struct capture c;
-		struct graph_opts o = { .format = GRAPH_TEXT };
+		struct graph_output o = { .format = GRAPH_TEXT };
 		struct ftk_buf out = { 0 };
 		const char *m = argc > 3 ? argv[3] : "text";
 		o.format = !strcmp(m, "json") ? GRAPH_JSON : !strcmp(m, "chrome") ? GRAPH_CHROME

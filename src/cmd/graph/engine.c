@@ -63,7 +63,7 @@ int64_t graph_field_s64(const struct graph_field *f, const void *data)
 	return ftk_sign_extend(v, f->size);
 }
 
-int graph_bind(struct graph *g, struct tep_event *entry, struct tep_event *exit)
+int graph_engine_bind(struct graph *g, struct tep_event *entry, struct tep_event *exit)
 {
 	graph_field_bind(&g->entry_func, entry, "func");
 	graph_field_bind(&g->entry_depth, entry, "depth");
@@ -81,10 +81,10 @@ int graph_bind(struct graph *g, struct tep_event *entry, struct tep_event *exit)
 	return 0;
 }
 
-void graph_init(struct graph *g, const struct graph_opts *o)
+void graph_engine_init(struct graph *g, const struct graph_output *o)
 {
 	memset(g, 0, sizeof(*g));
-	g->opts = o;
+	g->output = o;
 	g->threads_size = 1024;
 	g->threads = ftk_xcalloc(g->threads_size, sizeof(*g->threads));
 	g->chrome_first = true;
@@ -392,8 +392,8 @@ static void account(struct graph *g, struct graph_thread *t, int i, uint64_t dur
 	struct graph_frame *f = &t->stack[i];
 	struct graph_frame *parent = i ? &t->stack[i - 1] : NULL;
 	int rel = f->depth - t->root_depth;
-	bool shown = !(g->opts->max_depth && rel >= (int)g->opts->max_depth) &&
-		     !(g->opts->thresh_ns && dur < g->opts->thresh_ns);
+	bool shown = !(g->output->max_depth && rel >= (int)g->output->max_depth) &&
+		     !(g->output->thresh_ns && dur < g->output->thresh_ns);
 
 	g->calls++;
 	if (parent)
@@ -486,7 +486,7 @@ void graph_lost(struct graph *g, int cpu)
 	graph_flush_out(g);
 }
 
-void graph_finish(struct graph *g)
+void graph_engine_finish(struct graph *g)
 {
 	for (size_t i = 0; i < g->threads_size; i++) {
 		for (struct graph_thread *t = g->threads[i]; t; t = t->hash_next) {
@@ -503,7 +503,7 @@ void graph_finish(struct graph *g)
 	graph_flush_out(g);
 }
 
-void graph_free(struct graph *g)
+void graph_engine_free(struct graph *g)
 {
 	for (size_t i = 0; i < g->threads_size; i++) {
 		struct graph_thread *t = g->threads[i], *next;

@@ -25,7 +25,7 @@
 enum graph_format { GRAPH_TEXT, GRAPH_JSON, GRAPH_CHROME };
 
 /* What the engine prints and what it leaves out. */
-struct graph_opts {
+struct graph_output {
 	enum graph_format format;
 	bool summary;		/* per-function profile instead of trees or calls */
 	bool abstime;		/* text: time column */
@@ -96,7 +96,7 @@ struct graph_stat {
 };
 
 struct graph {
-	const struct graph_opts *opts;
+	const struct graph_output *output;
 	struct ftk_ksyms ksyms;
 	struct graph_field entry_func, entry_depth, exit_func, exit_depth, exit_calltime,
 		exit_rettime, exit_retval, exit_overrun;
@@ -114,6 +114,7 @@ struct graph {
 	size_t nstats, stats_cap;
 
 	struct ftk_buf out;
+	const struct ftk_session *session;	/* NDJSON `time` (NULL: the clocks now) */
 	struct ftk_buf *sink;	/* tests: collect output here instead of stdout */
 	bool chrome_first;
 	bool no_proc;		/* tests: never look threads up in this machine's /proc */
@@ -123,17 +124,17 @@ struct graph {
 	char hexname[32];
 };
 
-void graph_init(struct graph *g, const struct graph_opts *o);
+void graph_engine_init(struct graph *g, const struct graph_output *o);
 /* Bind the record layouts (entry and exit may be NULL). -1 when a field the engine needs is
  * missing (func, depth, calltime, rettime). */
-int graph_bind(struct graph *g, struct tep_event *entry, struct tep_event *exit);
+int graph_engine_bind(struct graph *g, struct tep_event *entry, struct tep_event *exit);
 /* One funcgraph_entry or funcgraph_exit record (others are ignored). */
 void graph_record(struct graph *g, const struct ftk_rec *r);
 /* Events were lost on cpu: open trees are printed as they are and the stacks reset. */
 void graph_lost(struct graph *g, int cpu);
 /* The end: open trees printed as they are, then the summary or the Chrome trailer. */
-void graph_finish(struct graph *g);
-void graph_free(struct graph *g);
+void graph_engine_finish(struct graph *g);
+void graph_engine_free(struct graph *g);
 
 /* Thread names from sched:sched_process_exec, sched:sched_process_fork and task:task_rename
  * (short-lived tasks are gone from /proc before their tree prints); any may be NULL. */
@@ -151,7 +152,7 @@ const char *graph_function_name(struct graph *g, uint64_t addr);
 /* Trees are built (text output without --summary). */
 static inline bool graph_builds_trees(const struct graph *g)
 {
-	return g->opts->format == GRAPH_TEXT && !g->opts->summary;
+	return g->output->format == GRAPH_TEXT && !g->output->summary;
 }
 /* Hand the output buffer to stdout (or the test sink); the second only when it is large. */
 void graph_flush_out(struct graph *g);

@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * graph export: what the engine hands over when a call returns, for the outputs other than
- * text trees. --json: one NDJSON object per call (tid, comm, cpu, func, depth, ts,
- * duration_us, parent[, retval]). --format chrome: Chrome trace-event JSON ("X" complete
- * events, microseconds, one "thread_name" metadata event per thread) that Perfetto and
- * chrome://tracing open. --summary: per-function calls, total, self (total minus traced
- * children), average and maximum time, sorted by total.
+ * text trees. --json: one NDJSON object per call (the record head: time, ts, cpu, pid = the
+ * thread, comm; then func, depth, duration_us, parent[, retval]). --format chrome: Chrome
+ * trace-event JSON ("X" complete events, microseconds, one "thread_name" metadata event per
+ * thread) that Perfetto and chrome://tracing open. --summary: per-function calls, total,
+ * self (total minus traced children), average and maximum time, sorted by total.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/output.h"
+#include "core/record.h"
 #include "export.h"
 #include "text.h"
 
@@ -65,19 +66,15 @@ static void emit_json(struct graph *g, struct graph_thread *t, const struct grap
 		      const struct graph_frame *parent, uint64_t dur, bool has_ret, int64_t ret)
 {
 	struct ftk_json j;
-	const char *comm = graph_thread_comm(g, t);
+	char num[48];
 
-	ftk_json_begin(&j, &g->out);
-	ftk_json_int(&j, "tid", t->tid);
-	ftk_json_str(&j, "comm", comm, strlen(comm));
-	ftk_json_int(&j, "cpu", f->cpu);
+	ftk_json_record(&j, &g->out, g->session, f->ts, f->cpu, t->tid,
+			graph_thread_comm(g, t), FTK_CSTR);
 	ftk_json_cstr(&j, "func", graph_function_name(g, f->func));
 	ftk_json_int(&j, "depth", f->depth - t->root_depth);
-	char num[48];
-	ftk_json_raw(&j, "ts", fixed(num, f->ts / 1000, 6));
 	ftk_json_raw(&j, "duration_us", fixed(num, dur, 3));
 	ftk_json_cstr(&j, "parent", parent ? graph_function_name(g, parent->func) : NULL);
-	if (g->opts->retval && has_ret)
+	if (g->output->retval && has_ret)
 		ftk_json_int(&j, "retval", ret);
 	ftk_json_end(&j);
 	graph_maybe_flush(g);
@@ -123,7 +120,7 @@ static void emit_chrome(struct graph *g, struct graph_thread *t, const struct gr
 	ftk_json_object_begin(&j, "args");
 	ftk_json_int(&j, "cpu", f->cpu);
 	ftk_json_int(&j, "depth", f->depth - t->root_depth);
-	if (g->opts->retval && has_ret)
+	if (g->output->retval && has_ret)
 		ftk_json_int(&j, "retval", ret);
 	ftk_json_object_end(&j);
 	ftk_json_end(&j);
@@ -155,13 +152,13 @@ static void print_summary(struct graph *g)
 	}
 	if (w > 60)
 		w = 60;
-	if (g->opts->format == GRAPH_TEXT)
+	if (g->output->format == GRAPH_TEXT)
 		ftk_buf_printf(&g->out, "%-*s %10s %14s %14s %12s %12s\n", (int)w, "FUNCTION",
 			       "CALLS", "TOTAL(us)", "SELF(us)", "AVG(us)", "MAX(us)");
 	for (size_t i = 0; i < n; i++) {
 		const struct graph_stat *s = &v[i];
 		double avg = s->count ? (double)s->total / s->count / 1e3 : 0;
-		if (g->opts->format == GRAPH_TEXT) {
+		if (g->output->format == GRAPH_TEXT) {
 			ftk_buf_printf(&g->out, "%-*s %10llu %14.3f %14.3f %12.3f %12.3f\n",
 				       (int)w, graph_function_name(g, s->func),
 				       (unsigned long long)s->count, s->total / 1e3, s->self / 1e3,
@@ -188,7 +185,7 @@ void graph_export_call(struct graph *g, struct graph_thread *t, int i, uint64_t 
 	struct graph_frame *f = &t->stack[i];
 	struct graph_frame *parent = i ? &t->stack[i - 1] : NULL;
 
-	if (g->opts->summary) {
+	if (g->output->summary) {
 		struct graph_stat *s = stat_get(g, f->func);
 		uint64_t self = dur > f->child_ns ? dur - f->child_ns : 0;
 		s->count++;
@@ -196,17 +193,17 @@ void graph_export_call(struct graph *g, struct graph_thread *t, int i, uint64_t 
 		s->self += self;
 		if (dur > s->max)
 			s->max = dur;
-	} else if (g->opts->format == GRAPH_JSON) {
+	} else if (g->output->format == GRAPH_JSON) {
 		emit_json(g, t, f, parent, dur, has_ret, ret);
-	} else if (g->opts->format == GRAPH_CHROME) {
+	} else if (g->output->format == GRAPH_CHROME) {
 		emit_chrome(g, t, f, dur, has_ret, ret);
 	}
 }
 
 void graph_export_finish(struct graph *g)
 {
-	if (g->opts->summary)
+	if (g->output->summary)
 		print_summary(g);
-	else if (g->opts->format == GRAPH_CHROME)
+	else if (g->output->format == GRAPH_CHROME)
 		ftk_buf_adds(&g->out, "],\"displayTimeUnit\":\"ns\"}\n");
 }

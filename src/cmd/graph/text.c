@@ -13,7 +13,7 @@
 
 #include "text.h"
 
-void graph_text_header(const struct graph_opts *o, struct ftk_buf *b)
+void graph_text_header(const struct graph_output *o, struct ftk_buf *b)
 {
 	ftk_buf_printf(b, "#%s CPU)%s    DURATION    |  FUNCTION CALLS\n",
 		       o->abstime ? "     TIME     |" : "", o->proc ? "         COMM-TID |" : "");
@@ -97,14 +97,14 @@ static void line_prefix(struct graph *g, struct graph_thread *t, int cpu, uint64
 	char s[64];
 	int n;
 
-	if (g->opts->abstime)
+	if (g->output->abstime)
 		ftk_buf_printf(b, "%6llu.%06llu | ", (unsigned long long)(ts / 1000000000ull),
 			       (unsigned long long)(ts % 1000000000ull / 1000));
 	n = graph_decimal(s, cpu < 0 ? 0 : (uint64_t)cpu);
 	put_spaces(b, 1 + g->cpu_width - n);
 	ftk_buf_add(b, s, n);
 	ftk_buf_addc(b, ')');
-	if (g->opts->proc) {
+	if (g->output->proc) {
 		char who[40];
 		snprintf(who, sizeof(who), "%s-%d", graph_thread_comm(g, t), (int)t->tid);
 		ftk_buf_printf(b, " %16s |", who);
@@ -123,7 +123,7 @@ static void indent(struct ftk_buf *b, int rel)
 
 static void ret_comment(struct graph *g, const struct graph_node *n, const char *name)
 {
-	if (!g->opts->retval || !n->has_ret)
+	if (!g->output->retval || !n->has_ret)
 		return;
 	if (name)
 		ftk_buf_printf(&g->out, " /* %s = %lld */", name, (long long)n->ret);
@@ -180,14 +180,14 @@ static int render_select(struct graph *g, struct graph_thread *t)
 		skip = -1;
 		int rel = n->depth - t->root_depth;
 		if (n->kind == GRAPH_NODE_CALL) {
-			bool deep = g->opts->max_depth && rel >= (int)g->opts->max_depth;
-			bool fast = g->opts->thresh_ns && n->closed && n->dur < g->opts->thresh_ns;
+			bool deep = g->output->max_depth && rel >= (int)g->output->max_depth;
+			bool fast = g->output->thresh_ns && n->closed && n->dur < g->output->thresh_ns;
 			if (deep || fast) {
 				skip = n->depth;
 				continue;
 			}
 		} else if (n->kind == GRAPH_NODE_CLOSE) {
-			if (g->opts->thresh_ns && n->dur < g->opts->thresh_ns)
+			if (g->output->thresh_ns && n->dur < g->output->thresh_ns)
 				continue;
 		}
 		n->keep = true;

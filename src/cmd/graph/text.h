@@ -7,7 +7,7 @@
 #include "engine.h"
 
 /* The column header of the trees ("# CPU)  DURATION  |  FUNCTION CALLS"), with a newline. */
-void graph_text_header(const struct graph_opts *o, struct ftk_buf *b);
+void graph_text_header(const struct graph_output *o, struct ftk_buf *b);
 /* Print the buffered nodes of t; open calls stay open (their return prints as a close). */
 void graph_render(struct graph *g, struct graph_thread *t);
 /* Print what t holds now and keep its open calls open: their returns print as closes. */
