@@ -34,7 +34,7 @@ struct graph_view {
 	struct graph_options o;	/* first: unit tests read it */
 	struct graph engine;
 	struct ftk_event *entry, *exit;	/* ftrace:funcgraph_entry/exit */
-	struct ftk_event *exec, *fork, *rename;	/* thread names (NULL with the text summary) */
+	struct ftk_event *tasks[3];	/* exec, fork, rename: thread names */
 	bool top_level;		/* function_graph only at top level (kernels before 6.11) */
 	pthread_t ksyms_thread;
 	bool ksyms_running;
@@ -336,8 +336,10 @@ static int on_setup(struct ftk_session *s, void *ctx)
 			ftk_hint("needs kernel >= 6.5 built with CONFIG_FUNCTION_GRAPH_RETVAL=y");
 			return -FTK_EXIT_FAIL;
 		}
-		graph_bind_tasks(&v->engine, v->exec ? v->exec->tep : NULL,
-				 v->fork ? v->fork->tep : NULL, v->rename ? v->rename->tep : NULL);
+		struct tep_event *tep[3] = { NULL };
+		for (int i = 0; i < 3; i++)
+			tep[i] = v->tasks[i] ? v->tasks[i]->tep : NULL;
+		graph_bind_tasks(&v->engine, tep[0], tep[1], tep[2]);
 	}
 	return setup_tracer(r, s) ? -FTK_EXIT_FAIL : 0;
 }
@@ -372,16 +374,6 @@ static void on_end(struct ftk_session *s, void *ctx)
 			 (unsigned long long)g->unmatched);
 }
 
-static struct ftk_event *thread_names(struct ftk_session *s, struct graph_view *v,
-				      const char *sys, const char *name)
-{
-	struct ftk_event *ev = ftk_tracepoint(s, sys, name, NULL);
-
-	ev->optional = true;
-	ftk_event_on(ev, on_task, v);
-	return ev;
-}
-
 static int graph_declare(struct ftk_run *r, struct ftk_session *s)
 {
 	struct graph_view *v = r->state;
@@ -391,11 +383,17 @@ static int graph_declare(struct ftk_run *r, struct ftk_session *s)
 	v->entry->no_enable = v->exit->no_enable = true;	/* they come with the tracer */
 	ftk_event_on(v->entry, on_funcgraph, v);
 	ftk_event_on(v->exit, on_funcgraph, v);
-	if (v->o.output.format != GRAPH_TEXT || !v->o.output.summary) {
-		/* the text summary names functions only */
-		v->exec = thread_names(s, v, "sched", "sched_process_exec");
-		v->fork = thread_names(s, v, "sched", "sched_process_fork");
-		v->rename = thread_names(s, v, "task", "task_rename");
+	static const char *const tasks[][2] = {
+		{ "sched", "sched_process_exec" },
+		{ "sched", "sched_process_fork" },
+		{ "task", "task_rename" },
+	};
+	bool names = v->o.output.format != GRAPH_TEXT || !v->o.output.summary;
+
+	for (size_t i = 0; names && i < FTK_ARRAY_SIZE(tasks); i++) {	/* not in text summaries */
+		v->tasks[i] = ftk_tracepoint(s, tasks[i][0], tasks[i][1], NULL);
+		v->tasks[i]->optional = true;
+		ftk_event_on(v->tasks[i], on_task, v);
 	}
 	v->engine.session = s;
 	ftk_session_on_setup(s, on_setup, r);

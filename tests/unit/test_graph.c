@@ -778,6 +778,20 @@ static void feed(struct graph *g, unsigned char *buf)
 	graph_task_record(g, &r);
 }
 
+/* A task_rename record: writer renames pid (the pid field only in layouts that have it). */
+static void rename_record(struct tasks *t, struct graph *g, int writer, int pid,
+			  const char *old, const char *new)
+{
+	unsigned char buf[128];
+
+	record(t->rename, writer, buf);
+	if (tep_find_field(t->rename, "pid"))
+		set_int(t->rename, buf, "pid", pid);
+	set_str(t->rename, buf, "oldcomm", old);
+	set_str(t->rename, buf, "newcomm", new);
+	feed(g, buf);
+}
+
 static const char *comm_of(struct graph *g, pid_t tid)
 {
 	struct graph_thread *t = graph_thread_find(g, tid);
@@ -823,23 +837,13 @@ static void test_thread_names(void **state)
 		feed(&g, buf);
 
 		/* prctl(PR_SET_NAME) in 102: the renamed task is the writer */
-		record(t.rename, 102, buf);
-		if (has_pid)
-			set_int(t.rename, buf, "pid", 102);
-		set_str(t.rename, buf, "oldcomm", "worker-process");
-		set_str(t.rename, buf, "newcomm", "io-thread");
-		feed(&g, buf);
+		rename_record(&t, &g, 102, 102, "worker-process", "io-thread");
 		assert_string_equal(comm_of(&g, 102), "io-thread");
 		assert_string_equal(comm_of(&g, 101), "worker-process");
 
 		/* 101 names its thread 102 through /proc/101/task/102/comm: only the pid field
 		 * tells (without it the writer is renamed: no /proc here to tell otherwise) */
-		record(t.rename, 101, buf);
-		if (has_pid)
-			set_int(t.rename, buf, "pid", 102);
-		set_str(t.rename, buf, "oldcomm", "io-thread");
-		set_str(t.rename, buf, "newcomm", "io-0");
-		feed(&g, buf);
+		rename_record(&t, &g, 101, 102, "io-thread", "io-0");
 		assert_string_equal(comm_of(&g, has_pid ? 102 : 101), "io-0");
 		graph_engine_free(&g);
 		tep_free(t.tep);
@@ -866,16 +870,10 @@ static void test_rename_without_pid(void **state)
 	set_int(t.fork, buf, "child_pid", me);
 	feed(&g, buf);
 
-	record(t.rename, me, buf);
-	set_str(t.rename, buf, "oldcomm", "before");
-	set_str(t.rename, buf, "newcomm", "a-sibling-name");
-	feed(&g, buf);
+	rename_record(&t, &g, me, me, "before", "a-sibling-name");
 	assert_string_equal(comm_of(&g, me), "before");
 
-	record(t.rename, me, buf);
-	set_str(t.rename, buf, "oldcomm", "before");
-	set_str(t.rename, buf, "newcomm", self);
-	feed(&g, buf);
+	rename_record(&t, &g, me, me, "before", self);
 	assert_string_equal(comm_of(&g, me), self);
 	graph_engine_free(&g);
 	tep_free(t.tep);

@@ -345,14 +345,11 @@ static void unwind_to(struct graph *g, struct graph_thread *t, int keep)
 	}
 }
 
-static void on_funcgraph_entry(struct graph *g, const struct ftk_rec *r)
+static void on_funcgraph_entry(struct graph *g, const struct ftk_rec *r, int depth,
+			       uint64_t func)
 {
-	const void *d = r->data;
-	struct graph_thread *t = thread_get(g, ftk_rec_pid(d));
-	int depth = (int)graph_field_s64(&g->entry_depth, d);
-	uint64_t func = graph_field_u64(&g->entry_func, d);
+	struct graph_thread *t = thread_get(g, ftk_rec_pid(r->data));
 
-	g->records++;
 	cpu_note(g, t, r->cpu, r->ts);
 	t->last_cpu = r->cpu;
 	int keep = t->depth;
@@ -402,14 +399,12 @@ static void account(struct graph *g, struct graph_thread *t, int i, uint64_t dur
 		graph_export_call(g, t, i, dur, has_ret, ret);
 }
 
-static void on_funcgraph_exit(struct graph *g, const struct ftk_rec *r)
+static void on_funcgraph_exit(struct graph *g, const struct ftk_rec *r, int depth,
+			      uint64_t func)
 {
 	const void *d = r->data;
 	struct graph_thread *t = graph_thread_find(g, ftk_rec_pid(d));
-	int depth = (int)graph_field_s64(&g->exit_depth, d);
-	uint64_t func = graph_field_u64(&g->exit_func, d);
 
-	g->records++;
 	if (!t || !t->depth) {
 		/* began before tracing did (or before lost events): drop it */
 		if (g->lost_any)
@@ -459,12 +454,18 @@ static void on_funcgraph_exit(struct graph *g, const struct ftk_rec *r)
 
 void graph_record(struct graph *g, const struct ftk_rec *r)
 {
-	int id = ftk_rec_type(r->data);
+	const void *d = r->data;
+	int id = ftk_rec_type(d);
 
-	if (id == g->entry_id)
-		on_funcgraph_entry(g, r);
-	else if (id == g->exit_id)
-		on_funcgraph_exit(g, r);
+	if (id == g->entry_id) {
+		g->records++;
+		on_funcgraph_entry(g, r, (int)graph_field_s64(&g->entry_depth, d),
+				   graph_field_u64(&g->entry_func, d));
+	} else if (id == g->exit_id) {
+		g->records++;
+		on_funcgraph_exit(g, r, (int)graph_field_s64(&g->exit_depth, d),
+				  graph_field_u64(&g->exit_func, d));
+	}
 }
 
 void graph_lost(struct graph *g, int cpu)

@@ -19,21 +19,17 @@ void graph_text_header(const struct graph_output *o, struct ftk_buf *b)
 		       o->abstime ? "     TIME     |" : "", o->proc ? "         COMM-TID |" : "");
 }
 
-/* The kernel's duration markers. */
+/* The kernel's duration markers: the first whose bound the duration exceeds. */
 static char dur_mark(uint64_t ns)
 {
-	if (ns > 1000000000ull)
-		return '$';
-	if (ns > 100000000ull)
-		return '@';
-	if (ns > 10000000ull)
-		return '*';
-	if (ns > 1000000ull)
-		return '#';
-	if (ns > 100000ull)
-		return '!';
-	if (ns > 10000ull)
-		return '+';
+	static const struct { uint64_t over_ns; char mark; } marks[] = {
+		{ 1000000000ull, '$' }, { 100000000ull, '@' }, { 10000000ull, '*' },
+		{ 1000000ull, '#' }, { 100000ull, '!' }, { 10000ull, '+' },
+	};
+
+	for (size_t i = 0; i < FTK_ARRAY_SIZE(marks); i++)
+		if (ns > marks[i].over_ns)
+			return marks[i].mark;
 	return ' ';
 }
 
