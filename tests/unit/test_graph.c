@@ -31,6 +31,7 @@
 #include "core/procs.h"
 #include "core/reader.h"
 #include "core/run.h"
+#include "parse.h"
 #include "core/session_int.h"	/* ftk_tep_new/ftk_tep_load: build a tep from the captured formats */
 #include "core/suggest.h"
 #include "core/view.h"
@@ -624,49 +625,48 @@ static void test_suggest(void **state)
 
 extern const struct ftk_view ftk_view_graph;
 
-/* The runner's parse, then graph's check: 0, or the exit code of a malformed command line. */
-static int parse(const char *const *args, struct ftk_run *r)
+/* The runner's parse, then graph's check: 0, or the exit code of a malformed command line
+ * (the arguments after "graph", NULL-terminated). The caller ends with ftk_run_fini(r). */
+static int parse(struct ftk_run *r, struct graph_options **o, ...)
 {
-	char *argv[32];
-	int argc = 0, rc;
+	va_list ap;
 
-	for (; args[argc]; argc++)
-		argv[argc] = (char *)args[argc];
-	argv[argc] = NULL;
-	ftk_run_init(r, &ftk_view_graph);
-	rc = ftk_run_parse(r, argc, argv);
-	if (!rc)
+	va_start(ap, o);
+	int rc = parse_view(r, &ftk_view_graph, "graph", ap);
+	va_end(ap);
+	*o = r->state;
+	if (!rc) {
+		FILE *saved = stderr;
+		stderr = fopen("/dev/null", "w");
 		rc = ftk_view_graph.ops->check(r);
+		fclose(stderr);
+		stderr = saved;
+	}
 	return rc == -EINVAL ? FTK_EXIT_USAGE : rc;
 }
 
 static void test_args(void **state)
 {
+	static const char *const bad[][8] = {
+		{ NULL },
+		{ "vfs_read", "-p", "1", "--", "ls", NULL },
+		{ "vfs_read", "--format", "xml", NULL },
+		{ "vfs_read", "-p", "1,x", NULL },
+		{ "vfs_read", "-m", "0", NULL },
+		{ "vfs_read", "--", NULL },
+	};
 	struct ftk_run r;
 	struct graph_options *o;
 
 	ftk_prog = "ftk graph";
-	assert_int_equal(parse((const char *[]){ "graph", NULL }, &r), FTK_EXIT_USAGE);
-	ftk_run_fini(&r);
-	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-p", "1", "--", "ls",
-						 NULL }, &r), FTK_EXIT_USAGE);
-	ftk_run_fini(&r);
-	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "--format", "xml", NULL },
-			       &r), FTK_EXIT_USAGE);
-	ftk_run_fini(&r);
-	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-p", "1,x", NULL }, &r),
-			 FTK_EXIT_USAGE);
-	ftk_run_fini(&r);
-	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-m", "0", NULL }, &r),
-			 FTK_EXIT_USAGE);
-	ftk_run_fini(&r);
-	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "--", NULL }, &r),
-			 FTK_EXIT_USAGE);
-	ftk_run_fini(&r);
-	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-p", "12,34", "-m", "3",
-						 "--thresh", "2.5", "ksys_read", "--json", NULL },
-			       &r), 0);
-	o = r.state;
+	for (size_t i = 0; i < FTK_ARRAY_SIZE(bad); i++) {
+		const char *const *a = bad[i];
+		assert_int_equal(parse(&r, &o, a[0], a[1], a[2], a[3], a[4], a[5], a[6], NULL),
+				 FTK_EXIT_USAGE);
+		ftk_run_fini(&r);
+	}
+	assert_int_equal(parse(&r, &o, "vfs_read", "-p", "12,34", "-m", "3", "--thresh", "2.5",
+			       "ksys_read", "--json", NULL), 0);
 	assert_int_equal(o->nfuncs, 2);
 	assert_string_equal(o->funcs[1], "ksys_read");
 	assert_int_equal(r.npids, 2);
@@ -675,9 +675,7 @@ static void test_args(void **state)
 	assert_int_equal(o->output.thresh_ns, 2500);
 	assert_int_equal(o->output.format, GRAPH_JSON);
 	ftk_run_fini(&r);
-	assert_int_equal(parse((const char *[]){ "graph", "vfs_read", "-t", "--", "cat", "-p",
-						 "/x", NULL }, &r), 0);
-	o = r.state;
+	assert_int_equal(parse(&r, &o, "vfs_read", "-t", "--", "cat", "-p", "/x", NULL), 0);
 	assert_int_equal(r.npids, 0);
 	assert_string_equal(r.command[0], "cat");
 	assert_string_equal(r.command[1], "-p");
