@@ -4,10 +4,10 @@
  * some processes (-p), one thread (-L) or a command ftk starts (-- COMMAND), like perf-tools'
  * funcgraph and perf ftrace. The view sets the tracer up (set_graph_function,
  * set_graph_notrace and max_graph_depth are global on every kernel: the session saves and
- * restores them), declares ftrace:funcgraph_entry/exit and the sched/task events that name
- * threads, and feeds their records to the engine (graph/engine.h), which prints each
- * thread's tree in one piece (graph/text.h), or NDJSON, Chrome trace JSON or a per-function
- * profile (graph/export.h). Function names come from /proc/kallsyms (core/ksyms.h).
+ * restores them), declares ftrace:funcgraph_entry/exit, whose records feed the engine
+ * (graph/engine.h), and the process tracker (core/ptrack.h) that names threads. The engine
+ * prints each thread's tree in one piece (graph/text.h), or NDJSON, Chrome trace JSON or a
+ * per-function profile (graph/export.h). Function names come from /proc/kallsyms.
  */
 #include <errno.h>
 #include <limits.h>
@@ -25,6 +25,7 @@
 #include "core/features.h"
 #include "core/output.h"
 #include "core/procs.h"
+#include "core/ptrack.h"
 #include "core/run.h"
 #include "core/session.h"
 #include "core/util.h"
@@ -34,7 +35,7 @@ struct graph_view {
 	struct graph_options o;	/* first: unit tests read it */
 	struct graph engine;
 	struct ftk_event *entry, *exit;	/* ftrace:funcgraph_entry/exit */
-	struct ftk_event *tasks[3];	/* exec, fork, rename: thread names */
+	struct ftk_ptrack *procs;	/* thread names (not for the text summary) */
 	bool top_level;		/* function_graph only at top level (kernels before 6.11) */
 	pthread_t ksyms_thread;
 	bool ksyms_running;
@@ -330,16 +331,12 @@ static int on_setup(struct ftk_session *s, void *ctx)
 				  "depth, calltime, rettime)");
 			return -FTK_EXIT_FAIL;
 		}
-		if (v->o.output.retval && !v->engine.exit_retval.ok) {
+		if (v->o.output.retval && !ftk_field_has(&v->engine.exit_retval)) {
 			ftk_error("--retval: this kernel's funcgraph_exit records carry no return "
 				  "value");
 			ftk_hint("needs kernel >= 6.5 built with CONFIG_FUNCTION_GRAPH_RETVAL=y");
 			return -FTK_EXIT_FAIL;
 		}
-		struct tep_event *tep[3] = { NULL };
-		for (int i = 0; i < 3; i++)
-			tep[i] = v->tasks[i] ? v->tasks[i]->tep : NULL;
-		graph_bind_tasks(&v->engine, tep[0], tep[1], tep[2]);
 	}
 	return setup_tracer(r, s) ? -FTK_EXIT_FAIL : 0;
 }
@@ -351,14 +348,13 @@ static void on_funcgraph(struct ftk_event *ev, const struct ftk_rec *r, void *ct
 	graph_record(&((struct graph_view *)ctx)->engine, r);
 }
 
-static void on_task(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
-{
-	graph_task_record(&((struct graph_view *)ctx)->engine, r);
-}
-
 static void on_lost(struct ftk_session *s, int cpu, long long count, void *ctx)
 {
-	graph_lost(&((struct graph_view *)ctx)->engine, cpu);
+	struct graph_view *v = ctx;
+
+	graph_lost(&v->engine, cpu);
+	if (v->procs)
+		ftk_ptrack_lost(v->procs);
 }
 
 static void on_end(struct ftk_session *s, void *ctx)
@@ -383,17 +379,11 @@ static int graph_declare(struct ftk_run *r, struct ftk_session *s)
 	v->entry->no_enable = v->exit->no_enable = true;	/* they come with the tracer */
 	ftk_event_on(v->entry, on_funcgraph, v);
 	ftk_event_on(v->exit, on_funcgraph, v);
-	static const char *const tasks[][2] = {
-		{ "sched", "sched_process_exec" },
-		{ "sched", "sched_process_fork" },
-		{ "task", "task_rename" },
-	};
-	bool names = v->o.output.format != GRAPH_TEXT || !v->o.output.summary;
-
-	for (size_t i = 0; names && i < FTK_ARRAY_SIZE(tasks); i++) {	/* not in text summaries */
-		v->tasks[i] = ftk_tracepoint(s, tasks[i][0], tasks[i][1], NULL);
-		v->tasks[i]->optional = true;
-		ftk_event_on(v->tasks[i], on_task, v);
+	if (!v->o.output.summary) {
+		/* thread names: fork, exec, rename and exit from the process tracker */
+		v->procs = ftk_ptrack_new();
+		ftk_ptrack_declare(v->procs, s);
+		v->engine.procs = v->procs;
 	}
 	v->engine.session = s;
 	ftk_session_on_setup(s, on_setup, r);
@@ -404,7 +394,11 @@ static int graph_declare(struct ftk_run *r, struct ftk_session *s)
 
 static int graph_bind(struct ftk_run *r, struct ftk_session *s)
 {
-	ksyms_wait(r->state);
+	struct graph_view *v = r->state;
+
+	if (v->procs)
+		ftk_ptrack_bind(v->procs);
+	ksyms_wait(v);
 	return 0;
 }
 
@@ -452,6 +446,8 @@ static void graph_free(struct ftk_run *r)
 
 	ksyms_wait(v);
 	graph_engine_free(&v->engine);
+	if (v->procs)
+		ftk_ptrack_free(v->procs);
 	free(v->o.funcs);
 	free(v->o.notrace);
 }

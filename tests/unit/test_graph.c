@@ -21,14 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include "cmd/graph.h"
 #include "cmd/graph/engine.h"
 #include "cmd/graph/functions.h"
 #include "cmd/graph/text.h"
-#include "core/procs.h"
 #include "core/reader.h"
 #include "core/run.h"
 #include "parse.h"
@@ -119,7 +117,6 @@ static void run_engine(struct capture *c, const struct graph_output *o, struct f
 
 	graph_engine_init(&g, o);
 	g.sink = out;
-	g.no_proc = true;
 	snprintf(path, sizeof(path), "%s/kallsyms", c->dir);
 	assert_int_equal(ftk_ksyms_load(&g.ksyms, path), 0);
 	assert_int_equal(graph_engine_bind(&g, c->entry, c->exit), 0);
@@ -306,7 +303,7 @@ static void test_decode(void **state)
 		capture_load(&c, kernels[k]);
 		graph_engine_init(&g, &o);
 		assert_int_equal(graph_engine_bind(&g, c.entry, c.exit), 0);
-		assert_false(g.exit_retval.ok);
+		assert_false(ftk_field_has(&g.exit_retval));
 		assert_int_equal(g.entry_func.size, 8);
 		assert_int_equal(g.exit_calltime.offset, 24);
 		size_t ne = 0, nx = 0;
@@ -526,7 +523,7 @@ static void test_orphans(void **state)
 		size_t cut = 0;
 		for (size_t i = c.n / 3; i < c.n && !cut; i++)
 			if (ftk_rec_type(c.v[i].data) == probe.entry_id &&
-			    graph_field_s64(&probe.entry_depth, c.v[i].data) == 3)
+			    ftk_field_s64(&probe.entry_depth, c.v[i].data, c.v[i].size, 0) == 3)
 				cut = i;
 		graph_engine_free(&probe);
 		assert_true(cut > 0);
@@ -695,7 +692,6 @@ static void test_lost(void **state)
 	capture_load(&c, "6.12");
 	graph_engine_init(&g, &o);
 	g.sink = &out;
-	g.no_proc = true;
 	snprintf(path, sizeof(path), "%s/kallsyms", c.dir);
 	ftk_ksyms_load(&g.ksyms, path);
 	graph_engine_bind(&g, c.entry, c.exit);
@@ -713,168 +709,6 @@ static void test_lost(void **state)
 	graph_engine_free(&g);
 	ftk_buf_free(&out);
 	capture_free(&c);
-}
-
-/* ---- thread names from sched/task events ---- */
-
-struct tasks {
-	struct tep_handle *tep;
-	struct tep_event *exec, *fork, *rename;
-};
-
-static void tasks_load(struct tasks *t, const char *layout)
-{
-	char dir[512];
-
-	snprintf(dir, sizeof(dir), "%s/graph/tasks/%s", getenv("FTK_TEST_DATA") ?
-		 getenv("FTK_TEST_DATA") : FTK_TEST_DATA, layout);
-	t->tep = ftk_tep_new(dir);
-	assert_non_null(t->tep);
-	t->exec = ftk_tep_load(t->tep, dir, "sched", "sched_process_exec");
-	t->fork = ftk_tep_load(t->tep, dir, "sched", "sched_process_fork");
-	t->rename = ftk_tep_load(t->tep, dir, "task", "task_rename");
-	assert_non_null(t->exec);
-	assert_non_null(t->fork);
-	assert_non_null(t->rename);
-}
-
-/* A record of ev from common_pid: the common header, then the fields set by the caller. */
-static unsigned char *record(struct tep_event *ev, int common_pid, unsigned char *buf)
-{
-	memset(buf, 0, 128);
-	uint16_t id = (uint16_t)ev->id;
-	memcpy(buf, &id, 2);
-	memcpy(buf + 4, &common_pid, 4);
-	return buf;
-}
-
-static void set_int(struct tep_event *ev, unsigned char *buf, const char *field, int v)
-{
-	struct tep_format_field *f = tep_find_field(ev, field);
-	assert_non_null(f);
-	memcpy(buf + f->offset, &v, 4);
-}
-
-/* char[16] or __data_loc string (its text at byte 64 of the record) */
-static void set_str(struct tep_event *ev, unsigned char *buf, const char *field, const char *v)
-{
-	struct tep_format_field *f = tep_find_field(ev, field);
-	assert_non_null(f);
-	if (f->flags & TEP_FIELD_IS_DYNAMIC) {
-		uint32_t loc = (uint32_t)(strlen(v) + 1) << 16 | 64;
-		memcpy(buf + f->offset, &loc, 4);
-		memcpy(buf + 64, v, strlen(v) + 1);
-	} else {
-		strncpy((char *)buf + f->offset, v, f->size);
-	}
-}
-
-static void feed(struct graph *g, unsigned char *buf)
-{
-	struct ftk_rec r = { .ts = 1, .cpu = 0, .size = 128, .data = buf };
-
-	graph_task_record(g, &r);
-}
-
-/* A task_rename record: writer renames pid (the pid field only in layouts that have it). */
-static void rename_record(struct tasks *t, struct graph *g, int writer, int pid,
-			  const char *old, const char *new)
-{
-	unsigned char buf[128];
-
-	record(t->rename, writer, buf);
-	if (tep_find_field(t->rename, "pid"))
-		set_int(t->rename, buf, "pid", pid);
-	set_str(t->rename, buf, "oldcomm", old);
-	set_str(t->rename, buf, "newcomm", new);
-	feed(g, buf);
-}
-
-static const char *comm_of(struct graph *g, pid_t tid)
-{
-	struct graph_thread *t = graph_thread_find(g, tid);
-
-	return t ? t->comm : "";
-}
-
-/* fork and exec name threads; task_rename renames the thread in its pid field (a sibling
- * here, as comm_write() does), or without that field the writer (common_pid). */
-static void test_thread_names(void **state)
-{
-	static const char *const layouts[] = { "6.18", "nopid" };
-	struct graph_output o = { .format = GRAPH_TEXT };
-	unsigned char buf[128];
-
-	for (size_t k = 0; k < FTK_ARRAY_SIZE(layouts); k++) {
-		struct tasks t;
-		struct graph g;
-		bool has_pid = k == 0;
-		tasks_load(&t, layouts[k]);
-		assert_int_equal(tep_find_field(t.rename, "pid") != NULL, has_pid);
-		graph_engine_init(&g, &o);
-		g.no_proc = true;
-		graph_bind_tasks(&g, t.exec, t.fork, t.rename);
-
-		record(t.fork, 100, buf);
-		set_str(t.fork, buf, "parent_comm", "sh");
-		set_int(t.fork, buf, "parent_pid", 100);
-		set_str(t.fork, buf, "child_comm", "sh");
-		set_int(t.fork, buf, "child_pid", 101);
-		feed(&g, buf);
-		assert_string_equal(comm_of(&g, 101), "sh");
-
-		record(t.exec, 101, buf);
-		set_str(t.exec, buf, "filename", "/usr/bin/worker-process");
-		set_int(t.exec, buf, "pid", 101);
-		feed(&g, buf);
-		assert_string_equal(comm_of(&g, 101), "worker-process");
-
-		record(t.fork, 101, buf);
-		set_str(t.fork, buf, "child_comm", "worker-process");
-		set_int(t.fork, buf, "child_pid", 102);
-		feed(&g, buf);
-
-		/* prctl(PR_SET_NAME) in 102: the renamed task is the writer */
-		rename_record(&t, &g, 102, 102, "worker-process", "io-thread");
-		assert_string_equal(comm_of(&g, 102), "io-thread");
-		assert_string_equal(comm_of(&g, 101), "worker-process");
-
-		/* 101 names its thread 102 through /proc/101/task/102/comm: only the pid field
-		 * tells (without it the writer is renamed: no /proc here to tell otherwise) */
-		rename_record(&t, &g, 101, 102, "io-thread", "io-0");
-		assert_string_equal(comm_of(&g, has_pid ? 102 : 101), "io-0");
-		graph_engine_free(&g);
-		tep_free(t.tep);
-	}
-}
-
-/* Without the pid field and with /proc: the writer renamed itself only when /proc shows the
- * new name; otherwise it renamed a sibling and the record is ignored. */
-static void test_rename_without_pid(void **state)
-{
-	struct graph_output o = { .format = GRAPH_TEXT };
-	unsigned char buf[128];
-	struct tasks t;
-	struct graph g;
-	char self[16];
-	pid_t me = getpid();
-
-	assert_true(ftk_proc_comm(me, self, sizeof(self)));
-	tasks_load(&t, "nopid");
-	graph_engine_init(&g, &o);
-	graph_bind_tasks(&g, t.exec, t.fork, t.rename);
-	record(t.fork, 1, buf);
-	set_str(t.fork, buf, "child_comm", "before");
-	set_int(t.fork, buf, "child_pid", me);
-	feed(&g, buf);
-
-	rename_record(&t, &g, me, me, "before", "a-sibling-name");
-	assert_string_equal(comm_of(&g, me), "before");
-
-	rename_record(&t, &g, me, me, "before", self);
-	assert_string_equal(comm_of(&g, me), self);
-	graph_engine_free(&g);
-	tep_free(t.tep);
 }
 
 /* ---- not tests ---- */
@@ -896,7 +730,7 @@ static void bench_decode_only(const struct ftk_rec *r, void *ctx)
 {
 	struct graph *g = ctx;
 
-	g->records += graph_field_u64(&g->entry_func, r->data) != 0;	/* touch the record */
+	g->records += ftk_field_u64(&g->entry_func, r->data, r->size, 0) != 0;	/* touch the record */
 }
 
 /* Decode (core reader, offline) + engine throughput on the captured pages. */
@@ -922,8 +756,7 @@ static int bench(int rounds)
 			struct ftk_buf out = { 0 };
 			graph_engine_init(&g, &o);
 			g.sink = &out;
-			g.no_proc = true;
-			snprintf(path, sizeof(path), "%s/kallsyms", c.dir);
+					snprintf(path, sizeof(path), "%s/kallsyms", c.dir);
 			ftk_ksyms_load(&g.ksyms, path);
 			graph_engine_bind(&g, c.entry, c.exit);
 			double t0 = now_s();
@@ -984,8 +817,6 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_args),
 		cmocka_unit_test(test_lost),
-		cmocka_unit_test(test_thread_names),
-		cmocka_unit_test(test_rename_without_pid),
 	};
 
 	if (argc > 1 && !strcmp(argv[1], "--bench"))

@@ -15,70 +15,34 @@
 #include <sys/sysinfo.h>
 
 #include "core/output.h"
-#include "core/procs.h"
 #include "engine.h"
 #include "export.h"
 #include "text.h"
 
 /* ---- record fields ---- */
 
-void graph_field_bind(struct graph_field *f, struct tep_event *ev, const char *name)
+/* A number field of the format, bound by name; false when absent or not a number. */
+static bool bind_number(struct ftk_field_ref *f, struct tep_event *ev, const char *name)
 {
-	struct tep_format_field *tf = ev ? tep_find_field(ev, name) : NULL;
-
-	memset(f, 0, sizeof(*f));
-	if (!tf || (tf->flags & TEP_FIELD_IS_ARRAY))
-		return;
-	if (tf->size != 1 && tf->size != 2 && tf->size != 4 && tf->size != 8)
-		return;
-	f->offset = tf->offset;
-	f->size = tf->size;
-	f->is_signed = tf->flags & TEP_FIELD_IS_SIGNED;
-	f->ok = true;
-}
-
-uint64_t graph_field_u64(const struct graph_field *f, const void *data)
-{
-	const unsigned char *p = (const unsigned char *)data + f->offset;
-	uint8_t v8;
-	uint16_t v16;
-	uint32_t v32;
-	uint64_t v64;
-
-	switch (f->size) {
-	case 1: memcpy(&v8, p, 1); return v8;
-	case 2: memcpy(&v16, p, 2); return v16;
-	case 4: memcpy(&v32, p, 4); return v32;
-	case 8: memcpy(&v64, p, 8); return v64;
-	}
-	return 0;
-}
-
-int64_t graph_field_s64(const struct graph_field *f, const void *data)
-{
-	uint64_t v = graph_field_u64(f, data);
-
-	if (!f->is_signed)
-		return (int64_t)v;
-	return ftk_sign_extend(v, f->size);
+	if (!ev || !ftk_field_bind_format(f, ev, name))
+		return false;
+	return f->kind == FTK_FIELD_UNSIGNED || f->kind == FTK_FIELD_SIGNED;
 }
 
 int graph_engine_bind(struct graph *g, struct tep_event *entry, struct tep_event *exit)
 {
-	graph_field_bind(&g->entry_func, entry, "func");
-	graph_field_bind(&g->entry_depth, entry, "depth");
-	graph_field_bind(&g->exit_func, exit, "func");
-	graph_field_bind(&g->exit_depth, exit, "depth");
-	graph_field_bind(&g->exit_calltime, exit, "calltime");
-	graph_field_bind(&g->exit_rettime, exit, "rettime");
-	graph_field_bind(&g->exit_retval, exit, "retval");
-	graph_field_bind(&g->exit_overrun, exit, "overrun");
+	bool ok = bind_number(&g->entry_func, entry, "func");
+
+	ok &= bind_number(&g->entry_depth, entry, "depth");
+	ok &= bind_number(&g->exit_func, exit, "func");
+	ok &= bind_number(&g->exit_depth, exit, "depth");
+	ok &= bind_number(&g->exit_calltime, exit, "calltime");
+	ok &= bind_number(&g->exit_rettime, exit, "rettime");
+	if (!bind_number(&g->exit_retval, exit, "retval"))
+		memset(&g->exit_retval, 0, sizeof(g->exit_retval));	/* absent */
 	g->entry_id = entry ? entry->id : -1;
 	g->exit_id = exit ? exit->id : -1;
-	if (!g->entry_func.ok || !g->entry_depth.ok || !g->exit_func.ok || !g->exit_depth.ok ||
-	    !g->exit_calltime.ok || !g->exit_rettime.ok)
-		return -1;
-	return 0;
+	return ok ? 0 : -1;
 }
 
 void graph_engine_init(struct graph *g, const struct graph_output *o)
@@ -89,7 +53,6 @@ void graph_engine_init(struct graph *g, const struct graph_output *o)
 	g->threads = ftk_xcalloc(g->threads_size, sizeof(*g->threads));
 	g->chrome_first = true;
 	g->entry_id = g->exit_id = -1;
-	g->exec_id = g->fork_id = g->rename_id = -1;
 	g->cpu_width = 1;
 	for (int n = get_nprocs_conf() - 1; n >= 10; n /= 10)
 		g->cpu_width++;
@@ -142,7 +105,7 @@ static void thread_free(struct graph_thread *t)
 	free(t);
 }
 
-/* Drop thread states with no open call (their comm is looked up again if they return). */
+/* Drop thread states with no open call. */
 static void threads_evict(struct graph *g)
 {
 	for (size_t i = 0; i < g->threads_size; i++) {
@@ -201,96 +164,16 @@ static struct graph_thread *thread_get(struct graph *g, pid_t tid)
 
 const char *graph_thread_comm(struct graph *g, struct graph_thread *t)
 {
-	if (!t->comm[0] && !t->comm_tried && !g->no_proc) {
-		t->comm_tried = true;
-		if (!ftk_proc_comm(t->tid, t->comm, sizeof(t->comm)))
-			t->comm[0] = 0;
-	}
-	return t->comm[0] ? t->comm : "<...>";
+	struct ftk_pinfo *p = g->procs ? ftk_ptrack_lookup(g->procs, t->tid) : NULL;
+
+	return p && p->comm[0] ? p->comm : "<...>";
 }
 
 pid_t graph_thread_tgid(struct graph *g, struct graph_thread *t)
 {
-	if (!t->tgid) {
-		pid_t p = g->no_proc ? 0 : ftk_proc_tgid(t->tid);
-		t->tgid = p > 0 ? p : t->tid;
-	}
-	return t->tgid;
-}
+	struct ftk_pinfo *p = g->procs ? ftk_ptrack_lookup(g->procs, t->tid) : NULL;
 
-static void thread_set_comm(struct graph_thread *t, const char *comm, size_t len)
-{
-	if (len >= sizeof(t->comm))
-		len = sizeof(t->comm) - 1;
-	memcpy(t->comm, comm, len);
-	t->comm[len] = 0;
-	t->comm_tried = true;
-	t->chrome_named = false;
-}
-
-void graph_bind_tasks(struct graph *g, struct tep_event *exec, struct tep_event *fork,
-		      struct tep_event *rename)
-{
-	g->exec_id = exec ? exec->id : -1;
-	g->exec_filename = exec ? tep_find_field(exec, "filename") : NULL;
-	g->fork_id = fork ? fork->id : -1;
-	g->fork_comm = fork ? tep_find_field(fork, "child_comm") : NULL;
-	graph_field_bind(&g->fork_child, fork, "child_pid");
-	g->rename_id = rename ? rename->id : -1;
-	g->rename_comm = rename ? tep_find_field(rename, "newcomm") : NULL;
-	graph_field_bind(&g->rename_pid, rename, "pid");
-}
-
-/*
- * task_rename without its pid field: the kernel removed it in late 2024 (e3f6a42272e0, "the
- * tracepoint only deals with the current task") and put it back in 2026 (a6f22e50c7d5, also
- * in 6.18 and 6.19 stable) because comm_write() (a write to /proc/PID/task/TID/comm, which
- * pthread_setname_np() makes for another thread) renames a sibling thread, not current.
- * Without pid the renamed task is taken to be the writer (common_pid), right for exec and
- * prctl(PR_SET_NAME); a sibling rename shows as the writer's own name in /proc not being the
- * new one, and is ignored (that thread's name is then read from /proc when its tree prints).
- */
-static void on_rename(struct graph *g, const struct ftk_rec *r, const char *comm, size_t len)
-{
-	pid_t pid;
-
-	if (g->rename_pid.ok) {
-		pid = (pid_t)graph_field_s64(&g->rename_pid, r->data);
-	} else {
-		char now[16];
-		size_t n = len < sizeof(now) - 1 ? len : sizeof(now) - 1;
-		pid = ftk_rec_pid(r->data);
-		if (!g->no_proc && ftk_proc_comm(pid, now, sizeof(now)) &&
-		    (strlen(now) != n || memcmp(now, comm, n)))
-			return;
-	}
-	struct graph_thread *t = graph_thread_find(g, pid);
-	if (t)
-		thread_set_comm(t, comm, len);
-}
-
-void graph_task_record(struct graph *g, const struct ftk_rec *r)
-{
-	int id = ftk_rec_type(r->data), len;
-	const char *s;
-
-	if (id == g->exec_id && g->exec_filename) {
-		s = ftk_get_str(g->exec_filename, r->data, r->size, &len);
-		if (!s)
-			return;
-		const char *base = memrchr(s, '/', len);
-		base = base ? base + 1 : s;
-		thread_set_comm(thread_get(g, ftk_rec_pid(r->data)), base, len - (base - s));
-	} else if (id == g->fork_id && g->fork_comm && g->fork_child.ok) {
-		pid_t child = (pid_t)graph_field_s64(&g->fork_child, r->data);
-		s = ftk_get_str(g->fork_comm, r->data, r->size, &len);
-		if (s)
-			thread_set_comm(thread_get(g, child), s, len);
-	} else if (id == g->rename_id && g->rename_comm) {
-		s = ftk_get_str(g->rename_comm, r->data, r->size, &len);
-		if (s)
-			on_rename(g, r, s, len);
-	}
+	return p && p->tgid > 0 ? p->tgid : t->tid;
 }
 
 /* ---- the state machine ---- */
@@ -426,11 +309,11 @@ static void on_funcgraph_exit(struct graph *g, const struct ftk_rec *r, int dept
 	cpu_note(g, t, r->cpu, r->ts);
 	t->last_cpu = r->cpu;
 	unwind_to(g, t, i + 1);
-	uint64_t call = graph_field_u64(&g->exit_calltime, d);
-	uint64_t ret = graph_field_u64(&g->exit_rettime, d);
+	uint64_t call = ftk_field_u64(&g->exit_calltime, d, r->size, 0);
+	uint64_t ret = ftk_field_u64(&g->exit_rettime, d, r->size, 0);
 	uint64_t dur = ret > call ? ret - call : 0;
-	bool has_ret = g->exit_retval.ok;
-	int64_t rv = has_ret ? graph_field_s64(&g->exit_retval, d) : 0;
+	bool has_ret = ftk_field_has(&g->exit_retval);
+	int64_t rv = ftk_field_s64(&g->exit_retval, d, r->size, 0);
 	struct graph_frame *f = &t->stack[i];
 
 	if (graph_builds_trees(g)) {
@@ -459,12 +342,12 @@ void graph_record(struct graph *g, const struct ftk_rec *r)
 
 	if (id == g->entry_id) {
 		g->records++;
-		on_funcgraph_entry(g, r, (int)graph_field_s64(&g->entry_depth, d),
-				   graph_field_u64(&g->entry_func, d));
+		on_funcgraph_entry(g, r, (int)ftk_field_s64(&g->entry_depth, d, r->size, 0),
+				   ftk_field_u64(&g->entry_func, d, r->size, 0));
 	} else if (id == g->exit_id) {
 		g->records++;
-		on_funcgraph_exit(g, r, (int)graph_field_s64(&g->exit_depth, d),
-				  graph_field_u64(&g->exit_func, d));
+		on_funcgraph_exit(g, r, (int)ftk_field_s64(&g->exit_depth, d, r->size, 0),
+				  ftk_field_u64(&g->exit_func, d, r->size, 0));
 	}
 }
 

@@ -14,7 +14,9 @@
 #include <sys/types.h>
 
 #include "core/events.h"
+#include "core/field.h"
 #include "core/ksyms.h"
+#include "core/ptrack.h"
 #include "core/util.h"
 
 #define GRAPH_MAX_STACK		256	/* frames kept per thread (kernel depth is smaller) */
@@ -33,12 +35,6 @@ struct graph_output {
 	bool retval;		/* return values (when the records carry them) */
 	unsigned long max_depth;	/* levels shown below and including the root; 0: all */
 	uint64_t thresh_ns;	/* calls shorter than this are left out */
-};
-
-/* A numeric field of a record, bound once by name. */
-struct graph_field {
-	int offset, size;
-	bool is_signed, ok;
 };
 
 /* One open call on a thread's stack. */
@@ -76,9 +72,8 @@ struct graph_node {
 };
 
 struct graph_thread {
-	pid_t tid, tgid;
-	char comm[16];
-	bool comm_tried, chrome_named;
+	pid_t tid;
+	char chrome_name[16];	/* the name given in Chrome's thread_name metadata */
 	int last_cpu;
 	int root_depth;
 	struct graph_frame *stack;
@@ -98,12 +93,10 @@ struct graph_stat {
 struct graph {
 	const struct graph_output *output;
 	struct ftk_ksyms ksyms;
-	struct graph_field entry_func, entry_depth, exit_func, exit_depth, exit_calltime,
-		exit_rettime, exit_retval, exit_overrun;
+	struct ftk_field_ref entry_func, entry_depth, exit_func, exit_depth, exit_calltime,
+		exit_rettime, exit_retval;
 	int entry_id, exit_id;
-	const struct tep_format_field *exec_filename, *fork_comm, *rename_comm;
-	struct graph_field fork_child, rename_pid;
-	int exec_id, fork_id, rename_id;
+	struct ftk_ptrack *procs;	/* thread names and processes (NULL: none known) */
 
 	struct graph_thread **threads;	/* hash by tid */
 	size_t threads_size, nthreads;
@@ -117,7 +110,6 @@ struct graph {
 	const struct ftk_session *session;	/* NDJSON `time` (NULL: the clocks now) */
 	struct ftk_buf *sink;	/* tests: collect output here instead of stdout */
 	bool chrome_first;
-	bool no_proc;		/* tests: never look threads up in this machine's /proc */
 	int cpu_width;		/* digits of the highest CPU number, as the kernel pads it */
 	uint64_t records, calls, orphans, unmatched, too_deep, trees;
 	bool lost_any;
@@ -136,15 +128,10 @@ void graph_lost(struct graph *g, int cpu);
 void graph_engine_finish(struct graph *g);
 void graph_engine_free(struct graph *g);
 
-/* Thread names from sched:sched_process_exec, sched:sched_process_fork and task:task_rename
- * (short-lived tasks are gone from /proc before their tree prints); any may be NULL. */
-void graph_bind_tasks(struct graph *g, struct tep_event *exec, struct tep_event *fork,
-		      struct tep_event *rename);
-/* One record of those events (others are ignored). */
-void graph_task_record(struct graph *g, const struct ftk_rec *r);
-
 /* Engine internals shared with the renderer and the exporters. */
 struct graph_thread *graph_thread_find(struct graph *g, pid_t tid);
+/* The thread's name ("<...>" when unknown) and process (the tid when unknown), from the
+ * process tracker. */
 const char *graph_thread_comm(struct graph *g, struct graph_thread *t);
 pid_t graph_thread_tgid(struct graph *g, struct graph_thread *t);
 /* Name of the function at addr, or "0x..." when unknown. */
@@ -157,9 +144,5 @@ static inline bool graph_builds_trees(const struct graph *g)
 /* Hand the output buffer to stdout (or the test sink); the second only when it is large. */
 void graph_flush_out(struct graph *g);
 void graph_maybe_flush(struct graph *g);
-
-void graph_field_bind(struct graph_field *f, struct tep_event *ev, const char *name);
-uint64_t graph_field_u64(const struct graph_field *f, const void *data);
-int64_t graph_field_s64(const struct graph_field *f, const void *data);
 
 #endif

@@ -93,9 +93,11 @@ static void emit_chrome(struct graph *g, struct graph_thread *t, const struct gr
 	struct ftk_json j;
 	char us[48];
 
-	if (!t->chrome_named) {
+	const char *comm = graph_thread_comm(g, t);
+	if (strcmp(t->chrome_name, comm) != 0) {	/* first call, or renamed since */
 		char who[40];
-		snprintf(who, sizeof(who), "%s-%d", graph_thread_comm(g, t), (int)t->tid);
+		snprintf(t->chrome_name, sizeof(t->chrome_name), "%s", comm);
+		snprintf(who, sizeof(who), "%s-%d", comm, (int)t->tid);
 		chrome_sep(g);
 		ftk_json_begin(&j, &g->out);
 		ftk_json_cstr(&j, "name", "thread_name");
@@ -106,7 +108,6 @@ static void emit_chrome(struct graph *g, struct graph_thread *t, const struct gr
 		ftk_json_cstr(&j, "name", who);
 		ftk_json_object_end(&j);
 		ftk_json_end(&j);
-		t->chrome_named = true;
 	}
 	chrome_sep(g);
 	ftk_json_begin(&j, &g->out);
