@@ -87,40 +87,6 @@ struct tep_event *ftk_tep_load(struct tep_handle *tep, const char *dir, const ch
 	return ev;
 }
 
-const struct tep_format_field *ftk_field(const struct ftk_event *ev, const char *name)
-{
-	if (!ev || !ev->tep)
-		return NULL;
-	return tep_find_any_field(ev->tep, name);
-}
-
-/* The by-name readers below compile the field on each call (a few assignments): views that
- * read a field per record bind an ftk_field_ref once instead. */
-uint64_t ftk_get_u64(const struct tep_format_field *f, const void *data)
-{
-	struct ftk_field_ref ref;
-
-	ftk_field_compile(&ref, f);
-	return ftk_field_u64(&ref, data, INT_MAX, 0);
-}
-
-int64_t ftk_get_s64(const struct tep_format_field *f, const void *data)
-{
-	struct ftk_field_ref ref;
-
-	ftk_field_compile(&ref, f);
-	return ftk_field_s64(&ref, data, INT_MAX, 0);
-}
-
-const char *ftk_get_str(const struct tep_format_field *f, const void *data, int len_max,
-			int *len)
-{
-	struct ftk_field_ref ref;
-
-	ftk_field_compile(&ref, f);
-	return ftk_field_str(&ref, data, len_max, len);
-}
-
 int ftk_rec_pid(const void *data)
 {
 	int32_t pid;

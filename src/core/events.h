@@ -64,18 +64,6 @@ struct ftk_event *ftk_uprobe_sym(struct ftk_session *s, const char *name, const 
 
 void ftk_event_on(struct ftk_event *ev, ftk_event_fn fn, void *ctx);
 
-/* Field access. ftk_field returns NULL when the event has no such field. */
-const struct tep_format_field *ftk_field(const struct ftk_event *ev, const char *name);
-/* Unsigned value of a numeric field (1/2/4/8 bytes, no sign extension). */
-uint64_t ftk_get_u64(const struct tep_format_field *f, const void *data);
-/* Signed when the field is signed (sign-extended), else as unsigned. */
-int64_t ftk_get_s64(const struct tep_format_field *f, const void *data);
-/* String of a char[] / __data_loc / __rel_loc field; *len excludes the trailing NULs.
- * Returns NULL (len 0) when the field is empty or malformed. len_max is the record size
- * (rec->size): the location word and the text must lie inside it. The text ends at its
- * first NUL; it is not NUL-terminated when the field is full (char[16] comm). */
-const char *ftk_get_str(const struct tep_format_field *f, const void *data, int len_max,
-			int *len);
 /* Common field: event type id (first 2 bytes). */
 static inline int ftk_rec_type(const void *data) { return *(const uint16_t *)data; }
 

@@ -10,7 +10,7 @@
  *   rc = ftk_session_arm(s);             // create instance + probes, enable; or print (dry-run)
  *   // rc == FTK_ARM_DRY: writes printed, nothing made. rc < 0: error printed, state restored.
  *   // Whatever arm returns, the session is still the caller's: end with ftk_session_close().
- *   f = ftk_field(ev, "pid");            // resolve fields once armed
+ *   ftk_field_bind(&f, ev, "pid");       // resolve fields once armed (field.h)
  *   print header;
  *   ftk_session_run(s);                  // until signal / duration / command exit / stop
  *   ftk_session_close(s);                // drain, restore, loss summary; returns exit code

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_events: the tep built from header_page + the needed formats (ftk_tep_new,
- * ftk_tep_load) and the field readers (ftk_field, ftk_get_u64/s64/str, ftk_rec_pid) on real
+ * ftk_tep_load) and the compiled field readers (field.h, ftk_rec_pid) on real
  * records captured on this machine by scripts/capture-pages (the workload's pids, exec
  * filenames as __data_loc strings, comm arrays, syscall arguments, signed returns), plus a
  * synthetic format covering every field kind (signed/unsigned 1/2/4/8 bytes, char[],
@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <limits.h>
 
 #include "pages.h"
 
@@ -53,13 +54,38 @@ static struct ftk_event event(const char *sys, const char *name)
 	return ev;
 }
 
-static const struct tep_format_field *field(const struct ftk_event *ev, const char *name)
+/* A field of an armed event, absent when the event has none. */
+static struct ftk_field_ref ref(const struct ftk_event *ev, const char *name)
 {
-	const struct tep_format_field *f = ftk_field(ev, name);
+	struct ftk_field_ref f;
 
-	if (!f)
+	ftk_field_bind(&f, ev, name);
+	return f;
+}
+
+/* The same; the test fails when it is absent. */
+static struct ftk_field_ref field(const struct ftk_event *ev, const char *name)
+{
+	struct ftk_field_ref f;
+
+	if (!ftk_field_bind(&f, ev, name))
 		fail_msg("no field %s in %s", name, ev->tep->name);
 	return f;
+}
+
+static int64_t get_s64(struct ftk_field_ref f, const void *data)
+{
+	return ftk_field_s64(&f, data, INT_MAX, 0);
+}
+
+static uint64_t get_u64(struct ftk_field_ref f, const void *data)
+{
+	return ftk_field_u64(&f, data, INT_MAX, 0);
+}
+
+static const char *get_str(struct ftk_field_ref f, const void *data, int size, int *len)
+{
+	return ftk_field_str(&f, data, size, len);
 }
 
 /* Next record of event ev after index *i (from -1), optionally from pid; NULL at the end. */
@@ -74,10 +100,10 @@ static struct crec *next_of(const struct ftk_event *ev, long *i, int pid)
 	return NULL;
 }
 
-static void assert_str(const struct tep_format_field *f, const struct crec *x, const char *want)
+static void assert_str(struct ftk_field_ref f, const struct crec *x, const char *want)
 {
 	int len = -1;
-	const char *s = ftk_get_str(f, x->data, x->size, &len);
+	const char *s = get_str(f, x->data, x->size, &len);
 
 	assert_non_null(s);
 	assert_int_equal(len, strlen(want));
@@ -103,7 +129,8 @@ static void test_tep(void **state)
 	assert_null(ftk_tep_new(dir));
 	/* Unarmed event: no tep, no field. */
 	struct ftk_event none = { 0 };
-	assert_null(ftk_field(&none, "pid"));
+	struct ftk_field_ref f;
+	assert_false(ftk_field_bind(&f, &none, "pid"));
 }
 
 /* common_pid sits at offset 4 (4 bytes, signed) in every captured format. */
@@ -134,18 +161,18 @@ static void test_exec_fork(void **state)
 
 	x = next_of(&exec, &i, tpid);
 	assert_non_null(x);
-	assert_true(field(&exec, "filename")->flags & TEP_FIELD_IS_DYNAMIC);
+	assert_true(field(&exec, "filename").dynamic);
 	assert_str(field(&exec, "filename"), x, "/bin/true");
-	assert_int_equal(ftk_get_s64(field(&exec, "pid"), x->data), tpid);
-	assert_int_equal(ftk_get_s64(field(&exec, "old_pid"), x->data), tpid);
+	assert_int_equal(get_s64(field(&exec, "pid"), x->data), tpid);
+	assert_int_equal(get_s64(field(&exec, "old_pid"), x->data), tpid);
 	assert_null(next_of(&exec, &i, tpid));
 
 	i = -1;
 	while ((x = next_of(&fork, &i, sub)))
-		if (ftk_get_s64(field(&fork, "child_pid"), x->data) == tpid)
+		if (get_s64(field(&fork, "child_pid"), x->data) == tpid)
 			break;
 	assert_non_null(x);
-	assert_int_equal(ftk_get_s64(field(&fork, "parent_pid"), x->data), sub);
+	assert_int_equal(get_s64(field(&fork, "parent_pid"), x->data), sub);
 	assert_str(field(&fork, "parent_comm"), x, "capture-pages");
 	assert_str(field(&fork, "child_comm"), x, "capture-pages");
 }
@@ -157,29 +184,29 @@ static void test_newtask_oom(void **state)
 	struct ftk_event oom = event("oom", "oom_score_adj_update");
 	int tpid = pset_meta(&S, "true_pid"), sub = pset_meta(&S, "subshell_pid");
 	long adj = pset_meta(&S, "oom_score_adj");
-	const struct tep_format_field *f;
+	struct ftk_field_ref f;
 	struct crec *x;
 	long i = -1;
 
 	while ((x = next_of(&nt, &i, 0)))
-		if (ftk_get_s64(field(&nt, "pid"), x->data) == tpid)
+		if (get_s64(field(&nt, "pid"), x->data) == tpid)
 			break;
 	assert_non_null(x);
 	assert_int_equal(ftk_rec_pid(x->data), sub);
 	assert_str(field(&nt, "comm"), x, "capture-pages");
 	f = field(&nt, "oom_score_adj");
-	assert_int_equal(f->size, 2);
-	assert_true(f->flags & TEP_FIELD_IS_SIGNED);
-	assert_int_equal(ftk_get_s64(f, x->data), adj);
+	assert_int_equal(f.size, 2);
+	assert_true(f.is_signed);
+	assert_int_equal(get_s64(f, x->data), adj);
 	/* bash forks with CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID (the exit signal is not
 	 * part of the kernel's clone flags), no CLONE_THREAD. */
-	assert_int_equal(ftk_get_u64(field(&nt, "clone_flags"), x->data) & 0x01210000, 0x01200000);
+	assert_int_equal(get_u64(field(&nt, "clone_flags"), x->data) & 0x01210000, 0x01200000);
 
 	i = -1;
 	x = next_of(&oom, &i, sub);
 	assert_non_null(x);
-	assert_int_equal(ftk_get_s64(field(&oom, "pid"), x->data), sub);
-	assert_int_equal(ftk_get_s64(field(&oom, "oom_score_adj"), x->data), adj);
+	assert_int_equal(get_s64(field(&oom, "pid"), x->data), sub);
+	assert_int_equal(get_s64(field(&oom, "oom_score_adj"), x->data), adj);
 	assert_str(field(&oom, "comm"), x, "capture-pages");
 }
 
@@ -199,7 +226,7 @@ static void test_syscalls(void **state)
 	while ((x = next_of(&gp, &i, 0))) {
 		int pid = ftk_rec_pid(x->data);
 
-		assert_int_equal(ftk_get_s64(field(&gp, "__syscall_nr"), x->data), 110);
+		assert_int_equal(get_s64(field(&gp, "__syscall_nr"), x->data), 110);
 		n += pid == p;
 		if (pid == p0) {
 			n0++;
@@ -225,22 +252,22 @@ static void test_syscalls(void **state)
 		}
 		if (ftk_rec_type(x->data) != xo.id)
 			continue;
-		assert_int_equal(ftk_get_s64(field(&xo, "__syscall_nr"), x->data), 257);
-		if (ftk_get_s64(field(&xo, "ret"), x->data) != pset_meta(&S, "openat_ret"))
+		assert_int_equal(get_s64(field(&xo, "__syscall_nr"), x->data), 257);
+		if (get_s64(field(&xo, "ret"), x->data) != pset_meta(&S, "openat_ret"))
 			continue;
 		enoent++;
 		assert_non_null(last_enter);
 		/* 8-byte unsigned argument slots: the int dfd comes back as -100 once cast. */
-		assert_false(field(&eo, "dfd")->flags & TEP_FIELD_IS_SIGNED);
-		assert_int_equal((int)ftk_get_u64(field(&eo, "dfd"), last_enter->data), -100);
-		assert_int_equal(ftk_get_u64(field(&eo, "flags"), last_enter->data) & 3, 0);
-		assert_true(ftk_get_u64(field(&eo, "filename"), last_enter->data) != 0);
+		assert_false(field(&eo, "dfd").is_signed);
+		assert_int_equal((int)get_u64(field(&eo, "dfd"), last_enter->data), -100);
+		assert_int_equal(get_u64(field(&eo, "flags"), last_enter->data) & 3, 0);
+		assert_true(get_u64(field(&eo, "filename"), last_enter->data) != 0);
 		/* A pointer is not a string. */
 		int len;
-		assert_null(ftk_get_str(field(&eo, "filename"), last_enter->data,
+		assert_null(get_str(field(&eo, "filename"), last_enter->data,
 					last_enter->size, &len));
 	}
-	assert_true(field(&xo, "ret")->flags & TEP_FIELD_IS_SIGNED);
+	assert_true(field(&xo, "ret").is_signed);
 	/* The file, plus ld.so's library path search and locale probes. */
 	assert_true(enoent >= 1);
 }
@@ -255,16 +282,16 @@ static void test_block(void **state)
 
 	while ((x = next_of(&bi, &i, dd))) {
 		int len;
-		const char *rwbs = ftk_get_str(field(&bi, "rwbs"), x->data, x->size, &len);
+		const char *rwbs = get_str(field(&bi, "rwbs"), x->data, x->size, &len);
 
 		/* "WS" for the direct writes, "FF"/"FWS" for conv=fsync's flush */
 		assert_non_null(rwbs);
 		assert_true(len >= 1 && len < 10);
 		assert_int_equal(strspn(rwbs, "RWDFSMAN"), len);
 		assert_str(field(&bi, "comm"), x, "dd");
-		assert_true(ftk_get_u64(field(&bi, "dev"), x->data) >> 20 > 0);
+		assert_true(get_u64(field(&bi, "dev"), x->data) >> 20 > 0);
 		if (rwbs[0] == 'W') {
-			assert_true(ftk_get_u64(field(&bi, "bytes"), x->data) >= 4096);
+			assert_true(get_u64(field(&bi, "bytes"), x->data) >= 4096);
 			writes++;
 		}
 		n++;
@@ -346,50 +373,51 @@ static void test_types(void **state)
 	put(d, 68, "rel", 3);	/* __rel_loc: offset from the end of the field (60) */
 
 	assert_int_equal(ftk_rec_pid(d), 31337);
-	assert_int_equal(ftk_get_s64(ftk_field(&ev, "a"), d), -5);
-	assert_int_equal(ftk_get_u64(ftk_field(&ev, "a"), d), 0xfb);
-	assert_int_equal(ftk_get_s64(ftk_field(&ev, "b"), d), 250);
-	assert_int_equal(ftk_get_s64(ftk_field(&ev, "c"), d), -500);
-	assert_int_equal(ftk_get_u64(ftk_field(&ev, "c"), d), 0xfe0c);
-	assert_int_equal(ftk_get_s64(ftk_field(&ev, "d"), d), 65000);
-	assert_int_equal(ftk_get_s64(ftk_field(&ev, "e"), d), -100000);
-	assert_int_equal(ftk_get_s64(ftk_field(&ev, "f"), d), 4000000000LL);
-	assert_true(ftk_get_s64(ftk_field(&ev, "g"), d) == -5000000000LL);
-	assert_true(ftk_get_u64(ftk_field(&ev, "h"), d) == 0xfedcba9876543210ULL);
-	assert_true(ftk_get_s64(ftk_field(&ev, "h"), d) == (int64_t)0xfedcba9876543210ULL);
-	assert_int_equal(ftk_get_u64(ftk_field(&ev, "common_flags"), d), 0);
-	assert_null(ftk_field(&ev, "nope"));
+	assert_int_equal(get_s64(ref(&ev, "a"), d), -5);
+	assert_int_equal(get_u64(ref(&ev, "a"), d), 0xfb);
+	assert_int_equal(get_s64(ref(&ev, "b"), d), 250);
+	assert_int_equal(get_s64(ref(&ev, "c"), d), -500);
+	assert_int_equal(get_u64(ref(&ev, "c"), d), 0xfe0c);
+	assert_int_equal(get_s64(ref(&ev, "d"), d), 65000);
+	assert_int_equal(get_s64(ref(&ev, "e"), d), -100000);
+	assert_int_equal(get_s64(ref(&ev, "f"), d), 4000000000LL);
+	assert_true(get_s64(ref(&ev, "g"), d) == -5000000000LL);
+	assert_true(get_u64(ref(&ev, "h"), d) == 0xfedcba9876543210ULL);
+	assert_true(get_s64(ref(&ev, "h"), d) == (int64_t)0xfedcba9876543210ULL);
+	assert_int_equal(get_u64(ref(&ev, "common_flags"), d), 0);
+	struct ftk_field_ref nope;
+	assert_false(ftk_field_bind(&nope, &ev, "nope"));
 
-	s = ftk_get_str(ftk_field(&ev, "name"), d, sizeof(d), &len);
+	s = get_str(ref(&ev, "name"), d, sizeof(d), &len);
 	assert_int_equal(len, 8);
 	assert_memory_equal(s, "abcdefgh", 8);
-	s = ftk_get_str(ftk_field(&ev, "path"), d, sizeof(d), &len);
+	s = get_str(ref(&ev, "path"), d, sizeof(d), &len);
 	assert_int_equal(len, 2);
 	assert_memory_equal(s, "/x", 2);
-	assert_true(ftk_field(&ev, "rel")->flags & TEP_FIELD_IS_RELATIVE);
-	s = ftk_get_str(ftk_field(&ev, "rel"), d, sizeof(d), &len);
+	assert_true(ref(&ev, "rel").relative);
+	s = get_str(ref(&ev, "rel"), d, sizeof(d), &len);
 	assert_int_equal(len, 3);
 	assert_memory_equal(s, "rel", 3);
 	/* Not a string field. */
-	assert_null(ftk_get_str(ftk_field(&ev, "e"), d, sizeof(d), &len));
+	assert_null(get_str(ref(&ev, "e"), d, sizeof(d), &len));
 	assert_int_equal(len, 0);
 
 	/* Bounds: the record ends before the string / the array / the location word. */
-	assert_null(ftk_get_str(ftk_field(&ev, "path"), d, 63, &len));
+	assert_null(get_str(ref(&ev, "path"), d, 63, &len));
 	assert_int_equal(len, 0);
-	assert_non_null(ftk_get_str(ftk_field(&ev, "path"), d, 64, &len));
-	assert_null(ftk_get_str(ftk_field(&ev, "rel"), d, 70, &len));
-	assert_null(ftk_get_str(ftk_field(&ev, "name"), d, 51, &len));
-	assert_null(ftk_get_str(ftk_field(&ev, "path"), d, 54, &len));
+	assert_non_null(get_str(ref(&ev, "path"), d, 64, &len));
+	assert_null(get_str(ref(&ev, "rel"), d, 70, &len));
+	assert_null(get_str(ref(&ev, "name"), d, 51, &len));
+	assert_null(get_str(ref(&ev, "path"), d, 54, &len));
 	loc = (200u << 16) | 60;	/* length past the record */
 	put(d, 52, &loc, 4);
-	assert_null(ftk_get_str(ftk_field(&ev, "path"), d, sizeof(d), &len));
+	assert_null(get_str(ref(&ev, "path"), d, sizeof(d), &len));
 	loc = 60;			/* empty */
 	put(d, 52, &loc, 4);
-	assert_null(ftk_get_str(ftk_field(&ev, "path"), d, sizeof(d), &len));
+	assert_null(get_str(ref(&ev, "path"), d, sizeof(d), &len));
 	assert_int_equal(len, 0);
 	put(d, 44, "\0\0\0\0\0\0\0\0", 8);	/* empty array */
-	assert_null(ftk_get_str(ftk_field(&ev, "name"), d, sizeof(d), &len));
+	assert_null(get_str(ref(&ev, "name"), d, sizeof(d), &len));
 	tep_free(tep);
 }
 
