@@ -435,8 +435,6 @@ int ftk_run_view(const struct ftk_view *v, int argc, char **argv)
 	struct ftk_run r;
 	int rc;
 
-	if (v->main)
-		return v->main(argc, argv);
 	ftk_run_init(&r, v);
 	rc = run(&r, argc, argv);
 	ftk_run_fini(&r);

@@ -46,8 +46,6 @@ struct ftk_view {
 	 * "'ftk features' shows what this kernel offers"). */
 	const char *unavailable;
 	const char *unavailable_hint;
-	/* Transitional: a view not yet on the runner parses and runs itself. */
-	int (*main)(int argc, char **argv);
 };
 
 /*
