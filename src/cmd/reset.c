@@ -11,6 +11,7 @@
 
 #include "core/features.h"
 #include "core/journal.h"
+#include "core/recover.h"
 #include "core/run.h"
 #include "core/util.h"
 #include "core/view.h"

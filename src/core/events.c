@@ -2,8 +2,7 @@
 /*
  * events (decoding half): builds a small tep handle from events/header_page plus only the
  * format files a view needs (tracefs_local_events() would parse all ~2300 formats and
- * kallsyms), and reads fields by format field (ftk_get_*: compiled on the fly by field.c,
- * which views use directly to bind a field once).
+ * kallsyms). Fields are read through field.h (bound once, read per record).
  * Declaring probes (ftk_tracepoint & co) lives in probes.c.
  */
 #include <errno.h>
@@ -14,7 +13,6 @@
 #include <unistd.h>
 
 #include "events.h"
-#include "field.h"
 #include "formats.h"
 #include "util.h"
 

@@ -64,8 +64,4 @@ void ftk_journal_free(struct ftk_journal *j);
 char *ftk_hex_encode(const char *s, size_t len);
 char *ftk_hex_decode(const char *hex, size_t *len);
 
-/* Compatibility: cmd/reset.c reaches ftk_reset_dead() through this header; it belongs to
- * recover.h (include that instead). */
-#include "recover.h"
-
 #endif

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/journal.h"
+#include "core/recover.h"
 #include "core/util.h"
 
 static void test_hex_roundtrip(void **state)
