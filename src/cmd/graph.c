@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/field.h"
 #include "cmd/graph.h"
 #include "cmd/graph/engine.h"
 #include "cmd/graph/functions.h"

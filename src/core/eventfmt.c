@@ -11,6 +11,7 @@
 #include <event-parse.h>
 #include <trace-seq.h>
 
+#include "field.h"
 #include "events.h"
 #include "eventfmt.h"
 #include "output.h"

@@ -9,7 +9,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <event-parse.h>
-#include "field.h"
 
 struct ftk_session;
 

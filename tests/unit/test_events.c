@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <limits.h>
 
+#include "core/field.h"
 #include "pages.h"
 
 static struct pset S;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/sysinfo.h>
 
+#include "core/field.h"
 #include "core/output.h"
 #include "engine.h"
 #include "export.h"
