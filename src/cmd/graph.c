@@ -319,7 +319,7 @@ static int setup_tracer(struct ftk_run *r, struct ftk_session *s)
 /*
  * The session's setup hook: the formats are loaded and the per-CPU buffers not yet open (the
  * kernel refuses to change a tracer while they are: EBUSY). Bind the record layouts, then set
- * the tracer up. 0 or -FTK_EXIT_FAIL after the message.
+ * the tracer up. 0 or -errno after the message.
  */
 static int on_setup(struct ftk_session *s, void *ctx)
 {
@@ -330,16 +330,16 @@ static int on_setup(struct ftk_session *s, void *ctx)
 		if (graph_engine_bind(&v->engine, v->entry->tep, v->exit->tep)) {
 			ftk_error("unexpected ftrace:funcgraph_entry/exit formats (need func, "
 				  "depth, calltime, rettime)");
-			return -FTK_EXIT_FAIL;
+			return -EIO;
 		}
 		if (v->o.output.retval && !ftk_field_has(&v->engine.exit_retval)) {
 			ftk_error("--retval: this kernel's funcgraph_exit records carry no return "
 				  "value");
 			ftk_hint("needs kernel >= 6.5 built with CONFIG_FUNCTION_GRAPH_RETVAL=y");
-			return -FTK_EXIT_FAIL;
+			return -EIO;
 		}
 	}
-	return setup_tracer(r, s) ? -FTK_EXIT_FAIL : 0;
+	return setup_tracer(r, s) ? -EIO : 0;
 }
 
 /* ---- events ---- */

@@ -242,7 +242,7 @@ static int limit_pids(struct ftk_session *s, void *ctx)
 	}
 	if (!t->ntids)
 		return 0;
-	return ftk_session_filter_pids(s, t->tids, t->ntids, true) < 0 ? -FTK_EXIT_FAIL : 0;
+	return ftk_session_filter_pids(s, t->tids, t->ntids, true) < 0 ? -EIO : 0;
 }
 
 /* Counting needs no time order across CPUs: records are dispatched as each CPU is read. */

@@ -358,7 +358,7 @@ static int trace_session(struct ftk_run *r, struct ftk_session *s)
 	if (arm == FTK_ARM_DRY)
 		return FTK_EXIT_OK;
 	if (arm < 0)
-		return -arm;
+		return exit_code(arm);
 	ftk_mark("armed");
 	if (ops->bind && (rc = ops->bind(r, s)))
 		return exit_code(rc);
@@ -405,7 +405,7 @@ static int run(struct ftk_run *r, int argc, char **argv)
 	if (!r->session)
 		return FTK_EXIT_FAIL;
 	rc = trace_session(r, r->session);
-	int crc = ftk_session_close(r->session);
+	int crc = exit_code(ftk_session_close(r->session));
 	r->session = NULL;
 	if (!rc && !crc && r->error)
 		rc = exit_code(r->error);

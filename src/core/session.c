@@ -282,7 +282,7 @@ static int create_instance(struct ftk_session *s)
 		return 0;
 	}
 	if (ftk_tfs_journal(&s->tfs, "instance", s->inst_name, NULL))
-		return -FTK_EXIT_FAIL;
+		return -EIO;
 	if (mkdir(s->dir, 0755) < 0 && errno == EEXIST) {
 		/* Our own pid's name: a dead predecessor's leftover. */
 		rmdir(s->dir);
@@ -295,7 +295,7 @@ static int create_instance(struct ftk_session *s)
 		ftk_error("cannot create the tracing instance %s: %s", s->dir, strerror(e));
 		if (!ftk_has(FTK_F_INSTANCES))
 			ftk_hint("%s", ftk_feature(FTK_F_INSTANCES)->why);
-		return -FTK_EXIT_FAIL;
+		return -EIO;
 	}
 	s->inst_created = true;
 	s->tfs.inst = tracefs_instance_alloc(s->tracefs, s->inst_name);
@@ -350,7 +350,7 @@ static int setup_buffer(struct ftk_session *s)
 	int err = ftk_session_instance_write(s, "trace_clock", "mono");
 	if (err) {
 		ftk_error("cannot set trace_clock=mono: %s", strerror(-err));
-		return -FTK_EXIT_FAIL;
+		return -EIO;
 	}
 	char probe[1024];
 	snprintf(probe, sizeof(probe), "%s/buffer_percent", s->dir);
@@ -381,7 +381,7 @@ static int setup_buffer(struct ftk_session *s)
 				  strerror(-err));
 			if (err == -ENOMEM)
 				ftk_hint("try a smaller -b/--buffer-kb");
-			return -FTK_EXIT_FAIL;
+			return -EIO;
 		}
 	}
 	return 0;
@@ -474,7 +474,7 @@ int ftk_session_arm(struct ftk_session *s)
 		if (jerr) {
 			ftk_error("cannot create the session journal in %s: %s", FTK_JOURNAL_DIR,
 				  strerror(-jerr));
-			return -FTK_EXIT_FAIL;
+			return -EIO;
 		}
 	}
 	/* With an own instance, the dynamic events are made before it: making one takes the
@@ -482,7 +482,7 @@ int ftk_session_arm(struct ftk_session *s)
 	 * synchronize_rcu (17-35 ms here); made first, they need not wait for it, and the
 	 * formats are read while the clock is set. */
 	if (!s->opts.top_level && !s->opts.dry_run) {
-		rc = ftk_probes_create(&s->probes) ? -FTK_EXIT_FAIL : 0;
+		rc = ftk_probes_create(&s->probes) ? -EIO : 0;
 		if (rc)
 			goto fail;
 		ftk_mark("probes created");
@@ -497,7 +497,7 @@ int ftk_session_arm(struct ftk_session *s)
 		if (!s->tep) {
 			ftk_error("cannot parse %s/events/header_page: %s", s->tracefs,
 				  strerror(errno));
-			rc = -FTK_EXIT_FAIL;
+			rc = -EIO;
 			goto fail;
 		}
 	}
@@ -513,19 +513,17 @@ int ftk_session_arm(struct ftk_session *s)
 	/* Dynamic events (unless made before the instance), formats, then filters: a filter the
 	 * kernel refuses is a malformed command line. */
 	rc = ftk_probes_create(&s->probes) || ftk_probes_load(&s->probes, s->tep) ?
-		     -FTK_EXIT_FAIL : ftk_probes_filter(&s->probes) ? -FTK_EXIT_USAGE : 0;
+		     -EIO : ftk_probes_filter(&s->probes) ? -EINVAL : 0;
 	ftk_mark("probes");
 	int brc = buffer_job_join(&job);
 	ftk_mark("buffer");
 	rc = rc ? rc : brc;
 	if (!rc && ftk_hist_arm(&s->hist))
-		rc = -FTK_EXIT_FAIL;
+		rc = -EIO;
 	if (rc)
 		goto fail;
 	if (s->setup_fn) {
 		rc = s->setup_fn(s, s->setup_ctx);
-		if (rc > 0)
-			rc = -rc;
 		if (rc)
 			goto fail;
 	}
@@ -540,11 +538,11 @@ int ftk_session_arm(struct ftk_session *s)
 		if (!s->reader) {
 			ftk_error("cannot open the per-CPU buffers of %s: %s", s->dir,
 				  strerror(errno));
-			rc = -FTK_EXIT_FAIL;
+			rc = -EIO;
 			goto fail;
 		}
 	}
-	rc = ftk_probes_enable(&s->probes) ? -FTK_EXIT_FAIL : 0;
+	rc = ftk_probes_enable(&s->probes) ? -EIO : 0;
 	if (rc)
 		goto fail;
 	ftk_mark("enabled");
@@ -693,7 +691,7 @@ static void undo(struct ftk_session *s)
 int ftk_session_close(struct ftk_session *s)
 {
 	if (!s)
-		return FTK_EXIT_FAIL;
+		return -EINVAL;
 	unsigned long long lost = 0, records = 0;
 	bool armed = s->armed;
 	if (armed) {
@@ -723,7 +721,7 @@ int ftk_session_close(struct ftk_session *s)
 	free(s->lost_held);
 	free(s->dir);
 	free(s);
-	return FTK_EXIT_OK;
+	return 0;
 }
 
 /* ---- callbacks and accessors ---- */

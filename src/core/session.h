@@ -13,7 +13,7 @@
  *   ftk_field_bind(&f, ev, "pid");       // resolve fields once armed (field.h)
  *   print header;
  *   ftk_session_run(s);                  // until signal / duration / command exit / stop
- *   ftk_session_close(s);                // drain, restore, loss summary; returns exit code
+ *   ftk_session_close(s);                // drain, restore, loss summary
  */
 #ifndef FTK_SESSION_H
 #define FTK_SESSION_H
@@ -46,7 +46,8 @@ struct ftk_session *ftk_session_new(const struct ftk_session_opts *opts);
 
 /* Create instance + dynamic events, load formats, apply filters, enable events, open the
  * per-CPU readers. Returns FTK_ARM_OK, FTK_ARM_DRY (writes printed, nothing done) or
- * -FTK_EXIT_FAIL / -FTK_EXIT_USAGE after printing the error and restoring state. */
+ * -errno after printing the error and restoring state: -EINVAL when the kernel refused a
+ * filter (a malformed command line), another -errno when it cannot be done here. */
 int ftk_session_arm(struct ftk_session *s);
 
 /* Main loop: reads, merges and dispatches events; returns when a stop signal arrives, the
@@ -56,7 +57,7 @@ void ftk_session_stop(struct ftk_session *s);
 bool ftk_session_stopping(const struct ftk_session *s);
 
 /* Disable, drain the rest (dispatching it), remove instance and probes, restore global
- * state, print the loss summary. Returns the exit code (0 unless cleanup failed). Frees s. */
+ * state, print the loss summary. Returns 0 (-EINVAL for a NULL session). Frees s. */
 int ftk_session_close(struct ftk_session *s);
 
 /* Periodic callback every interval_ns of CLOCK_MONOTONIC (interval views). */
@@ -71,7 +72,7 @@ void ftk_session_on_lost(struct ftk_session *s,
  * Called by ftk_session_arm() once the probes exist and their formats are loaded (fields can
  * be resolved), before the per-CPU buffers are opened and a spawned command is released; also
  * in dry-run. The place for set-up the kernel refuses while the buffers are open (setting
- * current_tracer: EBUSY). Returns 0, or -FTK_EXIT_FAIL / -FTK_EXIT_USAGE after printing why;
+ * current_tracer: EBUSY). Returns 0, or -errno after printing why (-EINVAL: malformed);
  * arm then restores everything.
  */
 void ftk_session_on_setup(struct ftk_session *s, int (*fn)(struct ftk_session *s, void *ctx),
