@@ -519,7 +519,7 @@ static void remove_instance(struct reset_ctx *c, const char *name)
 		report_fail(c, "cannot remove instance %s: busy (files held open by %s)", name,
 			    who.len ? ftk_buf_str(&who) : "a process, or used by perf");
 		ftk_buf_free(&who);
-	} else {
+	} else if (e != ENOENT) {	/* ENOENT: another ftk's reset removed it meanwhile */
 		report_fail(c, "cannot remove instance %s: %s", name, strerror(e));
 	}
 }
@@ -540,7 +540,7 @@ static void remove_group(struct reset_ctx *c, const char *group)
 		else if (rc == -EBUSY)
 			report_fail(c, "cannot remove %s %s/%s: busy (enabled in an instance "
 				    "or used by perf)", e->what, e->group, e->name);
-		else
+		else if (rc != -ENOENT)	/* ENOENT: gone meanwhile (another ftk's reset) */
 			report_fail(c, "cannot remove %s %s/%s: %s", e->what, e->group,
 				    e->name, strerror(-rc));
 	}
