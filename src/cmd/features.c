@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/access.h"
 #include "core/features.h"
 #include "core/output.h"
 #include "core/run.h"
@@ -19,6 +20,29 @@
 static bool view_has_backends(const struct ftk_view *v)
 {
 	return v->backends && v->nbackends;
+}
+
+static const char *const level_names[] = {
+	[FTK_ACCESS_NONE] = "none", [FTK_ACCESS_READ] = "read",
+	[FTK_ACCESS_WRITE] = "write", [FTK_ACCESS_ROOT] = "root",
+};
+
+/* Not root: what this user can and cannot do, and what an admin can change. */
+static void print_access(void)
+{
+	const struct ftk_access *a = ftk_access();
+
+	ftk_outf("\nnote: not root: most features could not be checked; run 'sudo ftk features'\n");
+	ftk_outf("%-16s %-4s %s\n", "ACCESS", "OK", "DETAIL");
+	ftk_outf("%-16s %-4s %s\n", "read tracefs", a->level >= FTK_ACCESS_READ ? "yes" : "no",
+		 a->level >= FTK_ACCESS_READ ? "ftk list and ftk features work" : a->why);
+	ftk_outf("%-16s %-4s %s\n", "trace", "no", a->level >= FTK_ACCESS_READ ? a->why :
+		 "the views need root");
+	ftk_outf("%-16s %-4s %s\n", "kallsyms", a->kallsyms ? "yes" : "no",
+		 a->kallsyms ? "function addresses can be named" : a->kallsyms_why);
+	ftk_outf("remedy: %s\n", a->remedy);
+	if (!a->kallsyms)
+		ftk_outf("remedy: kallsyms: %s\n", a->kallsyms_remedy);
 }
 
 static void print_table(void)
@@ -66,8 +90,7 @@ static void print_table(void)
 			 ftk_buf_str(&b));
 	}
 	if (geteuid() != 0)
-		ftk_outf("\nnote: not root: tracefs and its files are readable only by root, so "
-			 "most features could not be checked; run 'sudo ftk features'\n");
+		print_access();
 	ftk_buf_free(&b);
 }
 
@@ -81,6 +104,14 @@ static void print_json(void)
 	ftk_json_cstr(&j, "lockdown", ftk_lockdown());
 	ftk_json_cstr(&j, "tracefs", ftk_tracefs());
 	ftk_json_bool(&j, "root", geteuid() == 0);
+	const struct ftk_access *a = ftk_access();
+	ftk_json_object_begin(&j, "access");
+	ftk_json_cstr(&j, "level", level_names[a->level]);
+	ftk_json_cstr(&j, "why", a->why[0] ? a->why : NULL);
+	ftk_json_cstr(&j, "remedy", a->remedy[0] ? a->remedy : NULL);
+	ftk_json_bool(&j, "kallsyms", a->kallsyms);
+	ftk_json_cstr(&j, "kallsyms_why", a->kallsyms ? NULL : a->kallsyms_why);
+	ftk_json_object_end(&j);
 	ftk_json_object_begin(&j, "features");
 	for (int i = FTK_F_NONE + 1; i < FTK_F__COUNT; i++) {
 		const struct ftk_feature *f = ftk_feature(i);

@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* catalog: tracepoints listed from tracefs events/ (directories only: files there are
- * enable, filter, header_page ...). */
+/*
+ * catalog: tracepoints listed from tracefs events/ (directories only: files there are
+ * enable, filter, header_page ...); traceable functions and tracers read whole from
+ * available_filter_functions and available_tracers. Reading needs only read access to tracefs
+ * (root, or a group an admin gave it with the mount's gid=); a file the kernel refuses (EPERM
+ * by policy or lockdown) is reported with the reason.
+ */
 #include <dirent.h>
+#include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "access.h"
 #include "catalog.h"
 #include "features.h"
 #include "util.h"
@@ -122,4 +129,112 @@ int ftk_catalog_match(const char *system_glob, const char *event_glob,
 	}
 	ftk_names_free(&systems);
 	return found;
+}
+
+/* ---- functions and tracers ---- */
+
+static const char *file_of(const char *what)
+{
+	if (!strcmp(what, "functions"))
+		return "available_filter_functions";
+	if (!strcmp(what, "tracers"))
+		return "available_tracers";
+	return "events";
+}
+
+/* The tracefs file, read whole; NULL with errno (ENODEV: no usable tracefs). */
+static char *read_list(const char *file)
+{
+	const char *root = ftk_tracefs();
+	char path[PATH_MAX];
+
+	if (!root) {
+		errno = ENODEV;
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/%s", root, file);
+	return ftk_read_file(path, NULL);
+}
+
+static bool glob_matches(const char *glob, const char *name)
+{
+	return !glob || fnmatch(glob, name, 0) == 0;
+}
+
+/* Walks "name [module]" lines (functions) or words (tracers). */
+static int walk(const char *file, bool words, const char *glob, ftk_catalog_fn fn, void *arg)
+{
+	char *text = read_list(file), *save = NULL;
+	int rc = 0;
+
+	if (!text)
+		return -errno;
+	for (char *l = strtok_r(text, words ? " \t\n" : "\n", &save); l && !rc;
+	     l = strtok_r(NULL, words ? " \t\n" : "\n", &save)) {
+		char *module = "", *sp = strchr(l, ' ');
+		if (sp) {
+			*sp = 0;
+			module = sp + 1 + strspn(sp + 1, " \t[");
+			module[strcspn(module, "]")] = 0;
+		}
+		if (*l && glob_matches(glob, l))
+			rc = fn(l, module, arg);
+	}
+	free(text);
+	return rc;
+}
+
+int ftk_catalog_functions(const char *glob, ftk_catalog_fn fn, void *arg)
+{
+	return walk("available_filter_functions", false, glob, fn, arg);
+}
+
+int ftk_catalog_tracers(const char *glob, ftk_catalog_fn fn, void *arg)
+{
+	return walk("available_tracers", true, glob, fn, arg);
+}
+
+int ftk_catalog_error(const char *what, int err)
+{
+	const char *file = file_of(what);
+	const struct ftk_access *a = ftk_access();
+
+	if (a->level < FTK_ACCESS_READ) {
+		ftk_error("cannot list %s: %s", what, a->why);
+		ftk_hint("%s", a->remedy);
+		return FTK_EXIT_FAIL;
+	}
+	if (err == -ENODEV)
+		return ftk_tracefs_error();
+	const char *l = ftk_lockdown();
+	if (err == -EPERM && l && !strcmp(l, "confidentiality")) {
+		ftk_error("cannot list %s: kernel lockdown (confidentiality): EPERM reading %s/%s",
+			  what, ftk_tracefs(), file);
+		ftk_hint("boot with lockdown=integrity (or none) to trace");
+	} else if (err == -EPERM && !strcmp(what, "functions")) {
+		const struct ftk_feature *fn = ftk_feature(FTK_F_FUNCTION);
+		ftk_error("cannot list functions: blocked by policy (EPERM reading %s/%s, even "
+			  "as root)", ftk_tracefs(), file);
+		if (!fn->ok)
+			ftk_hint("the function tracer is refused here too (%s), so 'ftk graph' "
+				 "cannot run; 'ftk list events' lists the tracepoints 'ftk trace -e' "
+				 "can use", fn->why);
+		else
+			ftk_hint("'ftk features' shows what this kernel allows; 'ftk list events' "
+				 "lists the tracepoints 'ftk trace -e' can use");
+	} else if (err == -EPERM || err == -EACCES) {
+		ftk_error("cannot list %s: %s reading %s/%s", what,
+			  err == -EPERM ? "blocked by policy (EPERM)" : "permission denied",
+			  ftk_tracefs(), file);
+		ftk_hint("'ftk features' shows what this kernel allows");
+	} else if (err == -ENOENT) {
+		ftk_error("cannot list %s: no %s in %s (%s)", what, file, ftk_tracefs(),
+			  !strcmp(what, "functions") ? "CONFIG_FUNCTION_TRACER=n or "
+			  "CONFIG_DYNAMIC_FTRACE=n" : "kernel without tracing support");
+		ftk_hint("'ftk features' shows what this kernel offers");
+	} else {
+		ftk_error("cannot list %s: reading %s/%s: %s", what, ftk_tracefs(), file,
+			  strerror(-err));
+	}
+	return FTK_EXIT_FAIL;
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * catalog: the tracepoints this kernel offers (tracefs events/SYSTEM/EVENT), listed, matched
- * against globs and searched for names close to a mistyped one.
+ * against globs and searched for names close to a mistyped one; the traceable functions
+ * (available_filter_functions) and tracers (available_tracers) for `ftk list` and the shell
+ * completion.
  */
 #ifndef FTK_CATALOG_H
 #define FTK_CATALOG_H
@@ -28,5 +30,20 @@ bool ftk_catalog_has(const char *system, const char *event);
  * be enabled) and other sessions' probe groups (ftk_*). Returns how many matched. */
 int ftk_catalog_match(const char *system_glob, const char *event_glob,
 		      void (*fn)(const char *system, const char *event, void *ctx), void *ctx);
+
+/* One function or tracer: name ("vfs_read", "nop"); module: a function's module, "" when
+ * built in or a tracer. Returns 0 to go on; anything else stops the walk and is returned. */
+typedef int (*ftk_catalog_fn)(const char *name, const char *module, void *arg);
+
+/* The traceable functions / tracers matching GLOB (fnmatch(3) on the name; NULL: all), in
+ * tracefs's order. 0, or -errno when the file cannot be read (ftk_catalog_error says why;
+ * -ENODEV: no usable tracefs). */
+int ftk_catalog_functions(const char *glob, ftk_catalog_fn fn, void *arg);
+int ftk_catalog_tracers(const char *glob, ftk_catalog_fn fn, void *arg);
+
+/* Prints why listing WHAT ("events", "functions", "tracers") failed with err (-errno from
+ * the calls above, -ENODEV when tracefs is unusable) and what would work; returns
+ * FTK_EXIT_FAIL. */
+int ftk_catalog_error(const char *what, int err);
 
 #endif

@@ -5,7 +5,8 @@
  * .symtab) with libelf and maps its address through the PT_LOAD program header that contains
  * it. When a name has several definitions it prefers the default symbol version (glibc keeps
  * old ABI copies, e.g. posix_spawn@GLIBC_2.2.5 next to posix_spawn@@GLIBC_2.15), then GLOBAL
- * over WEAK binding. ftk_system_libc() names the C library this process has mapped.
+ * over WEAK binding. ftk_elf_functions() lists the function symbols (ftk list uprobe-symbols),
+ * ftk_system_libc() names the C library this process has mapped.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -161,6 +162,60 @@ int ftk_elf_sym_offset(const char *path, const char *symbol, uint64_t *offset)
 	else
 		ret = vaddr_to_offset(elf, best.value, offset);
 out:
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return ret;
+}
+
+/* Every defined function of section TYPE, its name cut at '@'. */
+static int each_function(Elf *elf, Elf32_Word type, ftk_elf_symbol_fn fn, void *arg)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	char name[512];
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type || !sh.sh_entsize)
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!data)
+			continue;
+		for (size_t i = 1; i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			const char *s;
+			int rc;
+
+			if (!gelf_getsym(data, (int)i, &sym) || !is_function_def(&sym))
+				continue;
+			s = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (!s || !*s)
+				continue;
+			snprintf(name, sizeof(name), "%.*s", (int)strcspn(s, "@"), s);
+			if ((rc = fn(name, arg)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int ftk_elf_functions(const char *path, ftk_elf_symbol_fn fn, void *arg)
+{
+	Elf *elf;
+	int fd, ret;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOEXEC;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF)
+		ret = -ENOEXEC;
+	else if (!(ret = each_function(elf, SHT_DYNSYM, fn, arg)))
+		ret = each_function(elf, SHT_SYMTAB, fn, arg);
 	if (elf)
 		elf_end(elf);
 	close(fd);

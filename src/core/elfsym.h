@@ -10,6 +10,12 @@
  * ELF / no mapping), or -errno from open. */
 int ftk_elf_sym_offset(const char *path, const char *symbol, uint64_t *offset);
 
+/* Each defined function symbol of PATH (.dynsym, then .symtab; names cut at '@', so a name
+ * may come more than once): fn returns 0 to go on, anything else stops and is returned.
+ * 0, or -ENOEXEC (not ELF) / -errno from open. */
+typedef int (*ftk_elf_symbol_fn)(const char *name, void *arg);
+int ftk_elf_functions(const char *path, ftk_elf_symbol_fn fn, void *arg);
+
 /* Path of the C library that /bin/sh (really: this process) uses, e.g.
  * /usr/lib/x86_64-linux-gnu/libc.so.6, resolved through symlinks; NULL when not found. */
 const char *ftk_system_libc(void);

@@ -201,6 +201,18 @@ static void print_help(const struct ftk_view *v)
 	ftk_buf_free(&item);
 }
 
+void ftk_run_options(const struct ftk_view *v, ftk_option_fn fn, void *arg)
+{
+	static const struct ftk_option help = { "help", 'h', NULL, "show this help and exit" };
+
+	fn(&help, arg);
+	for (const struct ftk_option *o = v->options; o && o->name; o++)
+		fn(o, arg);
+	for (size_t i = 0; i < FTK_ARRAY_SIZE(common_options); i++)
+		if (takes(v, common_options[i].bit))
+			fn(&common_options[i].o, arg);
+}
+
 /* ---- parsing ---- */
 
 /* A shared option; 0 or -EINVAL. */

@@ -104,6 +104,11 @@ struct ftk_view_ops {
 	int (*main)(struct ftk_run *r);
 };
 
+/* Every option view v takes, as its parser does: help, its own, then the shared ones (for
+ * `ftk list options` and the shell completion). */
+typedef void (*ftk_option_fn)(const struct ftk_option *o, void *arg);
+void ftk_run_options(const struct ftk_view *v, ftk_option_fn fn, void *arg);
+
 /* Runs the view: argv[0] is the view name. Returns the process exit code. */
 int ftk_run_view(const struct ftk_view *v, int argc, char **argv);
 

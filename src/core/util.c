@@ -151,15 +151,6 @@ void ftk_mark(const char *what)
 		fprintf(stderr, "ftk: timing %-16s %7.1f ms\n", what, (ftk_now_mono() - t0) / 1e6);
 }
 
-int ftk_require_root(void)
-{
-	if (geteuid() == 0)
-		return 0;
-	ftk_error("must be run as root (tracefs is writable only by root)");
-	ftk_hint("run it with sudo, or as root");
-	return -1;
-}
-
 void *ftk_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);

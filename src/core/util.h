@@ -50,7 +50,9 @@ uint64_t ftk_now_real(void);
  * N.N ms" (since the first call, made by main) on stderr. */
 void ftk_mark(const char *what);
 
-/* Root check with the standard message; returns 0 when root, else prints and returns -1. */
+/* Root check: 0 when root, else prints what this user cannot do and why (no access to tracefs,
+ * read-only group access, not mounted) with the admin's remedy, and returns -1. Defined in
+ * access.c, which probes the tracefs mount. */
 int ftk_require_root(void);
 
 /* Growable buffer. */
