@@ -20,8 +20,8 @@
 #include "core/view.h"
 
 struct list {
-	const char *what;	/* events, functions, tracers, uprobe-symbols, views, options */
-	const char *path;	/* uprobe-symbols: the executable; options: the view */
+	const char *what;	/* events, ..., views, options, backends (categories[]) */
+	const char *path;	/* uprobe-symbols: the executable; options, backends: the view */
 	const char *glob;	/* NULL: everything */
 	bool json;
 	char **names;		/* uprobe-symbols, sorted and made unique before printing */
@@ -29,8 +29,13 @@ struct list {
 };
 
 static const char *const categories[] = {
-	"events", "functions", "tracers", "uprobe-symbols", "views", "options",
+	"events", "functions", "tracers", "uprobe-symbols", "views", "options", "backends",
 };
+
+static bool needs_view(const char *what)
+{
+	return !strcmp(what, "options") || !strcmp(what, "backends");
+}
 
 static int list_args(struct ftk_run *r, int argc, char **argv)
 {
@@ -41,13 +46,13 @@ static int list_args(struct ftk_run *r, int argc, char **argv)
 		known |= strcmp(argv[0], categories[i]) == 0;
 	if (!known)
 		return ftk_usage_error("cannot list '%s' (events, functions, tracers, "
-				       "uprobe-symbols, views or options)", argv[0]), -EINVAL;
+				       "uprobe-symbols, views, options or backends)", argv[0]), -EINVAL;
 	l->what = argv[0];
 	int want = 1;
-	if (!strcmp(l->what, "uprobe-symbols") || !strcmp(l->what, "options")) {
+	if (!strcmp(l->what, "uprobe-symbols") || needs_view(l->what)) {
 		if (argc < 2)
 			return ftk_usage_error("'list %s' needs a %s", l->what,
-					       l->what[0] == 'o' ? "VIEW" : "PATH"), -EINVAL;
+					       needs_view(l->what) ? "VIEW" : "PATH"), -EINVAL;
 		l->path = argv[1];
 		want = 2;
 	}
@@ -65,8 +70,9 @@ static int list_check(struct ftk_run *r)
 	l->json = r->json;
 	if (!l->what)
 		return ftk_usage_error("what to list: events, functions, tracers, "
-				       "uprobe-symbols PATH, views or options VIEW"), -EINVAL;
-	if (!strcmp(l->what, "options") && !ftk_view_find(l->path))
+				       "uprobe-symbols PATH, views, options VIEW or backends VIEW"),
+		       -EINVAL;
+	if (needs_view(l->what) && !ftk_view_find(l->path))
 		return ftk_usage_error("unknown view '%s'", l->path), -EINVAL;
 	return 0;
 }
@@ -193,6 +199,30 @@ static void print_views(struct list *l)
 	}
 }
 
+/* The view's backends in order of preference: "NAME  what it uses". */
+static void print_backends(struct list *l, const struct ftk_view *v)
+{
+	for (size_t i = 0; i < v->nbackends; i++) {
+		const struct ftk_backend *be = &v->backends[i];
+
+		if (l->glob && fnmatch(l->glob, be->name, 0) != 0)
+			continue;
+		if (!l->json) {
+			ftk_outf("%-17s %s\n", be->name, be->desc ? be->desc : "");
+			continue;
+		}
+		struct ftk_buf b = { 0 };
+		struct ftk_json j;
+		ftk_json_begin(&j, &b);
+		ftk_json_cstr(&j, "view", v->name);
+		ftk_json_cstr(&j, "backend", be->name);
+		ftk_json_cstr(&j, "desc", be->desc);
+		ftk_json_end(&j);
+		ftk_out_buf(&b);
+		ftk_buf_free(&b);
+	}
+}
+
 /* "-p --pid PID", "--dry-run": the words the parser takes, then the value's name. */
 static void print_option(const struct ftk_option *o, void *arg)
 {
@@ -229,6 +259,8 @@ static int list_main(struct ftk_run *r)
 		print_views(l);
 	} else if (!strcmp(l->what, "options")) {
 		ftk_run_options(ftk_view_find(l->path), print_option, l);
+	} else if (!strcmp(l->what, "backends")) {
+		print_backends(l, ftk_view_find(l->path));
 	} else if (!strcmp(l->what, "uprobe-symbols")) {
 		return list_symbols(l);
 	} else if (!strcmp(l->what, "events")) {
@@ -271,6 +303,7 @@ const struct ftk_view ftk_view_list = {
 		"  uprobe-symbols PATH [GLOB]   functions of an executable or library (uprobes)\n"
 		"  views [GLOB]                 ftk's views\n"
 		"  options VIEW [GLOB]          a view's options (used by the shell completion)\n"
+		"  backends VIEW [GLOB]         a view's backends, in order of preference\n"
 		"Reading tracefs needs root, or read access an admin gave a group (mount gid=).",
 	.positional = "WHAT [ARG] [GLOB]",
 	.examples =
