@@ -3,6 +3,7 @@
  * access: what this user may do with tracefs and kallsyms, each "no" with the reason and the
  * remedy an admin has. Probing only stats and opens files; it never mounts anything.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
@@ -22,7 +23,8 @@
 #endif
 
 #define TRACEFS_DIR "/sys/kernel/tracing"
-#define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
+#define DEBUGFS_DIR "/sys/kernel/debug"
+#define DEBUGFS_TRACING DEBUGFS_DIR "/tracing"
 
 void ftk_mode_string(mode_t mode, char out[11])
 {
@@ -42,7 +44,7 @@ static void judge_none(const struct ftk_access_facts *f, struct ftk_access *a)
 	ftk_mode_string(f->mode, mode);
 	if (!f->mounted) {
 		snprintf(a->why, sizeof(a->why),
-			 "not root: tracefs is not mounted at %s and only root can mount it",
+			 "tracefs is not mounted at %s and only root can mount it",
 			 f->dir);
 		snprintf(a->remedy, sizeof(a->remedy),
 			 "run it as root (ftk mounts tracefs itself), or an admin mounts it: "
@@ -51,13 +53,13 @@ static void judge_none(const struct ftk_access_facts *f, struct ftk_access *a)
 	}
 	if (f->in_group)
 		snprintf(a->why, sizeof(a->why),
-			 "not root: %s is %s %s:%s: its group %s has no read access",
+			 "%s is %s %s:%s: its group %s has no read access",
 			 f->dir, mode, f->owner, f->group, f->group);
 	else
 		snprintf(a->why, sizeof(a->why),
-			 "not root: %s is %s %s:%s and user %s is not in group %s (tracefs checks "
-			 "file permissions only: CAP_PERFMON does not open it)",
-			 f->dir, mode, f->owner, f->group, f->user, f->group);
+			 "user %s cannot open %s (%s %s:%s, and %s is not in group %s; tracefs "
+			 "checks file permissions only: CAP_PERFMON does not open it)",
+			 f->user, f->dir, mode, f->owner, f->group, f->user, f->group);
 	snprintf(a->remedy, sizeof(a->remedy),
 		 "run it as root (sudo %s); tracing needs root, but an admin can let a group "
 		 "read tracefs ('ftk list', 'ftk features') with: mount -o "
@@ -80,7 +82,7 @@ void ftk_access_judge(const struct ftk_access_facts *f, struct ftk_access *a)
 	if (!f->writable) {
 		a->level = FTK_ACCESS_READ;
 		snprintf(a->why, sizeof(a->why),
-			 "not root: user %s can read %s (group %s) but not write it: tracing "
+			 "user %s can read %s (group %s) but not write it: tracing "
 			 "creates an instance and enables events, which needs root",
 			 f->user, f->dir, f->group);
 		snprintf(a->remedy, sizeof(a->remedy),
@@ -90,7 +92,7 @@ void ftk_access_judge(const struct ftk_access_facts *f, struct ftk_access *a)
 	}
 	a->level = FTK_ACCESS_WRITE;
 	snprintf(a->why, sizeof(a->why),
-		 "not root: user %s can write %s/instances, but ftk's views also write "
+		 "user %s can write %s/instances, but ftk's views also write "
 		 "uprobe_events and the global tracing files and keep a journal in /run/ftk, "
 		 "which need root", f->user, f->dir);
 	snprintf(a->remedy, sizeof(a->remedy), "run it as root (sudo %s)", ftk_prog);
@@ -174,9 +176,12 @@ const struct ftk_access *ftk_access(void)
 	if (done)
 		return &a;
 	done = true;
+	struct statfs sf;
 	if (!is_tracefs(TRACEFS_DIR) && is_tracefs(DEBUGFS_TRACING))
 		f.dir = DEBUGFS_TRACING;
-	f.mounted = is_tracefs(f.dir);
+	else if (!is_tracefs(TRACEFS_DIR) && statfs(DEBUGFS_TRACING, &sf) < 0 && errno == EACCES)
+		f.dir = DEBUGFS_DIR;	/* old kernels: tracefs under debugfs, which shuts us out */
+	f.mounted = !strcmp(f.dir, DEBUGFS_DIR) || is_tracefs(f.dir);
 	if (f.mounted && stat(f.dir, &st) == 0) {
 		struct passwd *pw = getpwuid(st.st_uid);
 		struct group *gr = getgrgid(st.st_gid);
@@ -217,7 +222,7 @@ int ftk_require_root(void)
 
 	if (a->level == FTK_ACCESS_ROOT)
 		return 0;
-	ftk_error("%s", a->why);
+	ftk_error("must be run as root: %s", a->why);
 	ftk_hint("%s", a->remedy);
 	return -1;
 }

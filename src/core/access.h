@@ -34,7 +34,8 @@ struct ftk_access_facts {
 
 struct ftk_access {
 	enum ftk_access_level level;
-	char why[320];		/* below ROOT: what this user cannot do, and why */
+	char why[320];		/* below ROOT: what stops this user ("user nobody cannot open
+				 * /sys/kernel/tracing (drwx------ root:root, ...)") */
 	char remedy[400];	/* below ROOT: what root or an admin can do */
 	/* /proc/kallsyms: addresses visible to this user (function names for graph). */
 	bool kallsyms;

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "features.h"
 #include "util.h"
 
@@ -661,7 +662,15 @@ unsigned ftk_kernel_version(void)
 int ftk_tracefs_error(void)
 {
 	const struct ftk_feature *f = ftk_feature(FTK_F_TRACEFS);
+	const struct ftk_access *a = ftk_access();
 
+	if (a->level < FTK_ACCESS_READ) {
+		/* Not root: the mount's mode and group, and what an admin can do (the message
+		 * of the views' root check). */
+		ftk_error("must be run as root: %s", a->why);
+		ftk_hint("%s", a->remedy);
+		return FTK_EXIT_FAIL;
+	}
 	ftk_error("tracefs is not usable: %s", f->why);
 	if (strstr(f->why, "not root"))
 		ftk_hint("run it as root (or with sudo)");
