@@ -37,7 +37,9 @@ _ftk_option_arg()
 _ftk()
 {
 	local cur prev words cword
-	if declare -F _get_comp_words_by_ref >/dev/null; then
+	# bash-completion's helper keeps "sys:event" one word (it reads COMP_LINE, which a
+	# direct call such as the package test's does not set).
+	if [[ -n ${COMP_LINE-} ]] && declare -F _get_comp_words_by_ref >/dev/null; then
 		_get_comp_words_by_ref -n : cur prev words cword
 	else
 		words=("${COMP_WORDS[@]}")
