@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,38 +80,51 @@ static int list_check(struct ftk_run *r)
 
 /* ---- printing ---- */
 
-static int print_entry(const char *name, const char *module, void *arg)
+/*
+ * One entry: TEXT as a line, or with --json one NDJSON object of the KEY, VALUE string pairs
+ * that follow (a NULL value is null), ended by a NULL key. -EPIPE once stdout is gone.
+ */
+static int emit(const struct list *l, const char *text, ...)
 {
-	struct list *l = arg;
-
 	if (!l->json) {
-		if (module && *module)
-			ftk_outf("%s [%s]\n", name, module);
-		else
-			ftk_outf("%s\n", name);
+		ftk_outf("%s\n", text);
 		return ftk_out_broken() ? -EPIPE : 0;
 	}
 	struct ftk_buf b = { 0 };
 	struct ftk_json j;
+	const char *key;
+	va_list ap;
+
 	ftk_json_begin(&j, &b);
-	if (!strcmp(l->what, "events")) {
-		const char *colon = strchr(name, ':');
-		ftk_json_cstr(&j, "event", name);
-		ftk_json_str(&j, "system", name, colon ? (size_t)(colon - name) : 0);
-		ftk_json_cstr(&j, "name", colon ? colon + 1 : name);
-	} else if (!strcmp(l->what, "functions")) {
-		ftk_json_cstr(&j, "function", name);
-		ftk_json_cstr(&j, "module", module && *module ? module : NULL);
-	} else if (!strcmp(l->what, "tracers")) {
-		ftk_json_cstr(&j, "tracer", name);
-	} else {
-		ftk_json_cstr(&j, "symbol", name);
-		ftk_json_cstr(&j, "path", l->path);
-	}
+	va_start(ap, text);
+	while ((key = va_arg(ap, const char *)))
+		ftk_json_cstr(&j, key, va_arg(ap, const char *));
+	va_end(ap);
 	ftk_json_end(&j);
 	ftk_out_buf(&b);
 	ftk_buf_free(&b);
 	return ftk_out_broken() ? -EPIPE : 0;
+}
+
+static int print_entry(const char *name, const char *module, void *arg)
+{
+	struct list *l = arg;
+
+	if (!strcmp(l->what, "events")) {
+		char system[256];
+		const char *colon = strchr(name, ':');
+		snprintf(system, sizeof(system), "%.*s", colon ? (int)(colon - name) : 0, name);
+		return emit(l, name, "event", name, "system", system, "name",
+			    colon ? colon + 1 : name, NULL);
+	}
+	if (!strcmp(l->what, "functions")) {
+		char text[512];
+		snprintf(text, sizeof(text), *module ? "%s [%s]" : "%s", name, module);
+		return emit(l, text, "function", name, "module", *module ? module : NULL, NULL);
+	}
+	if (!strcmp(l->what, "tracers"))
+		return emit(l, name, "tracer", name, NULL);
+	return emit(l, name, "symbol", name, "path", l->path, NULL);
 }
 
 static void print_event(const char *system, const char *event, void *arg)
@@ -172,82 +186,55 @@ static int list_symbols(struct list *l)
 	qsort(l->names, l->nnames, sizeof(*l->names), by_name);
 	for (size_t i = 0; i < l->nnames; i++)
 		if ((i == 0 || strcmp(l->names[i], l->names[i - 1])) &&
-		    print_entry(l->names[i], NULL, l))
+		    print_entry(l->names[i], "", l))
 			break;
 	return FTK_EXIT_OK;
 }
 
-static void print_views(struct list *l)
+static void print_views(const struct list *l)
 {
+	char text[256];
+
 	for (int i = 0; ftk_views[i]; i++) {
 		const struct ftk_view *v = ftk_views[i];
 
 		if (l->glob && fnmatch(l->glob, v->name, 0) != 0)
 			continue;
-		if (!l->json) {
-			ftk_outf("%-12s %s\n", v->name, v->summary);
-			continue;
-		}
-		struct ftk_buf b = { 0 };
-		struct ftk_json j;
-		ftk_json_begin(&j, &b);
-		ftk_json_cstr(&j, "view", v->name);
-		ftk_json_cstr(&j, "summary", v->summary);
-		ftk_json_end(&j);
-		ftk_out_buf(&b);
-		ftk_buf_free(&b);
+		snprintf(text, sizeof(text), "%-12s %s", v->name, v->summary);
+		if (emit(l, text, "view", v->name, "summary", v->summary, NULL))
+			break;
 	}
 }
 
 /* The view's backends in order of preference: "NAME  what it uses". */
-static void print_backends(struct list *l, const struct ftk_view *v)
+static void print_backends(const struct list *l, const struct ftk_view *v)
 {
+	char text[512];
+
 	for (size_t i = 0; i < v->nbackends; i++) {
 		const struct ftk_backend *be = &v->backends[i];
 
 		if (l->glob && fnmatch(l->glob, be->name, 0) != 0)
 			continue;
-		if (!l->json) {
-			ftk_outf("%-17s %s\n", be->name, be->desc ? be->desc : "");
-			continue;
-		}
-		struct ftk_buf b = { 0 };
-		struct ftk_json j;
-		ftk_json_begin(&j, &b);
-		ftk_json_cstr(&j, "view", v->name);
-		ftk_json_cstr(&j, "backend", be->name);
-		ftk_json_cstr(&j, "desc", be->desc);
-		ftk_json_end(&j);
-		ftk_out_buf(&b);
-		ftk_buf_free(&b);
+		snprintf(text, sizeof(text), "%-17s %s", be->name, be->desc ? be->desc : "");
+		if (emit(l, text, "view", v->name, "backend", be->name, "desc", be->desc, NULL))
+			break;
 	}
 }
 
 /* "-p --pid PID", "--dry-run": the words the parser takes, then the value's name. */
 static void print_option(const struct ftk_option *o, void *arg)
 {
-	struct list *l = arg;
+	const struct list *l = arg;
 	bool has_short = o->key > 0 && o->key < 128;
-	char shortname[3] = { '-', has_short ? (char)o->key : 0, 0 };
+	char shortname[3] = { '-', has_short ? (char)o->key : 0, 0 }, text[128];
 
 	if (l->glob && fnmatch(l->glob, o->name, 0) != 0)
 		return;
-	if (!l->json) {
-		ftk_outf("%s%s--%s%s%s\n", has_short ? shortname : "", has_short ? " " : "",
-			 o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-		return;
-	}
-	struct ftk_buf b = { 0 };
-	struct ftk_json j;
-	ftk_json_begin(&j, &b);
-	ftk_json_cstr(&j, "view", l->path);
-	ftk_json_cstr(&j, "short", has_short ? shortname : NULL);
-	ftk_json_cstr(&j, "long", o->name);
-	ftk_json_cstr(&j, "arg", o->arg);
-	ftk_json_cstr(&j, "help", o->help);
-	ftk_json_end(&j);
-	ftk_out_buf(&b);
-	ftk_buf_free(&b);
+	snprintf(text, sizeof(text), "%s%s--%s%s%s", has_short ? shortname : "",
+		 has_short ? " " : "", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+	emit(l, text, "view", l->path, "short", has_short ? shortname : NULL, "long", o->name,
+	     "arg", o->arg, "help", o->help, NULL);
 }
 
 static int list_main(struct ftk_run *r)

@@ -138,22 +138,37 @@ static int vaddr_to_offset(Elf *elf, GElf_Addr vaddr, uint64_t *offset)
 	return -ENOEXEC;
 }
 
+/* Opens PATH as ELF: 0 with *fd and *elf (release with elf_close), or -ENOEXEC / -errno. */
+static int elf_open(const char *path, int *fd, Elf **elf)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOEXEC;
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return -errno;
+	*elf = elf_begin(*fd, ELF_C_READ_MMAP, NULL);
+	if (*elf && elf_kind(*elf) == ELF_K_ELF)
+		return 0;
+	if (*elf)
+		elf_end(*elf);
+	close(*fd);
+	return -ENOEXEC;
+}
+
+static void elf_close(int fd, Elf *elf)
+{
+	elf_end(elf);
+	close(fd);
+}
+
 int ftk_elf_sym_offset(const char *path, const char *symbol, uint64_t *offset)
 {
 	struct best best = { .score = -1 };
 	Elf *elf;
 	int fd, ret;
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -ENOEXEC;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		ret = -ENOEXEC;
-		goto out;
-	}
+	if ((ret = elf_open(path, &fd, &elf)))
+		return ret;
 	search_symtab(elf, SHT_DYNSYM, symbol, &best);
 	if (best.score < 0)
 		search_symtab(elf, SHT_SYMTAB, symbol, &best);
@@ -161,10 +176,7 @@ int ftk_elf_sym_offset(const char *path, const char *symbol, uint64_t *offset)
 		ret = -ENOENT;
 	else
 		ret = vaddr_to_offset(elf, best.value, offset);
-out:
-	if (elf)
-		elf_end(elf);
-	close(fd);
+	elf_close(fd, elf);
 	return ret;
 }
 
@@ -206,19 +218,12 @@ int ftk_elf_functions(const char *path, ftk_elf_symbol_fn fn, void *arg)
 	Elf *elf;
 	int fd, ret;
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -ENOEXEC;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF)
-		ret = -ENOEXEC;
-	else if (!(ret = each_function(elf, SHT_DYNSYM, fn, arg)))
+	if ((ret = elf_open(path, &fd, &elf)))
+		return ret;
+	ret = each_function(elf, SHT_DYNSYM, fn, arg);
+	if (!ret)
 		ret = each_function(elf, SHT_SYMTAB, fn, arg);
-	if (elf)
-		elf_end(elf);
-	close(fd);
+	elf_close(fd, elf);
 	return ret;
 }
 

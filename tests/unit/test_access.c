@@ -30,6 +30,16 @@ static void assert_has(const char *s, const char *part)
 		fail_msg("'%s' does not contain '%s'", s, part);
 }
 
+/* The decision on f, which must be `level`. */
+static struct ftk_access judged(const struct ftk_access_facts *f, enum ftk_access_level level)
+{
+	struct ftk_access a;
+
+	ftk_access_judge(f, &a);
+	assert_int_equal(a.level, level);
+	return a;
+}
+
 static void test_mode_string(void **state)
 {
 	char m[11];
@@ -48,8 +58,7 @@ static void test_root(void **state)
 	struct ftk_access a;
 
 	f.root = true;
-	ftk_access_judge(&f, &a);
-	assert_int_equal(a.level, FTK_ACCESS_ROOT);
+	a = judged(&f, FTK_ACCESS_ROOT);
 	assert_string_equal(a.why, "");
 	assert_string_equal(a.remedy, "");
 }
@@ -60,8 +69,7 @@ static void test_no_access(void **state)
 	struct ftk_access a;
 
 	ftk_prog = "ftk execsnoop";
-	ftk_access_judge(&f, &a);
-	assert_int_equal(a.level, FTK_ACCESS_NONE);
+	a = judged(&f, FTK_ACCESS_NONE);
 	assert_string_equal(a.why, "user alice cannot open /sys/kernel/tracing (drwx------ "
 			    "root:root, and alice is not in group root; tracefs checks file "
 			    "permissions only: CAP_PERFMON does not open it)");
@@ -71,8 +79,7 @@ static void test_no_access(void **state)
 	/* In the group, but the mount gave the group nothing (gid= without mode=). */
 	f.group = "tracing";
 	f.in_group = true;
-	ftk_access_judge(&f, &a);
-	assert_int_equal(a.level, FTK_ACCESS_NONE);
+	a = judged(&f, FTK_ACCESS_NONE);
 	assert_string_equal(a.why, "/sys/kernel/tracing is drwx------ root:tracing: its group "
 			    "tracing has no read access");
 }
@@ -83,8 +90,7 @@ static void test_not_mounted(void **state)
 	struct ftk_access a;
 
 	f.mounted = false;
-	ftk_access_judge(&f, &a);
-	assert_int_equal(a.level, FTK_ACCESS_NONE);
+	a = judged(&f, FTK_ACCESS_NONE);
 	assert_string_equal(a.why, "tracefs is not mounted at /sys/kernel/tracing and only root "
 			    "can mount it");
 	assert_has(a.remedy, "mount -t tracefs nodev /sys/kernel/tracing");
@@ -100,16 +106,14 @@ static void test_read_only(void **state)
 	f.group = "tracing";
 	f.in_group = true;
 	f.readable = true;
-	ftk_access_judge(&f, &a);
-	assert_int_equal(a.level, FTK_ACCESS_READ);
+	a = judged(&f, FTK_ACCESS_READ);
 	assert_has(a.why, "user alice can read /sys/kernel/tracing (group tracing) but not "
 		   "write it");
 	assert_has(a.remedy, "run it as root (sudo ftk biosnoop)");
 	assert_has(a.remedy, "read access is enough for 'ftk list' and 'ftk features'");
 
 	f.writable = true;
-	ftk_access_judge(&f, &a);
-	assert_int_equal(a.level, FTK_ACCESS_WRITE);
+	a = judged(&f, FTK_ACCESS_WRITE);
 	assert_has(a.why, "can write /sys/kernel/tracing/instances");
 	assert_has(a.why, "/run/ftk");
 }
