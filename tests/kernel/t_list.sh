@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# t_list.sh: `ftk list` tells what tracefs lists, filtered by a glob: events
-# (available_events), tracers (available_tracers), functions (available_filter_functions, or
+# t_list.sh: `ftk list` tells what tracefs lists, filtered by a glob: events (the events/
+# directories, as available_events lists them), tracers (available_tracers), functions (available_filter_functions, or
 # the precise refusal where the kernel denies it), an ELF's functions, the views, a view's
 # options and backends; --json has the documented keys; a malformed command line exits 2.
 . "$(dirname "$0")/lib.sh"
