@@ -1,22 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # bash completion for ftk(8): the views, each view's options (`ftk list options VIEW`: the
-# parser's own tables; a view's --help for a view without one) and their values: events for
+# parser's own tables) and their values: events for
 # -e/--event from the running kernel (`ftk list events`), kernel functions for graph
 # (`ftk list functions`), disks for --disk, PIDs, users, backends (`ftk list backends VIEW`),
 # files. Lists that read tracefs need root (or a group an admin gave read access); for other
 # users they complete nothing, silently.
 
-# The options of view $2 of ftk $1, one "-x --long ARG" per line.
+# The options of view $2 of ftk $1, one "-x --long ARG" per line (the parser's own tables).
 _ftk_options()
 {
-	local out
-	out=$("$1" list options "$2" 2>/dev/null)
-	if [[ -z $out || $out == "-h --help" ]]; then
-		# A view without an option table: its --help lines "  -x, --long ARG  text".
-		out=$("$1" "$2" --help 2>/dev/null |
-			sed -n 's/^ *\(-[a-zA-Z0-9]\)\{0,1\},\{0,1\} *\(--[a-z][a-z0-9-]*\)\( [A-Z][A-Z_]*\)\{0,1\}.*/\1 \2\3/p')
-	fi
-	printf '%s\n' "$out"
+	"$1" list options "$2" 2>/dev/null
 }
 
 # The value name (ARG) option $3 of view $2 takes, empty for a flag.
