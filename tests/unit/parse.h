@@ -9,11 +9,12 @@
 #include "core/run.h"
 
 /* argv[0] is the view's name, then the NULL-terminated strings of ap. Returns what
- * ftk_run_parse() returns; the caller ends with ftk_run_fini(r). */
+ * ftk_run_parse() returns; the caller ends with ftk_run_fini(r). argv outlives the call (the
+ * run keeps pointers into it: r->command after "--"), until the next parse. */
 static inline int parse_view(struct ftk_run *r, const struct ftk_view *v, const char *name,
 			     va_list ap)
 {
-	char *argv[32];
+	static char *argv[32];
 	int argc = 0;
 
 	argv[argc++] = (char *)name;
