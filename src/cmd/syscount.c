@@ -450,7 +450,7 @@ static void syscount_header(struct ftk_run *r)
 
 	fprintf(x->json ? stderr : stdout, "Tracing %ssyscalls, printing top %lu... Ctrl+C to quit.\n",
 		x->failures || x->error ? "failed " : "", x->top);
-	fprintf(stderr, "ftk syscount: counted by %s (%s)\n", ftk_count_via_name(x->via),
+	fprintf(stderr, "ftk syscount: tracing syscalls, counted by %s (%s)\n", ftk_count_via_name(x->via),
 		ftk_count_via_desc(x->via));
 	fflush(stdout);
 }
