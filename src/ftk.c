@@ -15,6 +15,7 @@ extern const struct ftk_view ftk_view_biolatency;
 extern const struct ftk_view ftk_view_trace;
 extern const struct ftk_view ftk_view_syscount;
 extern const struct ftk_view ftk_view_vfsstat;
+extern const struct ftk_view ftk_view_funccount;
 extern const struct ftk_view ftk_view_features;
 extern const struct ftk_view ftk_view_reset;
 
@@ -26,6 +27,7 @@ const struct ftk_view *const ftk_views[] = {
 	&ftk_view_trace,
 	&ftk_view_syscount,
 	&ftk_view_vfsstat,
+	&ftk_view_funccount,
 	&ftk_view_features,
 	&ftk_view_reset,
 	NULL,

@@ -48,6 +48,7 @@ struct syscount {
 	struct row *rows;
 	unsigned nrows, cap;
 	uint64_t printed_dropped;
+	uint64_t printed_at;		/* monotonic ns of the last table */
 };
 
 static const struct ftk_option options[] = {
@@ -294,6 +295,7 @@ static void print_text(struct syscount *x, uint64_t now)
 
 static void print_stats(struct syscount *x, uint64_t now)
 {
+	x->printed_at = now;
 	collect(x);
 	if (x->json)
 		print_json(x, now);
@@ -309,7 +311,10 @@ static void on_tick(struct ftk_session *s, uint64_t now, void *ctx)
 static void on_end(struct ftk_session *s, void *ctx)
 {
 	struct syscount *x = ctx;
-	print_stats(x, ftk_now_mono());
+	uint64_t now = ftk_now_mono();
+	/* The last interval's table was just printed when the duration ends with it. */
+	if (!x->interval || now - x->printed_at > x->interval * 1e9 / 2)
+		print_stats(x, now);
 	if (!x->json)
 		ftk_outf("Detaching...\n");
 }

@@ -385,6 +385,7 @@ static void read_hist(struct ftk_counter *k)
 
 void ftk_counters_read(struct ftk_counters *c)
 {
+	uint64_t counted = 0;
 	if (c->via == FTK_COUNT_PROFILE)
 		read_profile(c);
 	for (struct ftk_counter *k = c->list; k; k = k->next) {
@@ -392,6 +393,8 @@ void ftk_counters_read(struct ftk_counters *c)
 			read_hist(k);
 		k->delta = k->total - k->previous_total;
 		k->previous_total = k->total;
+		if (k->trigger || k->profile_name)
+			counted += k->delta;
 		if (!k->key)
 			continue;
 		ftk_counts_clear(&k->deltas);
@@ -407,6 +410,10 @@ void ftk_counters_read(struct ftk_counters *c)
 			ftk_counts_set(&k->previous, key, k->now.vals[i]);
 		}
 	}
+	/* What the kernel counted for us enters the session's "N events" summary (the ring
+	 * buffer's records are counted there already). */
+	if (counted)
+		ftk_session_count(c->session, counted, 0);
 }
 
 uint64_t ftk_counter_delta(const struct ftk_counter *k)

@@ -2,8 +2,9 @@
 /*
  * ftk-fsops N DIR: waits for SIGUSR1 (so a tracer can be armed on its pid first), then makes
  * exactly N of each, by raw syscalls (no libc variation): openat(O_CREAT) + write + fsync +
- * pread64 + close + unlink of DIR/f, mkdir + rmdir of DIR/d, getppid. Prints its pid first;
- * exits 0 when every call succeeded.
+ * pread64 + close + unlink of DIR/f, mkdir + rmdir of DIR/d, getppid, and N calls of its
+ * function fsops_round (funccount's uprobe target). Prints its pid first; exits 0 when every
+ * call succeeded.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -17,6 +18,13 @@ static volatile sig_atomic_t go;
 static void on_usr1(int sig)
 {
 	go = 1;
+}
+
+/* Counted by funccount: kept out of line and visible in the symbol table. */
+__attribute__((noinline, used)) int fsops_round(long i)
+{
+	__asm__ volatile("" ::: "memory");
+	return (int)(i & 1);
 }
 
 int main(int argc, char **argv)
@@ -53,6 +61,7 @@ int main(int argc, char **argv)
 		bad |= syscall(SYS_mkdir, dir, 0700) != 0;
 		bad |= syscall(SYS_rmdir, dir) != 0;
 		syscall(SYS_getppid);
+		fsops_round(i);
 	}
 	return bad;
 }

@@ -109,7 +109,7 @@ fi
 t=syscount_interval
 assert_rc $t 0 "$FTK" syscount -i 1 -d 3 -T 1 &&
 	_k=$(grep -c '^\[[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\]$' "$T/last.out") &&
-	[ "$_k" -ge 3 ] && [ "$_k" -le 4 ] && pass $t || fail $t "expected 3 tables, got ${_k:-?}"
+	[ "$_k" -ge 2 ] && [ "$_k" -le 4 ] && pass $t || fail $t "expected 2 to 4 tables (3 s by 1 s; a late tick merges two), got ${_k:-?}"
 
 # A killed session's triggers and instance go with `ftk reset`.
 t=syscount_kill_reset
