@@ -316,11 +316,11 @@ static void funccount_header(struct ftk_run *r)
 		ftk_warn("%d of %d functions could not be probed (the kernel refused them)",
 			 f->skipped, f->targets.n);
 	if (!f->json)
-		printf("Tracing %d functions for \"%s%s\"... Hit Ctrl-C to end.\n",
-		       f->targets.n - f->skipped, f->patterns[0], f->npatterns > 1 ? " ..." : "");
+		ftk_outf("Tracing %d functions for \"%s%s\"... Hit Ctrl-C to end.\n",
+			 f->targets.n - f->skipped, f->patterns[0], f->npatterns > 1 ? " ..." : "");
 	fprintf(stderr, "ftk funccount: tracing %d functions, counted by %s (%s)\n",
 		f->targets.n - f->skipped, ftk_count_via_name(f->via), ftk_count_via_desc(f->via));
-	fflush(stdout);
+	ftk_out_flush();
 }
 
 static void funccount_free(struct ftk_run *r)

@@ -453,11 +453,13 @@ static void syscount_header(struct ftk_run *r)
 {
 	struct syscount *x = r->state;
 
-	fprintf(x->json ? stderr : stdout, "Tracing %ssyscalls, printing top %lu... Ctrl+C to quit.\n",
-		x->failures || x->error ? "failed " : "", x->top);
-	fprintf(stderr, "ftk syscount: tracing syscalls, counted by %s (%s)\n", ftk_count_via_name(x->via),
+	if (!x->json)
+		ftk_outf("Tracing %ssyscalls, printing top %lu... Ctrl+C to quit.\n",
+			 x->failures || x->error ? "failed " : "", x->top);
+	fprintf(stderr, "ftk syscount: tracing %ssyscalls, counted by %s (%s)\n",
+		x->failures || x->error ? "failed " : "", ftk_count_via_name(x->via),
 		ftk_count_via_desc(x->via));
-	fflush(stdout);
+	ftk_out_flush();
 }
 
 static void syscount_free(struct ftk_run *r)

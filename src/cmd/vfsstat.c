@@ -348,26 +348,26 @@ static int vfsstat_bind(struct ftk_run *r, struct ftk_session *s)
 static void vfsstat_header(struct ftk_run *r)
 {
 	struct vfsstat *v = r->state;
-	FILE *out = v->json ? stderr : stdout;
+	const char *source = v->syscalls
+		? "counting the syscalls that reach vfs_* (no kprobes here)"
+		: "kprobes on vfs_*";
 
-	if (v->syscalls)
-		fprintf(out, "%s: counting the syscalls that reach vfs_* (no kprobes here), by %s\n",
-			v->json ? "ftk vfsstat: tracing" : "Source", ftk_count_via_name(v->via));
-	else
-		fprintf(out, "%s: kprobes on vfs_*, counted by %s\n",
-			v->json ? "ftk vfsstat: tracing" : "Source", ftk_count_via_name(v->via));
 	if (v->skipped[0])
 		ftk_warn("no kprobe on %s: column shown as '-'", v->skipped);
-	if (v->json)
+	if (v->json) {
+		fprintf(stderr, "ftk vfsstat: tracing: %s, counted by %s\n", source,
+			ftk_count_via_name(v->via));
 		return;
-	printf("%-8s  ", "TIME");
+	}
+	ftk_outf("Source: %s, counted by %s\n", source, ftk_count_via_name(v->via));
+	ftk_outf("%-8s  ", "TIME");
 	for (int c = 0; c < NCOLUMNS; c++) {
 		char title[16];
 		snprintf(title, sizeof(title), "%s/s", column_names[c]);
-		printf(" %8s", title);
+		ftk_outf(" %8s", title);
 	}
-	printf("\n");
-	fflush(stdout);
+	ftk_outf("\n");
+	ftk_out_flush();
 }
 
 static void vfsstat_free(struct ftk_run *r)
