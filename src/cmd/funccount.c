@@ -19,7 +19,6 @@
 #include "core/features.h"
 #include "core/kfuncs.h"
 #include "core/output.h"
-#include "core/procs.h"
 #include "core/record.h"
 #include "core/run.h"
 #include "core/session.h"
@@ -180,26 +179,6 @@ static int funccount_args(struct ftk_run *r, int argc, char **argv)
 	return 0;
 }
 
-static int pid_filter(struct ftk_run *r, char **out)
-{
-	struct ftk_buf b = { 0 };
-	for (int i = 0; i < r->npids; i++) {
-		int n = 0;
-		pid_t *tids = ftk_proc_threads(r->pids[i], &n);
-		if (!tids) {
-			ftk_buf_free(&b);
-			ftk_error("no process %d", (int)r->pids[i]);
-			return -ESRCH;
-		}
-		for (int t = 0; t < n; t++)
-			ftk_buf_printf(&b, "%scommon_pid == %d", b.len ? " || " : "", (int)tids[t]);
-		free(tids);
-	}
-	*out = b.len ? ftk_xstrdup(ftk_buf_str(&b)) : NULL;
-	ftk_buf_free(&b);
-	return 0;
-}
-
 static int funccount_check(struct ftk_run *r)
 {
 	struct funccount *f = r->state;
@@ -237,7 +216,7 @@ static int funccount_check(struct ftk_run *r)
 		funccount_pattern_free(&p);
 	}
 	ftk_kfuncs_free(kfuncs);
-	return rc ? rc : pid_filter(r, &f->pid_filter);
+	return rc ? rc : ftk_count_pid_filter(r->pids, r->npids, &f->pid_filter);
 }
 
 static int funccount_prepare(struct ftk_run *r)

@@ -357,35 +357,28 @@ static int syscount_check(struct ftk_run *r)
 		exit(FTK_EXIT_OK);
 	}
 	x->json = r->json;
+	/* bcc filters the process (tgid): its threads, as they are now. */
+	char *pids;
+	int rc = ftk_count_pid_filter(r->pids, r->npids, &pids);
+	if (rc)
+		return rc;
 	struct ftk_buf f = { 0 };
-	for (int i = 0; i < r->npids; i++) {
-		/* bcc filters the process (tgid): its threads, as they are now. */
-		int n = 0;
-		pid_t *tids = ftk_proc_threads(r->pids[i], &n);
-		if (!tids) {
-			ftk_buf_free(&f);
-			ftk_error("no process %d", (int)r->pids[i]);
-			return -ESRCH;
-		}
-		for (int t = 0; t < n; t++)
-			ftk_buf_printf(&f, "%scommon_pid == %d", f.len ? " || " : "", (int)tids[t]);
-		free(tids);
-	}
+	if (pids)
+		ftk_buf_adds(&f, pids);
 	if (x->failures || x->error) {
 		char ret[64];
 		if (x->error)
 			snprintf(ret, sizeof(ret), "ret == -%ld", x->error);
 		else
 			snprintf(ret, sizeof(ret), "ret < 0");
-		if (f.len) {
-			char *pids = ftk_xstrdup(ftk_buf_str(&f));
+		if (pids) {
 			ftk_buf_reset(&f);
 			ftk_buf_printf(&f, "(%s) && %s", pids, ret);
-			free(pids);
 		} else {
 			ftk_buf_adds(&f, ret);
 		}
 	}
+	free(pids);
 	x->filter = f.len ? ftk_xstrdup(ftk_buf_str(&f)) : NULL;
 	ftk_buf_free(&f);
 	return 0;

@@ -18,7 +18,6 @@
 #include "core/features.h"
 #include "core/kfuncs.h"
 #include "core/output.h"
-#include "core/procs.h"
 #include "core/record.h"
 #include "core/run.h"
 #include "core/session.h"
@@ -219,25 +218,10 @@ static int vfsstat_args(struct ftk_run *r, int argc, char **argv)
 static int vfsstat_check(struct ftk_run *r)
 {
 	struct vfsstat *v = r->state;
-	struct ftk_buf f = { 0 };
 
 	v->json = r->json;
-	for (int i = 0; i < r->npids; i++) {
-		/* bcc's -p is the process: its threads as they are now. */
-		int n = 0;
-		pid_t *tids = ftk_proc_threads(r->pids[i], &n);
-		if (!tids) {
-			ftk_buf_free(&f);
-			ftk_error("no process %d", (int)r->pids[i]);
-			return -ESRCH;
-		}
-		for (int t = 0; t < n; t++)
-			ftk_buf_printf(&f, "%scommon_pid == %d", f.len ? " || " : "", (int)tids[t]);
-		free(tids);
-	}
-	v->pid_filter = f.len ? ftk_xstrdup(ftk_buf_str(&f)) : NULL;
-	ftk_buf_free(&f);
-	return 0;
+	/* bcc's -p is the process: its threads as they are now. */
+	return ftk_count_pid_filter(r->pids, r->npids, &v->pid_filter);
 }
 
 static int vfsstat_prepare(struct ftk_run *r)

@@ -15,6 +15,7 @@
 #include "hist.h"
 #include "histogram.h"
 #include "output.h"
+#include "procs.h"
 #include "session.h"
 #include "util.h"
 
@@ -460,4 +461,27 @@ void ftk_counters_free(struct ftk_counters *c)
 		free(k);
 	}
 	free(c);
+}
+
+int ftk_count_pid_filter(const pid_t *pids, int n, char **filter)
+{
+	struct ftk_buf b = { 0 };
+
+	*filter = NULL;
+	for (int i = 0; i < n; i++) {
+		int nt = 0;
+		pid_t *tids = ftk_proc_threads(pids[i], &nt);
+		if (!tids) {
+			ftk_buf_free(&b);
+			ftk_error("no process %d", (int)pids[i]);
+			return -ESRCH;
+		}
+		for (int t = 0; t < nt; t++)
+			ftk_buf_printf(&b, "%scommon_pid == %d", b.len ? " || " : "", (int)tids[t]);
+		free(tids);
+	}
+	if (b.len)
+		*filter = ftk_xstrdup(ftk_buf_str(&b));
+	ftk_buf_free(&b);
+	return 0;
 }

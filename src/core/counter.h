@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct ftk_session;
 struct ftk_event;
@@ -73,6 +74,11 @@ const char *ftk_counter_name(const struct ftk_counter *k, uint64_t key);
 uint64_t ftk_counters_dropped(const struct ftk_counters *c);
 
 void ftk_counters_free(struct ftk_counters *c);
+
+/* -p for counting views: a kernel filter on the threads the processes have now
+ * ("common_pid == 1 || common_pid == 2"), as hist triggers ignore set_event_pid. *filter is
+ * malloc'd, NULL when n is 0. 0, or -ESRCH after an error naming the process. */
+int ftk_count_pid_filter(const pid_t *pids, int n, char **filter);
 
 /* --- the hist-file reading under it (unit tests): add each entry of a hist file's text to
  * counts: key -> hitcount (key field `key`: "[ N]" of a named key, else its number), total =

@@ -5,7 +5,7 @@
 # --json; bad patterns exit 2; kernel patterns on a kernel without kprobes say so.
 . "$(dirname "$0")/lib.sh"
 
-FSOPS=${FTK_HELPERS:+$FTK_HELPERS/ftk-fsops}
+. "$(dirname "$0")/fsops.sh"
 N=300
 
 t=funccount_usage
@@ -30,56 +30,34 @@ else
 		pass $t
 fi
 
-if [ -z "$FSOPS" ] || [ ! -x "$FSOPS" ]; then
+if ! fsops_ready; then
 	skip funccount_uprobe "no ftk-fsops helper (FTK_HELPERS)"
 	exit 0
 fi
-
-# fc_run NAME FTK-ARGS...: helper waiting, funccount armed, helper released and done, stop.
-fc_run() {
-	_n=$1
-	shift
-	mkdir -p "$T/$_n.dir"
-	"$FSOPS" "$N" "$T/$_n.dir" >"$T/$_n.helper" &
-	_h=$!
-	wait_until 5 test -s "$T/$_n.helper"
-	_hp=$(cat "$T/$_n.helper")
-	# "@PID" in the arguments is the helper's pid.
-	_args=""
-	for _a in "$@"; do
-		[ "$_a" = @PID ] && _a=$_hp
-		_args="$_args $_a"
-	done
-	# shellcheck disable=SC2086
-	ftk_start "$_n" funccount $_args || { kill "$_h"; wait "$_h"; return 1; }
-	kill -USR1 "$_h"
-	wait "$_h" || fail "$_n" "the helper failed"
-	ftk_stop "$_n"
-}
 
 count() {
 	awk -v s="$2" '$1 == s { c = $2 } END { print c + 0 }' "$T/$1.out"
 }
 
 t=funccount_uprobe
-if fc_run $t "$FSOPS:fsops_round"; then
+if fsops_run $t $N funccount "$FSOPS:fsops_round"; then
 	assert_eq $t "$N" "$(count $t fsops_round)"
 	assert_grep $t '^FUNC  *COUNT$' "$T/$t.out" && assert_grep $t '^Detaching' "$T/$t.out" && pass $t
 fi
 
 t=funccount_uprobe_pid
-if fc_run $t -p @PID "p:$FSOPS:fsops_*"; then
+if fsops_run $t $N funccount -p @PID "p:$FSOPS:fsops_*"; then
 	assert_eq $t "$N" "$(count $t fsops_round)" && pass $t
 fi
 
 t=funccount_tracepoint
-if fc_run $t -p @PID 't:syscalls:sys_enter_getppid' 't:syscalls:sys_enter_mkdir'; then
+if fsops_run $t $N funccount -p @PID 't:syscalls:sys_enter_getppid' 't:syscalls:sys_enter_mkdir'; then
 	assert_eq $t "$N" "$(count $t syscalls:sys_enter_getppid)"
 	assert_eq $t "$N" "$(count $t syscalls:sys_enter_mkdir)" && pass $t
 fi
 
 t=funccount_json
-if fc_run $t --json -p @PID "$FSOPS:fsops_round" 't:syscalls:sys_enter_rmdir'; then
+if fsops_run $t $N funccount --json -p @PID "$FSOPS:fsops_round" 't:syscalls:sys_enter_rmdir'; then
 	assert_grep $t '"functions":\[{"func":"fsops_round","count":'$N'},{"func":"syscalls:sys_enter_rmdir","count":'$N'}\]' "$T/$t.out" ||
 		assert_grep $t '"functions":\[{"func":"syscalls:sys_enter_rmdir","count":'$N'},{"func":"fsops_round","count":'$N'}\]' "$T/$t.out"
 	assert_no_grep $t '"pid"' "$T/$t.out" && pass $t

@@ -5,7 +5,7 @@
 # (open(O_CREAT) is not vfs_create); interval and count end the run.
 . "$(dirname "$0")/lib.sh"
 
-FSOPS=${FTK_HELPERS:+$FTK_HELPERS/ftk-fsops}
+. "$(dirname "$0")/fsops.sh"
 N=500
 
 t=vfsstat_usage
@@ -24,7 +24,7 @@ assert_rc $t 0 "$FTK" vfsstat 1 2 &&
 	pass $t
 [ $SOURCE = syscalls ] && assert_grep vfsstat_rows '^Source: counting the syscalls' "$T/last.out"
 
-if [ -z "$FSOPS" ] || [ ! -x "$FSOPS" ]; then
+if ! fsops_ready; then
 	skip vfsstat_exact "no ftk-fsops helper (FTK_HELPERS)"
 	exit 0
 fi
@@ -38,22 +38,12 @@ done_counting() {
 }
 
 t=vfsstat_exact
-mkdir -p "$T/dir"
-"$FSOPS" $N "$T/dir" >"$T/helper" &
-h=$!
-wait_until 5 test -s "$T/helper"
-if ftk_start $t vfsstat --json -p "$(cat "$T/helper")" 1; then
-	kill -USR1 $h
-	wait $h || fail $t "the helper failed"
-	wait_until 10 done_counting
-	ftk_stop $t
+FSOPS_SETTLE=done_counting
+if fsops_run $t $N vfsstat --json -p @PID 1; then
 	for k in read write fsync open unlink mkdir rmdir; do
 		assert_eq $t "$k=$N" "$k=$(sum $k)"
 	done
 	assert_eq $t "create=0" "create=$(sum create)"
 	assert_grep $t "\"source\":\"$SOURCE\"" "$T/$t.out" &&
 		assert_grep $t '^{"time":"[^"]*","ts":[0-9.]*,"source"' "$T/$t.out" && pass $t
-else
-	kill $h
-	wait $h
 fi
