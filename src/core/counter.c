@@ -295,7 +295,10 @@ struct ftk_counter *ftk_count_tracepoint(struct ftk_counters *c, const char *sys
 /* Profile: the instance's ring buffer off (the hit counters advance before any write). */
 static int profile_setup(struct ftk_session *s, void *ctx)
 {
-	return ftk_session_instance_write(s, "tracing_on", "0") ? -FTK_EXIT_FAIL : 0;
+	int err = ftk_session_instance_write(s, "tracing_on", "0");
+	if (err)
+		ftk_error("cannot turn the ring buffer off for the hit counters: %s", strerror(-err));
+	return err;
 }
 
 struct ftk_counter *ftk_count_event(struct ftk_counters *c, struct ftk_event *ev,
