@@ -222,21 +222,14 @@ long long ftk_profile_hits(const char *text, const char *event)
 {
 	size_t n = strlen(event);
 
-	/* kprobe_profile: "  EVENT  HITS  MISSES"; uprobe_profile: "  FILE EVENT  HITS". */
-	for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-		const char *p = line;
-		while (*p && *p != '\n') {
-			while (*p == ' ')
-				p++;
-			const char *w = p;
-			while (*p && *p != ' ' && *p != '\n')
-				p++;
-			if ((size_t)(p - w) == n && memcmp(w, event, n) == 0) {
-				while (*p == ' ')
-					p++;
-				return strtoll(p, NULL, 10);
-			}
-		}
+	/* kprobe_profile: "  EVENT  HITS  MISSES"; uprobe_profile: "  FILE EVENT  HITS": the
+	 * number after the word that is the event's name. */
+	for (const char *p = text; *p;) {
+		p += strspn(p, " \t\n");
+		size_t len = strcspn(p, " \t\n");
+		if (len == n && memcmp(p, event, n) == 0)
+			return strtoll(p + len, NULL, 10);
+		p += len;
 	}
 	return -1;
 }
