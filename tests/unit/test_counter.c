@@ -61,20 +61,24 @@ static const char *name_of(const struct ftk_counts *m, uint64_t key)
 	return NULL;
 }
 
+/* The rows were read in the 6.12 guest (t_syscount's syscount_hist_file); the file ends with
+ * the totals of those rows. */
 static void test_hist_syscall_keys(void **state)
 {
 	struct ftk_counts m = { 0 };
 	uint64_t total, dropped;
-	char *text = data("syscall-keys.hist");
+	char *text = data("6.12-syscall-keys.hist");
 
 	assert_int_equal(ftk_counts_parse_hist(&m, text, "id", &total, &dropped), 0);
-	assert_int_equal(total, 1045);
+	assert_int_equal(total, 9);
 	assert_int_equal(dropped, 0);
-	assert_int_equal(ftk_counts_get(&m, 0), 1000);
-	assert_int_equal(ftk_counts_get(&m, 110), 3);
-	assert_int_equal(ftk_counts_get(&m, 83), 42);
-	assert_string_equal(name_of(&m, 110), "sys_getppid");
-	assert_string_equal(name_of(&m, 0), "sys_read");
+	assert_int_equal(m.n, 7);
+	assert_int_equal(ftk_counts_get(&m, 293), 1);
+	assert_int_equal(ftk_counts_get(&m, 13), 2);
+	assert_int_equal(ftk_counts_get(&m, 137), 2);
+	assert_int_equal(ftk_counts_get(&m, 0), 0);
+	assert_string_equal(name_of(&m, 230), "sys_clock_nanosleep");
+	assert_string_equal(name_of(&m, 62), "sys_kill");
 	ftk_counts_free(&m);
 	free(text);
 }
