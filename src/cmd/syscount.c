@@ -47,6 +47,7 @@ struct syscount {
 	struct ftk_counts started, lat_count, lat_ns;
 	struct row *rows;
 	unsigned nrows, cap;
+	struct ftk_counts row_of;	/* key -> index + 1 in rows (0: none yet) */
 	uint64_t printed_dropped;
 	uint64_t printed_at;		/* monotonic ns of the last table */
 };
@@ -77,27 +78,14 @@ static const struct ftk_backend syscount_backends[] = {
 };
 enum { BACKEND_HIST, BACKEND_RING };
 
-static const struct { const char *name; int value; } errnos[] = {
-	{ "EPERM", EPERM }, { "ENOENT", ENOENT }, { "ESRCH", ESRCH }, { "EINTR", EINTR },
-	{ "EIO", EIO }, { "ENXIO", ENXIO }, { "E2BIG", E2BIG }, { "ENOEXEC", ENOEXEC },
-	{ "EBADF", EBADF }, { "ECHILD", ECHILD }, { "EAGAIN", EAGAIN }, { "ENOMEM", ENOMEM },
-	{ "EACCES", EACCES }, { "EFAULT", EFAULT }, { "EBUSY", EBUSY }, { "EEXIST", EEXIST },
-	{ "EXDEV", EXDEV }, { "ENODEV", ENODEV }, { "ENOTDIR", ENOTDIR }, { "EISDIR", EISDIR },
-	{ "EINVAL", EINVAL }, { "ENFILE", ENFILE }, { "EMFILE", EMFILE }, { "ENOTTY", ENOTTY },
-	{ "EFBIG", EFBIG }, { "ENOSPC", ENOSPC }, { "ESPIPE", ESPIPE }, { "EROFS", EROFS },
-	{ "EMLINK", EMLINK }, { "EPIPE", EPIPE }, { "ERANGE", ERANGE }, { "ENOSYS", ENOSYS },
-	{ "ENOTEMPTY", ENOTEMPTY }, { "ELOOP", ELOOP }, { "ENOTSOCK", ENOTSOCK },
-	{ "ECONNREFUSED", ECONNREFUSED }, { "ETIMEDOUT", ETIMEDOUT }, { "EINPROGRESS", EINPROGRESS },
-	{ "EOPNOTSUPP", EOPNOTSUPP }, { "EADDRINUSE", EADDRINUSE }, { "ECONNRESET", ECONNRESET },
-};
-
 static int parse_errno(const char *arg, long *out)
 {
 	if (ftk_parse_long(arg, 1, 4095, out) == 0)
 		return 0;
-	for (size_t i = 0; i < FTK_ARRAY_SIZE(errnos); i++) {
-		if (strcmp(errnos[i].name, arg) == 0) {
-			*out = errnos[i].value;
+	for (int e = 1; e < 4096; e++) {
+		const char *name = strerrorname_np(e);
+		if (name && strcmp(name, arg) == 0) {
+			*out = e;
 			return 0;
 		}
 	}
@@ -146,18 +134,18 @@ static void add_row(struct syscount *x, uint64_t key, uint64_t count, uint64_t n
 			key = (uint64_t)tgid;
 		name = NULL;
 	}
-	for (unsigned i = 0; i < x->nrows; i++) {
-		if (x->rows[i].key == key) {
-			x->rows[i].count += count;
-			x->rows[i].ns += ns;
-			return;
-		}
+	uint64_t at = ftk_counts_get(&x->row_of, key);
+	if (at) {
+		x->rows[at - 1].count += count;
+		x->rows[at - 1].ns += ns;
+		return;
 	}
 	if (x->nrows == x->cap) {
 		x->cap = x->cap ? x->cap * 2 : 64;
 		x->rows = ftk_xrealloc(x->rows, x->cap * sizeof(*x->rows));
 	}
 	x->rows[x->nrows++] = (struct row){ key, count, ns, name };
+	ftk_counts_set(&x->row_of, key, x->nrows);
 }
 
 static void counted(uint64_t key, uint64_t count, void *ctx)
@@ -186,6 +174,7 @@ static int by_time(const void *a, const void *b)
 static void collect(struct syscount *x)
 {
 	x->nrows = 0;
+	ftk_counts_clear(&x->row_of);
 	if (x->latency) {
 		for (unsigned i = 0; i < x->lat_count.cap; i++) {
 			if (!x->lat_count.keys[i] || !x->lat_count.vals[i])
@@ -464,6 +453,7 @@ static void syscount_free(struct ftk_run *r)
 	ftk_counts_free(&x->lat_count);
 	ftk_counts_free(&x->lat_ns);
 	free(x->rows);
+	ftk_counts_free(&x->row_of);
 	free(x->filter);
 }
 
