@@ -13,6 +13,9 @@ extern const struct ftk_view ftk_view_graph;
 extern const struct ftk_view ftk_view_biosnoop;
 extern const struct ftk_view ftk_view_biolatency;
 extern const struct ftk_view ftk_view_trace;
+extern const struct ftk_view ftk_view_syscount;
+extern const struct ftk_view ftk_view_vfsstat;
+extern const struct ftk_view ftk_view_funccount;
 extern const struct ftk_view ftk_view_features;
 extern const struct ftk_view ftk_view_reset;
 extern const struct ftk_view ftk_view_list;
@@ -23,6 +26,9 @@ const struct ftk_view *const ftk_views[] = {
 	&ftk_view_biolatency,
 	&ftk_view_graph,
 	&ftk_view_trace,
+	&ftk_view_syscount,
+	&ftk_view_vfsstat,
+	&ftk_view_funccount,
 	&ftk_view_list,
 	&ftk_view_features,
 	&ftk_view_reset,

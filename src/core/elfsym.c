@@ -8,6 +8,7 @@
  * over WEAK binding. ftk_elf_functions() lists the function symbols (ftk list uprobe-symbols),
  * ftk_system_libc() names the C library this process has mapped.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -272,4 +273,116 @@ const char *ftk_system_libc(void)
 		done = true;
 	}
 	return libc;
+}
+
+int ftk_elf_functions(const char *path,
+		      void (*fn)(const char *name, uint64_t offset, void *ctx), void *ctx)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOEXEC;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		if (elf)
+			elf_end(elf);
+		close(fd);
+		return -ENOEXEC;
+	}
+	Elf32_Word types[2] = { SHT_DYNSYM, SHT_SYMTAB };
+	for (int t = 0; t < 2; t++) {
+		Elf_Scn *scn = NULL;
+		GElf_Shdr sh;
+		while ((scn = elf_nextscn(elf, scn))) {
+			if (!gelf_getshdr(scn, &sh) || sh.sh_type != types[t] || !sh.sh_entsize)
+				continue;
+			Elf_Data *data = elf_getdata(scn, NULL);
+			size_t n = data ? sh.sh_size / sh.sh_entsize : 0;
+			for (size_t i = 1; i < n; i++) {
+				GElf_Sym sym;
+				uint64_t off;
+				if (!gelf_getsym(data, (int)i, &sym) || !is_function_def(&sym))
+					continue;
+				const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
+				if (!name || !*name || vaddr_to_offset(elf, sym.st_value, &off))
+					continue;
+				char plain[256];
+				size_t len = strcspn(name, "@");
+				if (len >= sizeof(plain))
+					continue;
+				memcpy(plain, name, len);
+				plain[len] = 0;
+				fn(plain, off, ctx);
+			}
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	return 0;
+}
+
+/* DIR/libNAME.so* or DIR/NAME.so*, the shortest name (libfoo.so.1 before libfoo.so.1.2). */
+static char *library_in(const char *dir, const char *name)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return NULL;
+	char lib[256], plain[256], *best = NULL;
+	snprintf(lib, sizeof(lib), "lib%s.so", name);
+	snprintf(plain, sizeof(plain), "%s.so", name);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		const char *f = e->d_name;
+		bool hit = false;
+		for (int k = 0; k < 2 && !hit; k++) {
+			const char *want = k ? plain : lib;
+			size_t n = strlen(want);
+			hit = strncmp(f, want, n) == 0 && (f[n] == 0 || f[n] == '.');
+		}
+		if (hit && (!best || strlen(f) < strlen(best))) {
+			free(best);
+			best = ftk_xstrdup(f);
+		}
+	}
+	closedir(d);
+	if (!best)
+		return NULL;
+	char path[PATH_MAX], real[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, best);
+	free(best);
+	return realpath(path, real) ? ftk_xstrdup(real) : NULL;
+}
+
+char *ftk_find_library(const char *name)
+{
+	char real[PATH_MAX];
+
+	if (strchr(name, '/'))
+		return realpath(name, real) ? ftk_xstrdup(real) : NULL;
+	if (!strcmp(name, "c") || !strcmp(name, "libc"))
+		return ftk_system_libc() ? ftk_xstrdup(ftk_system_libc()) : NULL;
+	if (!strncmp(name, "lib", 3))
+		name += 3;
+	static const char *const dirs[] = {
+		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64",
+		"/lib", "/usr/lib", "/usr/local/lib",
+	};
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *p = library_in(dirs[i], name);
+		if (p)
+			return p;
+	}
+	const char *path = getenv("PATH");
+	char *copy = ftk_xstrdup(path ? path : "/usr/bin:/bin"), *save = NULL;
+	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		char file[PATH_MAX];
+		snprintf(file, sizeof(file), "%s/%s", dir, name);
+		if (access(file, X_OK) == 0 && realpath(file, real)) {
+			free(copy);
+			return ftk_xstrdup(real);
+		}
+	}
+	free(copy);
+	return NULL;
 }

@@ -20,4 +20,14 @@ int ftk_elf_functions(const char *path, ftk_elf_symbol_fn fn, void *arg);
  * /usr/lib/x86_64-linux-gnu/libc.so.6, resolved through symlinks; NULL when not found. */
 const char *ftk_system_libc(void);
 
+/* Calls fn for each function defined in PATH (.dynsym, then .symtab), its name without a
+ * version suffix, and its file offset; a name may come more than once. 0 or -errno. */
+int ftk_elf_functions(const char *path,
+		      void (*fn)(const char *name, uint64_t offset, void *ctx), void *ctx);
+
+/* A library or program as bcc names it: a path (with '/'), "c"/"libc" (the system C
+ * library), "NAME" for libNAME.so* or NAME.so* in the usual library directories, else a
+ * program NAME in $PATH. malloc'd real path, NULL when not found. */
+char *ftk_find_library(const char *name);
+
 #endif

@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * counter: counting events by hist triggers, probe hit counters or the ring buffer (see
+ * counter.h). Every way keeps cumulative counts and turns them into deltas at each read.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "counter.h"
+#include "events.h"
+#include "features.h"
+#include "field.h"
+#include "hist.h"
+#include "histogram.h"
+#include "output.h"
+#include "procs.h"
+#include "session.h"
+#include "util.h"
+
+/* Keyed hist maps: room for every syscall, every process of a busy machine. */
+#define HIST_MAP_SIZE 8192
+
+struct ftk_counter {
+	struct ftk_counters *set;
+	struct ftk_event *ev;		/* ring, profile: the counted event */
+	struct ftk_trigger *trigger;	/* hist */
+	char *key;			/* NULL: a total */
+	struct ftk_field_ref key_ref;
+	char *profile_name;		/* profile: the event's name in *_profile */
+	bool uprobe;
+	uint64_t total, previous_total, delta;
+	uint64_t dropped;
+	struct ftk_counts now, previous, deltas;
+	struct ftk_counter *next;
+};
+
+struct ftk_counters {
+	struct ftk_session *session;
+	enum ftk_count_via via;
+	bool hooked;		/* profile: tracing_on=0 at setup */
+	struct ftk_counter *list, **tail;
+};
+
+const char *ftk_count_via_name(enum ftk_count_via via)
+{
+	static const char *const names[] = { "hist", "profile", "ring" };
+	return names[via];
+}
+
+const char *ftk_count_via_desc(enum ftk_count_via via)
+{
+	switch (via) {
+	case FTK_COUNT_HIST:
+		return "hist triggers: counted in the kernel, nothing reaches the ring buffer";
+	case FTK_COUNT_PROFILE:
+		return "probe hit counters (kprobe_profile/uprobe_profile), tracing off";
+	case FTK_COUNT_RING:
+		break;
+	}
+	return "the ring buffer: every event read and counted here";
+}
+
+enum ftk_count_via ftk_count_pick(bool probe, bool plain)
+{
+	if (ftk_has(FTK_F_HIST))
+		return FTK_COUNT_HIST;
+	if (probe && plain)
+		return FTK_COUNT_PROFILE;
+	return FTK_COUNT_RING;
+}
+
+struct ftk_counters *ftk_counters_new(struct ftk_session *s, enum ftk_count_via via)
+{
+	struct ftk_counters *c = ftk_xcalloc(1, sizeof(*c));
+	c->session = s;
+	c->via = via;
+	c->tail = &c->list;
+	return c;
+}
+
+enum ftk_count_via ftk_counters_via(const struct ftk_counters *c)
+{
+	return c->via;
+}
+
+/* ---- key -> count maps (open addressing; key + 1 stored so that 0 marks a free slot) ---- */
+
+static unsigned slot_of(const struct ftk_counts *m, uint64_t key)
+{
+	uint64_t h = (key + 1) * 0x9e3779b97f4a7c15ULL;
+	unsigned i = (unsigned)(h >> 32) & (m->cap - 1);
+	while (m->keys[i] && m->keys[i] != key + 1)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static void grow(struct ftk_counts *m)
+{
+	struct ftk_counts old = *m;
+	m->cap = old.cap ? old.cap * 2 : 64;
+	m->keys = ftk_xcalloc(m->cap, sizeof(*m->keys));
+	m->vals = ftk_xcalloc(m->cap, sizeof(*m->vals));
+	m->names = ftk_xcalloc(m->cap, sizeof(*m->names));
+	m->n = 0;
+	for (unsigned i = 0; i < old.cap; i++) {
+		if (!old.keys[i])
+			continue;
+		unsigned j = slot_of(m, old.keys[i] - 1);
+		m->keys[j] = old.keys[i];
+		m->vals[j] = old.vals[i];
+		m->names[j] = old.names[i];
+		m->n++;
+	}
+	free(old.keys);
+	free(old.vals);
+	free(old.names);
+}
+
+static unsigned entry(struct ftk_counts *m, uint64_t key)
+{
+	if ((m->n + 1) * 2 > m->cap)
+		grow(m);
+	unsigned i = slot_of(m, key);
+	if (!m->keys[i]) {
+		m->keys[i] = key + 1;
+		m->n++;
+	}
+	return i;
+}
+
+uint64_t ftk_counts_get(const struct ftk_counts *m, uint64_t key)
+{
+	if (!m->cap)
+		return 0;
+	unsigned i = slot_of(m, key);
+	return m->keys[i] ? m->vals[i] : 0;
+}
+
+void ftk_counts_add(struct ftk_counts *m, uint64_t key, uint64_t n)
+{
+	unsigned i = entry(m, key);	/* may grow: before m->vals is read */
+	m->vals[i] += n;
+}
+
+void ftk_counts_set(struct ftk_counts *m, uint64_t key, uint64_t n)
+{
+	unsigned i = entry(m, key);
+	m->vals[i] = n;
+}
+
+static void set_name(struct ftk_counts *m, uint64_t key, const char *name, size_t len)
+{
+	unsigned i = entry(m, key);
+	if (m->names[i])
+		return;
+	m->names[i] = ftk_xmalloc(len + 1);
+	memcpy(m->names[i], name, len);
+	m->names[i][len] = 0;
+}
+
+void ftk_counts_clear(struct ftk_counts *m)
+{
+	for (unsigned i = 0; i < m->cap; i++) {
+		if (m->keys[i])
+			m->vals[i] = 0;
+	}
+}
+
+void ftk_counts_free(struct ftk_counts *m)
+{
+	for (unsigned i = 0; i < m->cap; i++)
+		free(m->names[i]);
+	free(m->keys);
+	free(m->vals);
+	free(m->names);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---- hist files ---- */
+
+struct parse_ctx {
+	struct ftk_counts *into;
+	const char *key;
+};
+
+/* A key as the kernel prints it: "5", "sys_read [  0]" (.syscall), "bash [ 1234]"
+ * (.execname). The number, and the name before the brackets when there is one. */
+static void hist_entry(const struct ftk_hist_file_entry *e, void *ctx)
+{
+	struct parse_ctx *p = ctx;
+	const char *text = ftk_hist_file_key(e, p->key);
+	if (!text)
+		return;
+	const char *open = strrchr(text, '[');
+	uint64_t key = strtoull(open ? open + 1 : text, NULL, 10);
+	ftk_counts_add(p->into, key, ftk_hist_file_value(e, "hitcount"));
+	if (open) {
+		size_t len = (size_t)(open - text);
+		while (len && text[len - 1] == ' ')
+			len--;
+		if (len)
+			set_name(p->into, key, text, len);
+	}
+}
+
+int ftk_counts_parse_hist(struct ftk_counts *into, const char *text, const char *key,
+			  uint64_t *total, uint64_t *dropped)
+{
+	struct ftk_hist_file_totals tot;
+	struct parse_ctx p = { into, key };
+
+	if (ftk_hist_file_parse(text, key ? hist_entry : NULL, &p, &tot) < 0)
+		return -1;
+	*total = tot.hits + tot.dropped;
+	*dropped = tot.dropped;
+	return 0;
+}
+
+long long ftk_profile_hits(const char *text, const char *event)
+{
+	size_t n = strlen(event);
+
+	/* kprobe_profile: "  EVENT  HITS  MISSES"; uprobe_profile: "  FILE EVENT  HITS": the
+	 * number after the word that is the event's name. */
+	for (const char *p = text; *p;) {
+		p += strspn(p, " \t\n");
+		size_t len = strcspn(p, " \t\n");
+		if (len == n && memcmp(p, event, n) == 0)
+			return strtoll(p + len, NULL, 10);
+		p += len;
+	}
+	return -1;
+}
+
+/* ---- declaring ---- */
+
+static void on_record(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
+{
+	struct ftk_counter *k = ctx;
+	k->total++;
+	if (k->key)
+		ftk_counts_add(&k->now, ftk_field_u64(&k->key_ref, r->data, r->size, 0), 1);
+}
+
+static struct ftk_counter *add(struct ftk_counters *c, const char *key)
+{
+	struct ftk_counter *k = ftk_xcalloc(1, sizeof(*k));
+	k->set = c;
+	k->key = key ? ftk_xstrdup(key) : NULL;
+	*c->tail = k;
+	c->tail = &k->next;
+	return k;
+}
+
+static struct ftk_trigger *hist_trigger(struct ftk_counters *c, const char *sys,
+					const char *event, const char *filter, const char *key,
+					const char *key_mod)
+{
+	struct ftk_buf b = { 0 };
+	if (key)
+		ftk_buf_printf(&b, "hist:keys=%s%s%s:vals=hitcount:size=%d", key,
+			       key_mod ? "." : "", key_mod ? key_mod : "", HIST_MAP_SIZE);
+	else
+		ftk_buf_adds(&b, "hist:keys=common_pid:vals=hitcount");
+	if (filter)
+		ftk_buf_printf(&b, " if %s", filter);
+	struct ftk_trigger *t = ftk_trigger(c->session, sys, event, ftk_buf_str(&b));
+	ftk_buf_free(&b);
+	return t;
+}
+
+struct ftk_counter *ftk_count_tracepoint(struct ftk_counters *c, const char *sys,
+					 const char *event, const char *filter, const char *key,
+					 const char *key_mod)
+{
+	struct ftk_counter *k = add(c, key);
+	if (c->via == FTK_COUNT_HIST) {
+		k->trigger = hist_trigger(c, sys, event, filter, key, key_mod);
+	} else {
+		k->ev = ftk_tracepoint(c->session, sys, event, filter);
+		ftk_event_on(k->ev, on_record, k);
+	}
+	return k;
+}
+
+/* Profile: the instance's ring buffer off (the hit counters advance before any write). */
+static int profile_setup(struct ftk_session *s, void *ctx)
+{
+	int err = ftk_session_instance_write(s, "tracing_on", "0");
+	if (err)
+		ftk_error("cannot turn the ring buffer off for the hit counters: %s", strerror(-err));
+	return err;
+}
+
+struct ftk_counter *ftk_count_event(struct ftk_counters *c, struct ftk_event *ev,
+				    const char *filter)
+{
+	struct ftk_counter *k = add(c, NULL);
+	k->ev = ev;
+	switch (c->via) {
+	case FTK_COUNT_HIST:
+		/* Created and its format loaded, never enabled: the trigger soft-enables it. */
+		ev->no_enable = true;
+		k->trigger = hist_trigger(c, ev->system, ev->name, filter, NULL, NULL);
+		break;
+	case FTK_COUNT_PROFILE:
+		k->profile_name = ftk_xstrdup(ev->name);
+		k->uprobe = ev->kind == FTK_EV_UPROBE || ev->kind == FTK_EV_URETPROBE;
+		if (!c->hooked)
+			ftk_session_on_setup(c->session, profile_setup, c);
+		c->hooked = true;
+		break;
+	case FTK_COUNT_RING:
+		if (filter) {
+			free(ev->filter);
+			ev->filter = ftk_xstrdup(filter);
+		}
+		ftk_event_on(ev, on_record, k);
+		break;
+	}
+	return k;
+}
+
+struct ftk_event *ftk_counter_event(const struct ftk_counter *k)
+{
+	return k->ev;
+}
+
+int ftk_counters_bind(struct ftk_counters *c)
+{
+	for (struct ftk_counter *k = c->list; k; k = k->next) {
+		if (k->ev && k->key && k->ev->tep && !ftk_field_bind(&k->key_ref, k->ev, k->key)) {
+			ftk_error("event %s:%s has no field '%s'", k->ev->system, k->ev->name,
+				  k->key);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+static void read_profile(struct ftk_counters *c)
+{
+	char path[512];
+	char *text[2] = { NULL, NULL };
+	for (struct ftk_counter *k = c->list; k; k = k->next) {
+		if (!k->profile_name || (k->ev && k->ev->skipped))
+			continue;
+		if (!text[k->uprobe]) {
+			snprintf(path, sizeof(path), "%s/%s", ftk_tracefs(),
+				 k->uprobe ? "uprobe_profile" : "kprobe_profile");
+			text[k->uprobe] = ftk_read_file(path, NULL);
+			if (!text[k->uprobe])
+				continue;
+		}
+		long long hits = ftk_profile_hits(text[k->uprobe], k->profile_name);
+		if (hits >= 0)
+			k->total = (uint64_t)hits;
+	}
+	free(text[0]);
+	free(text[1]);
+}
+
+static void read_hist(struct ftk_counter *k)
+{
+	char *text = ftk_trigger_hist(k->trigger);
+	if (!text)
+		return;
+	struct ftk_counts fresh = { 0 };
+	uint64_t total, dropped;
+	if (ftk_counts_parse_hist(&fresh, text, k->key, &total, &dropped) == 0) {
+		k->total = total;
+		k->dropped = dropped;
+		ftk_counts_free(&k->now);
+		k->now = fresh;
+	} else {
+		ftk_counts_free(&fresh);
+	}
+	free(text);
+}
+
+void ftk_counters_read(struct ftk_counters *c)
+{
+	uint64_t counted = 0;
+	if (c->via == FTK_COUNT_PROFILE)
+		read_profile(c);
+	for (struct ftk_counter *k = c->list; k; k = k->next) {
+		if (k->trigger)
+			read_hist(k);
+		k->delta = k->total - k->previous_total;
+		k->previous_total = k->total;
+		if (k->trigger || k->profile_name)
+			counted += k->delta;
+		if (!k->key)
+			continue;
+		ftk_counts_clear(&k->deltas);
+		for (unsigned i = 0; i < k->now.cap; i++) {
+			if (!k->now.keys[i])
+				continue;
+			uint64_t key = k->now.keys[i] - 1;
+			uint64_t was = ftk_counts_get(&k->previous, key);
+			if (k->now.vals[i] > was)
+				ftk_counts_add(&k->deltas, key, k->now.vals[i] - was);
+			if (k->now.names[i])
+				set_name(&k->deltas, key, k->now.names[i], strlen(k->now.names[i]));
+			ftk_counts_set(&k->previous, key, k->now.vals[i]);
+		}
+	}
+	/* What the kernel counted for us enters the session's "N events" summary (the ring
+	 * buffer's records are counted there already). */
+	if (counted)
+		ftk_session_count(c->session, counted, 0);
+}
+
+uint64_t ftk_counter_delta(const struct ftk_counter *k)
+{
+	return k->delta;
+}
+
+void ftk_counter_each(const struct ftk_counter *k,
+		      void (*fn)(uint64_t key, uint64_t count, void *ctx), void *ctx)
+{
+	for (unsigned i = 0; i < k->deltas.cap; i++)
+		if (k->deltas.keys[i] && k->deltas.vals[i])
+			fn(k->deltas.keys[i] - 1, k->deltas.vals[i], ctx);
+}
+
+const char *ftk_counter_name(const struct ftk_counter *k, uint64_t key)
+{
+	if (!k->deltas.cap)
+		return NULL;
+	unsigned i = slot_of(&k->deltas, key);
+	return k->deltas.keys[i] ? k->deltas.names[i] : NULL;
+}
+
+uint64_t ftk_counters_dropped(const struct ftk_counters *c)
+{
+	uint64_t n = 0;
+	for (struct ftk_counter *k = c->list; k; k = k->next)
+		if (k->key)
+			n += k->dropped;
+	return n;
+}
+
+void ftk_counters_free(struct ftk_counters *c)
+{
+	if (!c)
+		return;
+	for (struct ftk_counter *k = c->list, *next; k; k = next) {
+		next = k->next;
+		free(k->key);
+		free(k->profile_name);
+		ftk_counts_free(&k->now);
+		ftk_counts_free(&k->previous);
+		ftk_counts_free(&k->deltas);
+		free(k);
+	}
+	free(c);
+}
+
+int ftk_count_pid_filter(const pid_t *pids, int n, char **filter)
+{
+	struct ftk_buf b = { 0 };
+
+	*filter = NULL;
+	for (int i = 0; i < n; i++) {
+		int nt = 0;
+		pid_t *tids = ftk_proc_threads(pids[i], &nt);
+		if (!tids) {
+			ftk_buf_free(&b);
+			ftk_error("no process %d", (int)pids[i]);
+			return -ESRCH;
+		}
+		for (int t = 0; t < nt; t++)
+			ftk_buf_printf(&b, "%scommon_pid == %d", b.len ? " || " : "", (int)tids[t]);
+		free(tids);
+	}
+	if (b.len)
+		*filter = ftk_xstrdup(ftk_buf_str(&b));
+	ftk_buf_free(&b);
+	return 0;
+}

@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# t_funccount.sh: `ftk funccount` counts exactly N calls of a user function (uprobe: hit
+# counters system wide, the ring buffer or hist with -p), of tracepoints (-p), and of kernel
+# functions where kprobes exist; bcc's output (FUNC COUNT ascending, Detaching...), -i, -T,
+# --json; bad patterns exit 2; kernel patterns on a kernel without kprobes say so.
+. "$(dirname "$0")/lib.sh"
+
+. "$(dirname "$0")/fsops.sh"
+N=300
+
+t=funccount_usage
+assert_rc $t 2 "$FTK" funccount && assert_grep $t "a pattern is needed" "$T/last.err"
+assert_rc $t 2 "$FTK" funccount 'a:b:c:d' && assert_grep $t "too many" "$T/last.err"
+assert_rc $t 2 "$FTK" funccount 'x:lib:f' && assert_grep $t "the type is p, t or u" "$T/last.err"
+assert_rc $t 2 "$FTK" funccount -r 't:sched:(' && assert_grep $t "invalid regex" "$T/last.err"
+assert_rc $t 0 "$FTK" funccount --help && assert_grep $t '^usage: ftk funccount' "$T/last.out" &&
+	pass $t
+
+t=funccount_nomatch
+assert_rc $t 1 "$FTK" funccount 't:sched:no_such_event*' &&
+	assert_grep $t 'No functions matched by pattern t:sched:no_such_event\*' "$T/last.err" &&
+	pass $t
+
+t=funccount_kernel
+if _tracefs_feature kprobes; then
+	assert_rc $t 0 "$FTK" funccount -d 1 'vfs_read' && assert_grep $t '^Tracing 1 functions for "vfs_read"' "$T/last.out" &&
+		assert_grep $t '^Detaching' "$T/last.out" && pass $t
+else
+	assert_rc $t 1 "$FTK" funccount 'vfs_*' && assert_grep $t 'kernel functions need kprobes' "$T/last.err" &&
+		pass $t
+fi
+
+if ! fsops_ready; then
+	skip funccount_uprobe "no ftk-fsops helper (FTK_HELPERS)"
+	exit 0
+fi
+
+count() {
+	awk -v s="$2" '$1 == s { c = $2 } END { print c + 0 }' "$T/$1.out"
+}
+
+t=funccount_uprobe
+if fsops_run $t $N funccount "$FSOPS:fsops_round"; then
+	assert_eq $t "$N" "$(count $t fsops_round)"
+	assert_grep $t '^FUNC  *COUNT$' "$T/$t.out" && assert_grep $t '^Detaching' "$T/$t.out" && pass $t
+fi
+
+t=funccount_uprobe_pid
+if fsops_run $t $N funccount -p @PID "p:$FSOPS:fsops_*"; then
+	assert_eq $t "$N" "$(count $t fsops_round)" && pass $t
+fi
+
+t=funccount_tracepoint
+if fsops_run $t $N funccount -p @PID 't:syscalls:sys_enter_getppid' 't:syscalls:sys_enter_mkdir'; then
+	assert_eq $t "$N" "$(count $t syscalls:sys_enter_getppid)"
+	assert_eq $t "$N" "$(count $t syscalls:sys_enter_mkdir)" && pass $t
+fi
+
+t=funccount_json
+if fsops_run $t $N funccount --json -p @PID "$FSOPS:fsops_round" 't:syscalls:sys_enter_rmdir'; then
+	assert_grep $t '"functions":\[{"func":"fsops_round","count":'$N'},{"func":"syscalls:sys_enter_rmdir","count":'$N'}\]' "$T/$t.out" ||
+		assert_grep $t '"functions":\[{"func":"syscalls:sys_enter_rmdir","count":'$N'},{"func":"fsops_round","count":'$N'}\]' "$T/$t.out"
+	assert_no_grep $t '"pid"' "$T/$t.out" && pass $t
+fi
+
+# Intervals with timestamps: a table per second, each after an HH:MM:SS line.
+t=funccount_interval
+assert_rc $t 0 "$FTK" funccount -T -i 1 -d 3 't:sched:sched_switch' &&
+	_k=$(grep -c '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]$' "$T/last.out") &&
+	[ "$_k" -ge 2 ] && [ "$_k" -le 4 ] && pass $t || fail $t "expected 2 to 4 tables (3 s by 1 s; a late tick merges two), got ${_k:-?}"
