@@ -155,7 +155,7 @@ static int list_events(struct list *l)
 	return 0;
 }
 
-static int keep_symbol(const char *name, void *arg)
+static int keep_symbol(const char *name, uint64_t offset, void *arg)
 {
 	struct list *l = arg;
 

@@ -199,15 +199,16 @@ static int each_function(Elf *elf, Elf32_Word type, ftk_elf_symbol_fn fn, void *
 		for (size_t i = 1; i < sh.sh_size / sh.sh_entsize; i++) {
 			GElf_Sym sym;
 			const char *s;
+			uint64_t off;
 			int rc;
 
 			if (!gelf_getsym(data, (int)i, &sym) || !is_function_def(&sym))
 				continue;
 			s = elf_strptr(elf, sh.sh_link, sym.st_name);
-			if (!s || !*s)
+			if (!s || !*s || vaddr_to_offset(elf, sym.st_value, &off))
 				continue;
 			snprintf(name, sizeof(name), "%.*s", (int)strcspn(s, "@"), s);
-			if ((rc = fn(name, arg)))
+			if ((rc = fn(name, off, arg)))
 				return rc;
 		}
 	}
@@ -275,52 +276,6 @@ const char *ftk_system_libc(void)
 	return libc;
 }
 
-int ftk_elf_functions(const char *path,
-		      void (*fn)(const char *name, uint64_t offset, void *ctx), void *ctx)
-{
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -ENOEXEC;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		if (elf)
-			elf_end(elf);
-		close(fd);
-		return -ENOEXEC;
-	}
-	Elf32_Word types[2] = { SHT_DYNSYM, SHT_SYMTAB };
-	for (int t = 0; t < 2; t++) {
-		Elf_Scn *scn = NULL;
-		GElf_Shdr sh;
-		while ((scn = elf_nextscn(elf, scn))) {
-			if (!gelf_getshdr(scn, &sh) || sh.sh_type != types[t] || !sh.sh_entsize)
-				continue;
-			Elf_Data *data = elf_getdata(scn, NULL);
-			size_t n = data ? sh.sh_size / sh.sh_entsize : 0;
-			for (size_t i = 1; i < n; i++) {
-				GElf_Sym sym;
-				uint64_t off;
-				if (!gelf_getsym(data, (int)i, &sym) || !is_function_def(&sym))
-					continue;
-				const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
-				if (!name || !*name || vaddr_to_offset(elf, sym.st_value, &off))
-					continue;
-				char plain[256];
-				size_t len = strcspn(name, "@");
-				if (len >= sizeof(plain))
-					continue;
-				memcpy(plain, name, len);
-				plain[len] = 0;
-				fn(plain, off, ctx);
-			}
-		}
-	}
-	elf_end(elf);
-	close(fd);
-	return 0;
-}
 
 /* DIR/libNAME.so* or DIR/NAME.so*, the shortest name (libfoo.so.1 before libfoo.so.1.2). */
 static char *library_in(const char *dir, const char *name)

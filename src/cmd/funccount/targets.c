@@ -145,19 +145,20 @@ struct user_ctx {
 	int first, hits;
 };
 
-static void add_user(const char *name, uint64_t offset, void *ctx)
+static int add_user(const char *name, uint64_t offset, void *ctx)
 {
 	struct user_ctx *u = ctx;
 	if (!matches(&u->m, name))
-		return;
+		return 0;
 	/* One probe per address (aliases share one, as bcc), one per name. */
 	for (int i = u->first; i < u->t->n; i++)
 		if (u->t->v[i].offset == offset || !strcmp(u->t->v[i].name, name))
-			return;
+			return 0;
 	struct funccount_target *x = add(u->t, FUNCCOUNT_UPROBE, name);
 	x->path = ftk_xstrdup(u->path);
 	x->offset = offset;
 	u->hits++;
+	return 0;
 }
 
 static int expand_user(struct funccount_targets *t, const struct funccount_pattern *p,
