@@ -2,9 +2,11 @@
 /*
  * xopen: open files in known ways and print what each call returned, for the opensnoop
  * kernel tests.
- *   ftk-xopen [-c DIR] [-d DIR] [-u UID] OP:PATH...
+ *   ftk-xopen [-c DIR] [-d DIR] [-u UID] [-W FILE] [-s MS] OP:PATH...
  * -c changes directory first, -d opens DIR as the dirfd of the `dirfd` operation, -u drops to
- * that user (and its group) before the opens. OP is one of:
+ * that user (and its group) before the opens, -W waits until FILE exists before them (-p
+ * tests start ftk on the running helper), -s sleeps MS milliseconds after them (the process
+ * lives on: its cwd, uid and name are still readable). OP is one of:
  *   open      open(PATH, O_RDONLY)              (the C library's open: openat underneath)
  *   openat    openat(AT_FDCWD, PATH, O_RDONLY)
  *   dirfd     openat(DIRFD, PATH, O_RDONLY)
@@ -63,8 +65,9 @@ static int do_open(const char *op, const char *path, int dirfd)
 
 int main(int argc, char **argv)
 {
-	int dirfd = -1, opt;
-	while ((opt = getopt(argc, argv, "c:d:u:")) != -1) {
+	int dirfd = -1, opt, linger = 0;
+	const char *wait_for = NULL;
+	while ((opt = getopt(argc, argv, "c:d:u:W:s:")) != -1) {
 		switch (opt) {
 		case 'c':
 			if (chdir(optarg)) {
@@ -84,11 +87,20 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			break;
+		case 'W':
+			wait_for = optarg;
+			break;
+		case 's':
+			linger = atoi(optarg);
+			break;
 		default:
 			return 2;
 		}
 	}
 	printf("%d %ld\n", (int)getpid(), (long)syscall(SYS_gettid));
+	fflush(stdout);
+	while (wait_for && access(wait_for, F_OK) != 0)
+		usleep(10000);
 	for (int i = optind; i < argc; i++) {
 		char op[16];
 		const char *colon = strchr(argv[i], ':');
@@ -104,5 +116,7 @@ int main(int argc, char **argv)
 			close(fd);
 		printf("%s %d %d\n", op, fd < 0 ? -1 : fd, err);
 	}
+	fflush(stdout);
+	usleep(linger * 1000);
 	return 0;
 }
