@@ -30,9 +30,6 @@
 #include "core/util.h"
 #include "core/view.h"
 
-/* The kernel cuts the strings of syscall events after this many bytes and appends "...". */
-#define TRACEPOINT_STRING_MAX 128
-
 struct opensnoop;
 
 /* The entry and exit events of one open syscall. */
@@ -254,8 +251,7 @@ static void on_enter(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
 	}
 	int len = 0;
 	const char *s = ftk_get_str(e->str, d, r->size, &len);
-	struct open_capture own = { .ptr = c.ptr, .s = s && len ? s : NULL, .len = len };
-	own.truncated = len > TRACEPOINT_STRING_MAX && memcmp(s + len - 3, "...", 3) == 0;
+	struct open_capture own = open_capture_of_entry(c.ptr, s, len);
 	open_pairs_enter(e->x->pairs, &c, &own);
 }
 

@@ -232,6 +232,14 @@ void open_pairs_free(struct open_pairs *p)
 	free(p);
 }
 
+struct open_capture open_capture_of_entry(uint64_t ptr, const char *s, int len)
+{
+	struct open_capture c = { .ptr = ptr, .s = s && len > 0 ? s : NULL, .len = len };
+
+	c.truncated = c.s && len > OPEN_SYSCALL_STRING_MAX && memcmp(s + len - 3, "...", 3) == 0;
+	return c;
+}
+
 /* ---- flags ---- */
 
 static const struct {

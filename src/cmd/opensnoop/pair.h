@@ -73,6 +73,12 @@ void open_pairs_forget(struct open_pairs *p, pid_t tid);
 /* Threads with state (tests). */
 int open_pairs_count(const struct open_pairs *p);
 
+/* The capture a syscall entry event's own string field makes (s, len as read from the record;
+ * an empty string is a fault): strings longer than max bytes the kernel cut and ended with
+ * "...". */
+#define OPEN_SYSCALL_STRING_MAX 128
+struct open_capture open_capture_of_entry(uint64_t ptr, const char *s, int len);
+
 /* Open flags. ftk_open_flag: the value of "O_WRONLY" ... (0 for O_RDONLY), -1 if unknown. A
  * filter matches when any of its flags does: the access modes (O_RDONLY, O_WRONLY, O_RDWR)
  * compare with flags & O_ACCMODE, the others test their bits. */
