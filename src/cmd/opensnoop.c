@@ -381,6 +381,8 @@ static int opensnoop_check(struct ftk_run *r)
 		snprintf(x->filter, sizeof(x->filter), "common_pid == %ld", x->o.tid);
 	else
 		snprintf(x->filter, sizeof(x->filter), "common_pid != %d", (int)getpid());
+	if (x->o.tid >= 0)
+		r->npids = 0;	/* -t takes precedence over -p, as in bcc */
 	if (r->dry_run)
 		return 0;
 	for (int i = 0; i < r->npids; i++) {

@@ -30,8 +30,7 @@ struct thread_state {
 	uint64_t cap_ptr;
 	char *cap_s;		/* NULL: fault */
 	int cap_len;
-	bool cap_truncated, cap_has_how;
-	uint64_t cap_flags, cap_mode;
+	bool cap_truncated;
 	char cap_comm[16];
 	bool in_call;		/* entry seen, exit not yet */
 	struct open_call call;
@@ -118,11 +117,6 @@ static void take_path(struct open_pairs *p, struct open_call *c, const struct op
 	}
 	if (cap->comm && cap->comm[0])
 		snprintf(c->comm, sizeof(c->comm), "%s", cap->comm);
-	if (cap->has_how && c->sys == OPEN_SYS_OPENAT2) {
-		c->flags = cap->how_flags;
-		c->mode = cap->how_mode;
-		c->flags_known = true;
-	}
 }
 
 void open_pairs_capture(struct open_pairs *p, pid_t tid, const struct open_capture *c)
@@ -144,9 +138,6 @@ void open_pairs_capture(struct open_pairs *p, pid_t tid, const struct open_captu
 		t->cap_s[c->len] = 0;
 	}
 	t->cap_truncated = c->truncated;
-	t->cap_has_how = c->has_how;
-	t->cap_flags = c->how_flags;
-	t->cap_mode = c->how_mode;
 	snprintf(t->cap_comm, sizeof(t->cap_comm), "%s", c->comm ? c->comm : "");
 }
 
@@ -169,8 +160,6 @@ void open_pairs_enter(struct open_pairs *p, const struct open_call *c,
 		struct open_capture cap = {
 			.ptr = t->cap_ptr, .s = t->cap_s, .len = t->cap_len,
 			.truncated = t->cap_truncated, .comm = t->cap_comm,
-			.has_how = t->cap_has_how, .how_flags = t->cap_flags,
-			.how_mode = t->cap_mode,
 		};
 		take_path(p, &t->call, &cap, p->source);
 	}

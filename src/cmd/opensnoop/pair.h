@@ -22,8 +22,6 @@ struct open_capture {
 	int len;
 	bool truncated;		/* the kernel cut it (the string ends with its "...") */
 	const char *comm;	/* the caller's comm, NULL when not fetched */
-	bool has_how;		/* openat2: flags and mode from struct open_how */
-	uint64_t how_flags, how_mode;
 };
 
 /* One call, complete at its exit. */
@@ -33,7 +31,7 @@ struct open_call {
 	bool entered;		/* false: the exit came without its entry */
 	uint64_t ts;		/* entry (or exit when no entry) */
 	int dfd;		/* AT_FDCWD for open and creat */
-	bool flags_known;	/* false for openat2 unless a capture read struct open_how */
+	bool flags_known;	/* false for openat2 (its flags are in user memory) */
 	uint64_t flags, mode;
 	uint64_t ptr;
 	long ret;		/* fd, or -errno */
