@@ -418,17 +418,6 @@ static void declare_syscall(struct opensnoop *x, struct ftk_session *s, int sys)
 	e->enter->optional = e->exit->optional = sys != OPEN_SYS_OPENAT;
 }
 
-static struct ftk_event *tracking_event(struct ftk_session *s, const char *sys, const char *name,
-					ftk_event_fn fn, void *ctx)
-{
-	if (!ftk_tracepoint_exists(sys, name))
-		return NULL;
-	struct ftk_event *ev = ftk_tracepoint(s, sys, name, NULL);
-	ev->optional = true;
-	ftk_event_on(ev, fn, ctx);
-	return ev;
-}
-
 static int opensnoop_declare(struct ftk_run *r, struct ftk_session *s)
 {
 	struct opensnoop *x = r->state;
@@ -440,9 +429,9 @@ static int opensnoop_declare(struct ftk_run *r, struct ftk_session *s)
 	x->paths = path_capture_new(x->pairs, r->backend, x->filter);
 	for (int i = 0; i < OPEN_NSYS; i++)
 		declare_syscall(x, s, i);
-	x->exec = tracking_event(s, "sched", "sched_process_exec", on_exec, x);
-	x->newtask = tracking_event(s, "task", "task_newtask", on_newtask, x);
-	x->exit = tracking_event(s, "sched", "sched_process_exit", on_task_exit, x);
+	x->exec = ftk_tracepoint_optional(s, "sched", "sched_process_exec", on_exec, x);
+	x->newtask = ftk_tracepoint_optional(s, "task", "task_newtask", on_newtask, x);
+	x->exit = ftk_tracepoint_optional(s, "sched", "sched_process_exit", on_task_exit, x);
 	ftk_session_on_lost(s, on_lost, x);
 	ftk_session_on_end(s, on_end, x);
 	ftk_session_on_setup(s, limit_pids, x);

@@ -279,6 +279,30 @@ has_feature() {
 	_tracefs_feature "$1"
 }
 
+# --- Crash and reset ------------------------------------------------------------------------
+
+# kill9_reset NAME ARGS...: "$FTK" ARGS killed with SIGKILL once armed leaves its instance
+# ftk-PID (the premise); `ftk reset` then names and removes it and its probes.
+kill9_reset() {
+	_n=$1
+	shift
+	"$FTK" "$@" >"$T/$_n.out" 2>"$T/$_n.err" &
+	_kp=$!
+	wait_until 10 test -s "$T/$_n.out" || fail "$_n" "no header from ftk $*"
+	kill -KILL "$_kp"
+	wait "$_kp" 2>/dev/null
+	[ -d "$TRACEFS/instances/ftk-$_kp" ] ||
+		fail "$_n" "kill -9 left no instance ftk-$_kp (test premise)"
+	assert_rc "$_n" 0 "$FTK" reset &&
+		assert_grep "$_n" "ftk-$_kp" "$T/last.out" &&
+		assert_eq "$_n" "" "$(ls "$TRACEFS/instances" | grep "^ftk-$_kp\$")" &&
+		assert_no_grep "$_n" "ftk_$_kp/" "$TRACEFS/uprobe_events"
+	if [ -e "$TRACEFS/kprobe_events" ]; then
+		assert_no_grep "$_n" "ftk_$_kp/" "$TRACEFS/kprobe_events"
+	fi
+	pass "$_n"
+}
+
 # --- Cleanup -----------------------------------------------------------------------------
 
 # Stops every ftk still running (a test that failed half way) so the runner's state check

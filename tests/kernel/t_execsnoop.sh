@@ -197,18 +197,7 @@ assert_rc $t 0 "$FTK" execsnoop -d 0.5 &&
 pass $t
 
 # ---- kill -9 leaves state; ftk reset removes exactly it ----
-t=es_kill9_reset
-"$FTK" execsnoop >"$T/esk.out" 2>"$T/esk.err" &
-KP=$!
-wait_until 10 test -s "$T/esk.out" || fail $t "no header from execsnoop"
-kill -KILL $KP
-wait $KP 2>/dev/null
-[ -d "$TRACEFS/instances/ftk-$KP" ] || fail $t "kill -9 left no instance ftk-$KP (test premise)"
-assert_rc $t 0 "$FTK" reset &&
-	assert_grep $t "ftk-$KP" "$T/last.out" &&
-	assert_eq $t "" "$(ls "$TRACEFS/instances" | grep "^ftk-$KP\$")" &&
-	assert_no_grep $t "ftk_$KP/" "$TRACEFS/uprobe_events"
-pass $t
+kill9_reset es_kill9_reset execsnoop
 
 # ---- bad command lines: exit 2, one-line error; impossible requests: exit 1 ----
 t=es_bad_input

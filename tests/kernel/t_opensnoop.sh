@@ -200,19 +200,7 @@ assert_rc $t 0 "$FTK" opensnoop -d 0.5 &&
 pass $t
 
 # ---- kill -9 leaves state; ftk reset removes exactly it ----
-t=os_kill9_reset
-"$FTK" opensnoop >"$T/osk.out" 2>"$T/osk.err" &
-KP=$!
-wait_until 10 test -s "$T/osk.out" || fail $t "no header from opensnoop"
-kill -KILL $KP
-wait $KP 2>/dev/null
-[ -d "$TRACEFS/instances/ftk-$KP" ] || fail $t "kill -9 left no instance ftk-$KP (test premise)"
-assert_rc $t 0 "$FTK" reset &&
-	assert_grep $t "ftk-$KP" "$T/last.out" &&
-	assert_eq $t "" "$(ls "$TRACEFS/instances" | grep "^ftk-$KP\$")" &&
-	assert_no_grep $t "ftk_$KP/" "$TRACEFS/uprobe_events"
-[ -e "$TRACEFS/kprobe_events" ] && assert_no_grep $t "ftk_$KP/" "$TRACEFS/kprobe_events"
-pass $t
+kill9_reset os_kill9_reset opensnoop
 
 # ---- bad command lines: exit 2, one error line; impossible requests: exit 1 ----
 t=os_bad_input

@@ -23,27 +23,17 @@
 #include "core/events.h"
 #include "core/run.h"
 #include "pages.h"
+#include "parse.h"
 
 extern const struct ftk_view ftk_view_opensnoop;
 
-static int parse(struct ftk_run *r, struct ftk_opensnoop_opts **o, ...)
+/* The options of "opensnoop ARGS..." (NULL-terminated) in r; 0 or -EINVAL. */
+static int parse(struct ftk_run *r, ...)
 {
-	char *argv[32];
-	int argc = 0;
 	va_list ap;
-	va_start(ap, o);
-	argv[argc++] = "opensnoop";
-	for (char *a; (a = va_arg(ap, char *));)
-		argv[argc++] = a;
+	va_start(ap, r);
+	int rc = parse_view(r, &ftk_view_opensnoop, "opensnoop", ap);
 	va_end(ap);
-	argv[argc] = NULL;
-	ftk_run_init(r, &ftk_view_opensnoop);
-	*o = r->state;
-	FILE *saved = stderr;
-	stderr = fopen("/dev/null", "w");
-	int rc = ftk_run_parse(r, argc, argv);
-	fclose(stderr);
-	stderr = saved;
 	return rc;
 }
 
@@ -52,14 +42,16 @@ static void test_parse(void **state)
 	struct ftk_run r;
 	struct ftk_opensnoop_opts *o;
 
-	assert_int_equal(parse(&r, &o, NULL), 0);
+	assert_int_equal(parse(&r, NULL), 0);
+	o = r.state;
 	assert_int_equal(o->tid, -1);
 	assert_int_equal(o->uid, -1);
 	assert_false(o->timestamp || o->print_uid || o->failed || o->extended || o->full_path);
 	ftk_run_fini(&r);
 
-	assert_int_equal(parse(&r, &o, "-TUxeF", "-n", "main", "-t", "42", "-u", "1000", "-f",
+	assert_int_equal(parse(&r, "-TUxeF", "-n", "main", "-t", "42", "-u", "1000", "-f",
 			       "O_WRONLY", "--flag-filter", "O_RDWR", "-p", "7,8", "--json", NULL), 0);
+	o = r.state;
 	assert_true(o->timestamp && o->print_uid && o->failed && o->extended && o->full_path);
 	assert_string_equal(o->name, "main");
 	assert_int_equal(o->tid, 42);
@@ -75,10 +67,10 @@ static void test_parse(void **state)
 				 { "-t", "x" }, { "-u", "-1" }, { "-u", "root" }, { "-p", "0" },
 				 { "--backend", "bpf" } };
 	for (size_t i = 0; i < FTK_ARRAY_SIZE(bad); i++) {
-		assert_int_equal(parse(&r, &o, bad[i][0], bad[i][1], NULL), -EINVAL);
+		assert_int_equal(parse(&r, bad[i][0], bad[i][1], NULL), -EINVAL);
 		ftk_run_fini(&r);
 	}
-	assert_int_equal(parse(&r, &o, "--bogus", NULL), -EINVAL);
+	assert_int_equal(parse(&r, "--bogus", NULL), -EINVAL);
 	ftk_run_fini(&r);
 }
 

@@ -7,13 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 
 #include "cmd/opensnoop/pair.h"
 #include "cmd/opensnoop/path.h"
 #include "core/elfsym.h"
 #include "core/events.h"
 #include "core/features.h"
+#include "core/ustring.h"
 #include "core/util.h"
 
 /* One probed open function: where its path pointer is at entry. */
@@ -100,24 +100,6 @@ static int add_capture(struct path_capture *x, struct ftk_session *s, const stru
 
 /* ---- backends ---- */
 
-static bool kernel_has_symbol(const char *sym)
-{
-	FILE *f = fopen("/proc/kallsyms", "r");
-	char line[512];
-	size_t n = strlen(sym);
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *p = strchr(line, ' ');
-		p = p ? strchr(p + 1, ' ') : NULL;
-		found = p && strncmp(p + 1, sym, n) == 0 && (p[n + 1] == '\n' || p[n + 1] == '\t');
-	}
-	fclose(f);
-	return found;
-}
-
 static bool syscalls_usable(char *why, size_t len)
 {
 	if (!ftk_tracepoint_exists("syscalls", "sys_enter_openat") ||
@@ -131,28 +113,7 @@ static bool syscalls_usable(char *why, size_t len)
 
 static bool kprobe_usable(char *why, size_t len)
 {
-	struct utsname u;
-	if (uname(&u) == 0 && strcmp(u.machine, "x86_64") != 0) {
-		snprintf(why, len, "register fetches are written for x86_64 (this is %s)", u.machine);
-		return false;
-	}
-	if (!syscalls_usable(why, len))
-		return false;
-	char path[512];
-	snprintf(path, sizeof(path), "%s/README", ftk_tracefs());
-	char *readme = ftk_read_file(path, NULL);
-	bool ustring = readme && strstr(readme, "ustring");
-	free(readme);
-	if (!ustring) {
-		snprintf(why, len, "the kernel's probe fetch types have no 'ustring' (tracefs README)");
-		return false;
-	}
-	if (!kernel_has_symbol("__x64_sys_openat")) {
-		snprintf(why, len, "no __x64_sys_openat in /proc/kallsyms (syscall wrappers taking "
-			 "pt_regs)");
-		return false;
-	}
-	return true;
+	return syscalls_usable(why, len) && ftk_ustring_kprobe_usable("__x64_sys_openat", why, len);
 }
 
 static bool tracepoint_usable(char *why, size_t len)
@@ -167,37 +128,10 @@ static bool tracepoint_usable(char *why, size_t len)
 	return true;
 }
 
-/* A uprobe event whose strings exceed one page makes the kernel WARN (and panic where
- * kernel.panic_on_warn=1): a path near PATH_MAX would. */
-static bool warn_panics(void)
-{
-	char *v = ftk_read_file("/proc/sys/kernel/panic_on_warn", NULL);
-	bool panics = v && v[0] != '0';
-	free(v);
-	return panics;
-}
-
 static bool uprobe_usable(char *why, size_t len)
 {
-	const char *libc = ftk_system_libc();
-	uint64_t off;
-
-	if (!syscalls_usable(why, len))
-		return false;
-	if (warn_panics()) {
-		snprintf(why, len, "kernel.panic_on_warn=1 and a path near PATH_MAX would make the "
-			 "uprobe trip a kernel WARN");
-		return false;
-	}
-	if (!libc) {
-		snprintf(why, len, "no system C library found");
-		return false;
-	}
-	if (ftk_elf_sym_offset(libc, "openat", &off) != 0) {
-		snprintf(why, len, "no openat symbol in %s", libc);
-		return false;
-	}
-	return true;
+	return syscalls_usable(why, len) &&
+	       ftk_ustring_uprobe_usable("openat", "a path near PATH_MAX", why, len);
 }
 
 const struct ftk_backend opensnoop_backends[4] = {
