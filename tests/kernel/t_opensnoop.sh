@@ -8,13 +8,7 @@
 
 X=$FTK_HELPERS/ftk-xopen
 
-if lockdown_confidentiality; then
-	t=os_lockdown
-	assert_rc $t 1 "$FTK" opensnoop &&
-		assert_grep $t "$LOCKDOWN_MSG" "$T/last.err"
-	pass $t
-	exit 0
-fi
+lockdown_refusal os_lockdown opensnoop && exit 0
 
 # The route this kernel gives (ftk features says which): kprobe, tracepoint or uprobe.
 SRC=$("$FTK" features --json 2>/dev/null | tr -d '\n' |
@@ -188,28 +182,15 @@ esac
 pass $t
 
 # ---- SIGTERM drains and restores; the end of -d too ----
-t=os_sigterm
-ftk_start osterm opensnoop || exit 0
-ftk_stop osterm TERM
-assert_eq $t "" "$(ls "$TRACEFS/instances" | grep "^ftk-$(cat "$T/osterm.pid")\$")"
-pass $t
-
-t=os_duration
-assert_rc $t 0 "$FTK" opensnoop -d 0.5 &&
-	assert_eq $t "PID    COMM               FD ERR PATH" "$(head -1 "$T/last.out")"
-pass $t
+ends_cleanly os_end opensnoop "PID    COMM               FD ERR PATH"
 
 # ---- kill -9 leaves state; ftk reset removes exactly it ----
 kill9_reset os_kill9_reset opensnoop
 
 # ---- bad command lines: exit 2, one error line; impossible requests: exit 1 ----
 t=os_bad_input
-for a in "-f O_BOGUS" "-f" "-t x" "-t 0" "-u -1" "-u abc" "--bogus" "-p abc" "-d 0" \
-	"--backend nosuch"; do
-	# shellcheck disable=SC2086
-	assert_rc $t 2 "$FTK" opensnoop $a || break
-	assert_eq $t 1 "$(grep -c 'error' "$T/last.err")" || break
-done
+usage_errors $t opensnoop "-f O_BOGUS" "-f" "-t x" "-t 0" "-u -1" "-u abc" "--bogus" \
+	"-p abc" "-d 0" "--backend nosuch"
 assert_rc $t 1 "$FTK" opensnoop -p 2147483646 &&
 	assert_grep $t "no process with PID 2147483646" "$T/last.err"
 pass $t

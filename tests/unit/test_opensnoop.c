@@ -88,6 +88,14 @@ static struct open_capture cap(uint64_t ptr, const char *s, const char *comm)
 				      .comm = comm };
 }
 
+/* c's entry then its exit with ret: the completed call in *out. */
+static void enter_exit(struct open_pairs *p, const struct open_call *c, long ret,
+		       struct open_call *out)
+{
+	open_pairs_enter(p, c, NULL);
+	assert_true(open_pairs_exit(p, c->tid, c->sys, ret, 0, out));
+}
+
 static void test_capture_before_entry(void **state)
 {
 	struct open_pairs *p = open_pairs_new("uprobe", "not via libc");
@@ -95,8 +103,7 @@ static void test_capture_before_entry(void **state)
 	struct open_capture k = cap(0x1000, "/etc/passwd", "cat");
 
 	open_pairs_capture(p, 10, &k);
-	open_pairs_enter(p, &c, NULL);
-	assert_true(open_pairs_exit(p, 10, OPEN_SYS_OPENAT, 3, 0, &out));
+	enter_exit(p, &c, 3, &out);
 	assert_true(out.entered);
 	assert_string_equal(out.path, "/etc/passwd");
 	assert_int_equal(out.path_len, 11);
@@ -109,11 +116,9 @@ static void test_capture_before_entry(void **state)
 
 	/* A capture is for one call: the next call on the same pointer has none. */
 	open_pairs_capture(p, 10, &k);
-	open_pairs_enter(p, &c, NULL);
-	open_pairs_exit(p, 10, OPEN_SYS_OPENAT, 3, 0, &out);
+	enter_exit(p, &c, 3, &out);
 	open_call_free(&out);
-	open_pairs_enter(p, &c, NULL);
-	open_pairs_exit(p, 10, OPEN_SYS_OPENAT, -2, 0, &out);
+	enter_exit(p, &c, -2, &out);
 	assert_null(out.path);
 	assert_string_equal(out.why, "not via libc");
 	assert_int_equal(out.ret, -2);
@@ -146,21 +151,18 @@ static void test_never_another_call(void **state)
 
 	/* Thread 20's capture, thread 21's call on an equal pointer: not 21's path. */
 	open_pairs_capture(p, 20, &ka);
-	open_pairs_enter(p, &b, NULL);
-	open_pairs_exit(p, 21, OPEN_SYS_OPENAT, 5, 0, &out);
+	enter_exit(p, &b, 5, &out);
 	assert_null(out.path);
 	open_call_free(&out);
 	/* ... and still thread 20's. */
-	open_pairs_enter(p, &a, NULL);
-	open_pairs_exit(p, 20, OPEN_SYS_OPENAT, 6, 0, &out);
+	enter_exit(p, &a, 6, &out);
 	assert_string_equal(out.path, "/a");
 	open_call_free(&out);
 
 	/* Another pointer (a libc call that failed before the syscall): dropped at entry. */
 	struct open_capture other = cap(0x9999, "/wrong", "a");
 	open_pairs_capture(p, 20, &other);
-	open_pairs_enter(p, &a, NULL);
-	open_pairs_exit(p, 20, OPEN_SYS_OPENAT, 6, 0, &out);
+	enter_exit(p, &a, 6, &out);
 	assert_null(out.path);
 	open_call_free(&out);
 	assert_int_equal(open_pairs_count(p), 0);
