@@ -551,5 +551,6 @@ const struct ftk_view ftk_view_opensnoop = {
 	.state_size = sizeof(struct opensnoop),
 	.backends = opensnoop_backends,
 	.nbackends = FTK_ARRAY_SIZE(opensnoop_backends),
+	.default_buffer_kb = 4096,	/* an open storm is ~150 bytes of events per open */
 	.unavailable = "cannot trace open() on this kernel",
 };
