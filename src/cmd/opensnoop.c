@@ -22,8 +22,10 @@
 #include "cmd/opensnoop/path.h"
 #include "core/events.h"
 #include "core/features.h"
+#include "core/field.h"
 #include "core/output.h"
 #include "core/procs.h"
+#include "core/ptrack.h"
 #include "core/record.h"
 #include "core/run.h"
 #include "core/session.h"
@@ -37,7 +39,7 @@ struct open_events {
 	struct opensnoop *x;
 	int sys;
 	struct ftk_event *enter, *exit;
-	const struct tep_format_field *dfd, *ptr, *flags, *mode, *str, *ret;
+	struct ftk_field_ref dfd, ptr, flags, mode, str, ret;
 };
 
 struct opensnoop {
@@ -47,13 +49,14 @@ struct opensnoop {
 	struct ftk_session *s;
 	struct open_pairs *pairs;
 	struct path_capture *paths;
-	struct ftk_ptable *procs;
+	struct ftk_ptrack *procs;	/* pid -> process and name */
+	struct ftk_ptable *threads;	/* tid -> tgid of threads started while tracing */
 	char filter[64];		/* kernel filter of every event: -t, or not ftk itself */
 	pid_t *tids;			/* -p: their threads, for set_event_pid */
 	int ntids;
 	struct open_events sys[OPEN_NSYS];
-	struct ftk_event *exec, *newtask, *exit;
-	const struct tep_format_field *exec_pid, *exec_file, *task_pid, *task_comm, *task_flags;
+	struct ftk_event *newtask;
+	struct ftk_field_ref task_pid, task_flags;
 	unsigned long long shown, unknown;
 	struct ftk_buf line, text;
 };
@@ -203,9 +206,11 @@ static void emit(struct opensnoop *x, const struct ftk_rec *r, const struct open
 		return;
 	if (x->o.tid >= 0 && c->tid != x->o.tid)
 		return;
-	/* The process and its name: the capture's comm, else what the events and /proc said. */
-	struct ftk_pinfo *pi = ftk_ptable_lookup(x->procs, c->tid);
-	pid_t pid = pi && pi->tgid > 0 ? pi->tgid : c->tid;
+	/* The process and its name: the capture's comm, else what the events and /proc said
+	 * (the tracker does not tell a new thread from a process: task_newtask does). */
+	struct ftk_pinfo *pi = ftk_ptrack_lookup(x->procs, c->tid);
+	struct ftk_pinfo *thread = ftk_ptable_get(x->threads, c->tid);
+	pid_t pid = thread ? thread->tgid : pi && pi->tgid > 0 ? pi->tgid : c->tid;
 	const char *comm = c->comm[0] ? c->comm : pi && pi->comm[0] ? pi->comm : "?";
 	if (!pid_wanted(x->run, pid))
 		return;
@@ -236,21 +241,22 @@ static void on_enter(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
 {
 	struct open_events *e = ctx;
 	const void *d = r->data;
+	/* Arguments are 8-byte slots: an int comes back whole once cast. */
 	struct open_call c = {
 		.tid = ftk_rec_pid(d), .sys = e->sys, .ts = r->ts,
-		.dfd = e->dfd ? (int)ftk_get_u64(e->dfd, d) : AT_FDCWD,
-		.ptr = ftk_get_u64(e->ptr, d),
-		.flags_known = e->flags != NULL || e->sys == OPEN_SYS_CREAT,
+		.dfd = (int)ftk_field_u64(&e->dfd, d, r->size, (uint64_t)AT_FDCWD),
+		.ptr = ftk_field_u64(&e->ptr, d, r->size, 0),
+		.flags_known = ftk_field_has(&e->flags) || e->sys == OPEN_SYS_CREAT,
 		/* creat(path, mode) is open(path, O_CREAT|O_WRONLY|O_TRUNC, mode) */
-		.flags = e->flags ? (uint32_t)ftk_get_u64(e->flags, d) : O_CREAT | O_WRONLY | O_TRUNC,
-		.mode = e->mode ? (uint32_t)ftk_get_u64(e->mode, d) : 0,
+		.flags = (uint32_t)ftk_field_u64(&e->flags, d, r->size, O_CREAT | O_WRONLY | O_TRUNC),
+		.mode = (uint32_t)ftk_field_u64(&e->mode, d, r->size, 0),
 	};
-	if (!e->str) {
+	if (!ftk_field_has(&e->str)) {
 		open_pairs_enter(e->x->pairs, &c, NULL);
 		return;
 	}
 	int len = 0;
-	const char *s = ftk_get_str(e->str, d, r->size, &len);
+	const char *s = ftk_field_str(&e->str, d, r->size, &len);
 	struct open_capture own = open_capture_of_entry(c.ptr, s, len);
 	open_pairs_enter(e->x->pairs, &c, &own);
 }
@@ -260,40 +266,25 @@ static void on_exit_open(struct ftk_event *ev, const struct ftk_rec *r, void *ct
 	struct open_events *e = ctx;
 	struct open_call c;
 
-	open_pairs_exit(e->x->pairs, ftk_rec_pid(r->data), e->sys, ftk_get_s64(e->ret, r->data),
-			r->ts, &c);
+	open_pairs_exit(e->x->pairs, ftk_rec_pid(r->data), e->sys,
+			ftk_field_s64(&e->ret, r->data, r->size, 0), r->ts, &c);
 	emit(e->x, r, &c);
 	open_call_free(&c);
 }
 
-/* Process names for opens that no capture named: exec renames, new tasks inherit. */
-static void on_exec(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
-{
-	struct opensnoop *x = ctx;
-	pid_t pid = ftk_get_s64(x->exec_pid, r->data);
-	int n = 0;
-	const char *f = ftk_get_str(x->exec_file, r->data, r->size, &n);
-	const char *slash = f ? memrchr(f, '/', n) : NULL;
-	if (slash) {
-		n -= slash + 1 - f;
-		f = slash + 1;
-	}
-	struct ftk_pinfo *pi = ftk_ptable_put(x->procs, pid);
-	pi->tgid = pid;
-	snprintf(pi->comm, sizeof(pi->comm), "%.*s", f ? n : 0, f ? f : "");
-}
-
+/* A thread started while tracing belongs to its creator's process. */
 static void on_newtask(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
 {
 	struct opensnoop *x = ctx;
-	pid_t child = ftk_get_s64(x->task_pid, r->data), parent = ftk_rec_pid(r->data);
-	int n = 0;
-	const char *comm = ftk_get_str(x->task_comm, r->data, r->size, &n);
-	bool thread = ftk_get_u64(x->task_flags, r->data) & 0x00010000;	/* CLONE_THREAD */
-	struct ftk_pinfo *pp = thread ? ftk_ptable_lookup(x->procs, parent) : NULL;
-	struct ftk_pinfo *pi = ftk_ptable_put(x->procs, child);
-	pi->tgid = thread ? (pp && pp->tgid > 0 ? pp->tgid : parent) : child;
-	snprintf(pi->comm, sizeof(pi->comm), "%.*s", comm ? n : 0, comm ? comm : "");
+	const void *d = r->data;
+
+	if (!(ftk_field_u64(&x->task_flags, d, r->size, 0) & 0x00010000))	/* CLONE_THREAD */
+		return;
+	pid_t creator = ftk_rec_pid(d);
+	struct ftk_pinfo *t = ftk_ptable_get(x->threads, creator);
+	struct ftk_pinfo *pi = t ? NULL : ftk_ptrack_lookup(x->procs, creator);
+	pid_t tgid = t ? t->tgid : pi && pi->tgid > 0 ? pi->tgid : creator;
+	ftk_ptable_put(x->threads, (pid_t)ftk_field_s64(&x->task_pid, d, r->size, 0))->tgid = tgid;
 }
 
 static void on_task_exit(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
@@ -302,7 +293,8 @@ static void on_task_exit(struct ftk_event *ev, const struct ftk_rec *r, void *ct
 	pid_t tid = ftk_rec_pid(r->data);
 
 	open_pairs_forget(x->pairs, tid);
-	ftk_ptable_del(x->procs, tid);
+	ftk_ptable_del(x->threads, tid);
+	ftk_ptrack_feed(x->procs, r);
 }
 
 static void on_lost(struct ftk_session *s, int cpu, long long count, void *ctx)
@@ -310,6 +302,7 @@ static void on_lost(struct ftk_session *s, int cpu, long long count, void *ctx)
 	struct opensnoop *x = ctx;
 
 	open_pairs_reset(x->pairs);	/* entries, exits or captures may be gone */
+	ftk_ptrack_lost(x->procs);
 }
 
 static void on_end(struct ftk_session *s, void *ctx)
@@ -423,15 +416,19 @@ static int opensnoop_declare(struct ftk_run *r, struct ftk_session *s)
 	struct opensnoop *x = r->state;
 
 	x->s = s;
-	x->procs = ftk_ptable_new();
+	x->procs = ftk_ptrack_new();
+	x->threads = ftk_ptable_new();
 	x->pairs = open_pairs_new(opensnoop_backends[r->backend].name,
 				  path_no_capture_why(r->backend));
 	x->paths = path_capture_new(x->pairs, r->backend, x->filter);
 	for (int i = 0; i < OPEN_NSYS; i++)
 		declare_syscall(x, s, i);
-	x->exec = ftk_tracepoint_optional(s, "sched", "sched_process_exec", on_exec, x);
 	x->newtask = ftk_tracepoint_optional(s, "task", "task_newtask", on_newtask, x);
-	x->exit = ftk_tracepoint_optional(s, "sched", "sched_process_exit", on_task_exit, x);
+	struct ftk_event *pexit = ftk_tracepoint_optional(s, "sched", "sched_process_exit",
+							  on_task_exit, x);
+	if (pexit)
+		ftk_ptrack_adopt(x->procs, pexit);
+	ftk_ptrack_declare(x->procs, s);
 	ftk_session_on_lost(s, on_lost, x);
 	ftk_session_on_end(s, on_end, x);
 	ftk_session_on_setup(s, limit_pids, x);
@@ -442,14 +439,13 @@ static void bind_syscall(struct opensnoop *x, struct open_events *e, bool string
 {
 	if (!e->enter || !e->enter->tep || !e->exit || !e->exit->tep)
 		return;
-	const char *name = e->sys == OPEN_SYS_CREAT ? "pathname" : "filename";
-	e->ptr = ftk_field(e->enter, name);
-	e->dfd = ftk_field(e->enter, "dfd");
-	e->flags = ftk_field(e->enter, "flags");
-	e->mode = ftk_field(e->enter, "mode");
-	e->str = strings ? ftk_field(e->enter, path_entry_field(e->sys)) : NULL;
-	e->ret = ftk_field(e->exit, "ret");
-	if (!e->ptr || !e->ret)
+	ftk_field_bind(&e->ptr, e->enter, e->sys == OPEN_SYS_CREAT ? "pathname" : "filename");
+	ftk_field_bind(&e->dfd, e->enter, "dfd");
+	ftk_field_bind(&e->flags, e->enter, "flags");
+	ftk_field_bind(&e->mode, e->enter, "mode");
+	if (strings)
+		ftk_field_bind(&e->str, e->enter, path_entry_field(e->sys));
+	if (!ftk_field_bind(&e->ret, e->exit, "ret") || !ftk_field_has(&e->ptr))
 		return;
 	ftk_event_on(e->enter, on_enter, e);
 	ftk_event_on(e->exit, on_exit_open, e);
@@ -461,19 +457,12 @@ static int opensnoop_bind(struct ftk_run *r, struct ftk_session *s)
 
 	for (int i = 0; i < OPEN_NSYS; i++)
 		bind_syscall(x, &x->sys[i], r->backend == OPENSNOOP_TRACEPOINT);
-	if (x->exec && x->exec->tep) {
-		x->exec_pid = ftk_field(x->exec, "pid");
-		x->exec_file = ftk_field(x->exec, "filename");
-		if (!x->exec_pid || !x->exec_file)
-			x->exec->fn = NULL;
-	}
 	if (x->newtask && x->newtask->tep) {
-		x->task_pid = ftk_field(x->newtask, "pid");
-		x->task_comm = ftk_field(x->newtask, "comm");
-		x->task_flags = ftk_field(x->newtask, "clone_flags");
-		if (!x->task_pid || !x->task_comm || !x->task_flags)
+		ftk_field_bind(&x->task_pid, x->newtask, "pid");
+		if (!ftk_field_bind(&x->task_flags, x->newtask, "clone_flags"))
 			x->newtask->fn = NULL;
 	}
+	ftk_ptrack_bind(x->procs);
 	path_capture_bind(x->paths);
 	return 0;
 }
@@ -507,7 +496,8 @@ static void opensnoop_free(struct ftk_run *r)
 
 	path_capture_free(x->paths);
 	open_pairs_free(x->pairs);
-	ftk_ptable_free(x->procs);
+	ftk_ptrack_free(x->procs);
+	ftk_ptable_free(x->threads);
 	free(x->tids);
 	ftk_buf_free(&x->line);
 	ftk_buf_free(&x->text);

@@ -21,6 +21,7 @@
 #include "cmd/opensnoop/pair.h"
 #include "cmd/opensnoop/path.h"
 #include "core/events.h"
+#include "core/field.h"
 #include "core/run.h"
 #include "pages.h"
 #include "parse.h"
@@ -277,61 +278,72 @@ static void test_flags(void **state)
 
 /* ---- formats ---- */
 
-static struct ftk_event load_format(struct tep_handle *tep, const char *ver, const char *name)
+static const struct tep_event *load_format(struct tep_handle *tep, const char *ver,
+					   const char *name)
 {
 	char path[2048];
 	size_t len;
-	struct ftk_event ev = { .kind = FTK_EV_TRACEPOINT };
 
 	snprintf(path, sizeof(path), "%s/opensnoop/%s/%s", test_data_dir(), ver, name);
 	char *fmt = ftk_read_file(path, &len);
 	assert_non_null(fmt);
 	assert_int_equal(tep_parse_event(tep, fmt, len, "syscalls"), 0);
 	free(fmt);
-	ev.tep = tep_find_event_by_name(tep, "syscalls", name);
-	assert_non_null(ev.tep);
-	return ev;
+	const struct tep_event *e = tep_find_event_by_name(tep, "syscalls", name);
+	assert_non_null(e);
+	return e;
+}
+
+/* Is field `name` in format e (bound as the view binds it)? */
+static bool has(const struct tep_event *e, const char *name)
+{
+	struct ftk_field_ref f;
+
+	return ftk_field_bind_format(&f, e, name);
 }
 
 static void test_formats(void **state)
 {
 	struct tep_handle *tep = tep_alloc();
-	struct ftk_event o18 = load_format(tep, "6.18", "sys_enter_openat");
-	struct ftk_event c18 = load_format(tep, "6.18", "sys_enter_creat");
+	const struct tep_event *o18 = load_format(tep, "6.18", "sys_enter_openat");
+	const struct tep_event *c18 = load_format(tep, "6.18", "sys_enter_creat");
 
 	/* 6.18: the pointer only. */
-	assert_non_null(ftk_field(&o18, "filename"));
-	assert_non_null(ftk_field(&c18, "pathname"));
-	assert_null(ftk_field(&o18, path_entry_field(OPEN_SYS_OPENAT)));
-	assert_null(ftk_field(&c18, path_entry_field(OPEN_SYS_CREAT)));
+	assert_true(has(o18, "filename"));
+	assert_true(has(c18, "pathname"));
+	assert_false(has(o18, path_entry_field(OPEN_SYS_OPENAT)));
+	assert_false(has(c18, path_entry_field(OPEN_SYS_CREAT)));
 	tep_free(tep);
 
 	/* The string-carrying layout: a record as the kernel writes it. */
 	tep = tep_alloc();
-	struct ftk_event o19 = load_format(tep, "6.19", "sys_enter_openat");
-	struct ftk_event c19 = load_format(tep, "6.19", "sys_enter_creat");
-	const struct tep_format_field *f = ftk_field(&o19, path_entry_field(OPEN_SYS_OPENAT));
-	assert_non_null(f);
-	assert_true(f->flags & TEP_FIELD_IS_DYNAMIC);
-	assert_non_null(ftk_field(&c19, path_entry_field(OPEN_SYS_CREAT)));
+	const struct tep_event *o19 = load_format(tep, "6.19", "sys_enter_openat");
+	const struct tep_event *c19 = load_format(tep, "6.19", "sys_enter_creat");
+	struct ftk_field_ref str, ptr, dfd;
+	assert_true(ftk_field_bind_format(&str, o19, path_entry_field(OPEN_SYS_OPENAT)));
+	assert_int_equal(str.kind, FTK_FIELD_STRING);
+	assert_true(str.dynamic);
+	assert_true(has(c19, path_entry_field(OPEN_SYS_CREAT)));
+	assert_true(ftk_field_bind_format(&ptr, o19, "filename"));
+	assert_true(ftk_field_bind_format(&dfd, o19, "dfd"));
 
 	unsigned char d[256] = { 0 };
-	uint64_t ptr = 0x7ffd1234, dfd = (uint64_t)-100;
+	uint64_t p = 0x7ffd1234, fdcwd = (uint64_t)-100;
 	const char *path = "/etc/ld.so.cache";
+	int size = 52 + strlen(path) + 1;
 	uint32_t loc = (uint32_t)(strlen(path) + 1) << 16 | 52;
-	memcpy(d + 16, &dfd, 8);
-	memcpy(d + 24, &ptr, 8);
+	memcpy(d + 16, &fdcwd, 8);
+	memcpy(d + 24, &p, 8);
 	memcpy(d + 48, &loc, 4);
 	memcpy(d + 52, path, strlen(path) + 1);
 	int len = 0;
-	const char *s = ftk_get_str(f, d, 52 + strlen(path) + 1, &len);
-	struct open_capture c = open_capture_of_entry(ftk_get_u64(ftk_field(&o19, "filename"), d),
-						      s, len);
-	assert_int_equal(c.ptr, ptr);
+	const char *s = ftk_field_str(&str, d, size, &len);
+	struct open_capture c = open_capture_of_entry(ftk_field_u64(&ptr, d, size, 0), s, len);
+	assert_int_equal(c.ptr, p);
 	assert_int_equal(c.len, strlen(path));
 	assert_memory_equal(c.s, path, c.len);
 	assert_false(c.truncated);
-	assert_int_equal((int)ftk_get_u64(ftk_field(&o19, "dfd"), d), -100);
+	assert_int_equal((int)ftk_field_u64(&dfd, d, size, 0), -100);
 	tep_free(tep);
 
 	/* The kernel's cut: 128 bytes then "..."; a fault leaves an empty string. */
@@ -360,12 +372,13 @@ static void test_real_records(void **state)
 	ftk_reader_drain(rd, 0, true);
 	ftk_reader_free(rd);
 
-	struct ftk_event eo = { .tep = tep_find_event_by_name(S.tep, "syscalls",
-							       "sys_enter_openat") };
-	struct ftk_event xo = { .tep = tep_find_event_by_name(S.tep, "syscalls",
-							       "sys_exit_openat") };
-	assert_non_null(eo.tep);
-	assert_non_null(xo.tep);
+	const struct tep_event *eo = tep_find_event_by_name(S.tep, "syscalls", "sys_enter_openat");
+	const struct tep_event *xo = tep_find_event_by_name(S.tep, "syscalls", "sys_exit_openat");
+	struct ftk_field_ref dfd, ptr, flags, ret;
+	assert_true(ftk_field_bind_format(&dfd, eo, "dfd"));
+	assert_true(ftk_field_bind_format(&ptr, eo, "filename"));
+	assert_true(ftk_field_bind_format(&flags, eo, "flags"));
+	assert_true(ftk_field_bind_format(&ret, xo, "ret"));
 	int cat = pset_meta(&S, "cat_pid");
 	struct open_pairs *p = open_pairs_new("uprobe", "no capture");
 	int calls = 0, enoent = 0;
@@ -375,18 +388,18 @@ static void test_real_records(void **state)
 		int type = ftk_rec_type(x->data), tid = ftk_rec_pid(x->data);
 		struct open_call out;
 
-		if (type == eo.tep->id) {
+		if (type == eo->id) {
 			struct open_call c = {
 				.tid = tid, .sys = OPEN_SYS_OPENAT, .ts = x->ts,
-				.dfd = (int)ftk_get_u64(ftk_field(&eo, "dfd"), x->data),
-				.ptr = ftk_get_u64(ftk_field(&eo, "filename"), x->data),
+				.dfd = (int)ftk_field_u64(&dfd, x->data, x->size, 0),
+				.ptr = ftk_field_u64(&ptr, x->data, x->size, 0),
 				.flags_known = true,
-				.flags = (uint32_t)ftk_get_u64(ftk_field(&eo, "flags"), x->data),
+				.flags = (uint32_t)ftk_field_u64(&flags, x->data, x->size, 0),
 			};
 			open_pairs_enter(p, &c, NULL);
-		} else if (type == xo.tep->id) {
-			long ret = ftk_get_s64(ftk_field(&xo, "ret"), x->data);
-			open_pairs_exit(p, tid, OPEN_SYS_OPENAT, ret, x->ts, &out);
+		} else if (type == xo->id) {
+			long rv = ftk_field_s64(&ret, x->data, x->size, 0);
+			open_pairs_exit(p, tid, OPEN_SYS_OPENAT, rv, x->ts, &out);
 			if (tid == cat) {
 				/* Every call of cat's had its entry, in time order. */
 				assert_true(out.entered);
@@ -395,7 +408,7 @@ static void test_real_records(void **state)
 				assert_string_equal(out.why, "no capture");
 				calls++;
 				/* cat /nonexistent/...: read-only */
-				if (ret == pset_meta(&S, "openat_ret")) {
+				if (rv == pset_meta(&S, "openat_ret")) {
 					assert_int_equal(out.flags & O_ACCMODE, O_RDONLY);
 					enoent++;
 				}

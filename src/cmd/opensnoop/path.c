@@ -13,6 +13,7 @@
 #include "core/elfsym.h"
 #include "core/events.h"
 #include "core/features.h"
+#include "core/field.h"
 #include "core/ustring.h"
 #include "core/util.h"
 
@@ -44,7 +45,7 @@ static const struct open_fn uprobe_fns[] = {
 struct capture {
 	struct path_capture *x;
 	struct ftk_event *ev;
-	const struct tep_format_field *ptr, *str, *comm;
+	struct ftk_field_ref ptr, str, comm;
 };
 
 struct path_capture {
@@ -59,13 +60,13 @@ static void on_capture(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
 {
 	struct capture *c = ctx;
 	int len = 0, clen = 0;
-	const char *s = ftk_get_str(c->str, r->data, r->size, &len);
-	const char *cm = c->comm ? ftk_get_str(c->comm, r->data, r->size, &clen) : NULL;
+	const char *s = ftk_field_str(&c->str, r->data, r->size, &len);
+	const char *cm = ftk_field_str(&c->comm, r->data, r->size, &clen);
 	char comm[16];
 	snprintf(comm, sizeof(comm), "%.*s", cm ? clen : 0, cm ? cm : "");
 
 	struct open_capture cap = {
-		.ptr = ftk_get_u64(c->ptr, r->data),
+		.ptr = ftk_field_u64(&c->ptr, r->data, r->size, 0),
 		.s = s, .len = s ? len : 0,
 		.comm = comm,
 	};
@@ -217,10 +218,8 @@ void path_capture_bind(struct path_capture *x)
 		struct capture *c = &x->caps[i];
 		if (!c->ev->tep)
 			continue;
-		c->ptr = ftk_field(c->ev, "p");
-		c->str = ftk_field(c->ev, "f");
-		c->comm = ftk_field(c->ev, "c");
-		if (c->ptr && c->str)
+		ftk_field_bind(&c->comm, c->ev, "c");
+		if (ftk_field_bind(&c->ptr, c->ev, "p") && ftk_field_bind(&c->str, c->ev, "f"))
 			ftk_event_on(c->ev, on_capture, c);
 	}
 }
