@@ -9,6 +9,7 @@
 #include "core/view.h"
 
 extern const struct ftk_view ftk_view_execsnoop;
+extern const struct ftk_view ftk_view_opensnoop;
 extern const struct ftk_view ftk_view_graph;
 extern const struct ftk_view ftk_view_biosnoop;
 extern const struct ftk_view ftk_view_biolatency;
@@ -22,6 +23,7 @@ extern const struct ftk_view ftk_view_list;
 
 const struct ftk_view *const ftk_views[] = {
 	&ftk_view_execsnoop,
+	&ftk_view_opensnoop,
 	&ftk_view_biosnoop,
 	&ftk_view_biolatency,
 	&ftk_view_graph,

@@ -308,17 +308,6 @@ static int execsnoop_check(struct ftk_run *r)
 	return 0;
 }
 
-static struct ftk_event *optional_tracepoint(struct ftk_session *s, const char *sys,
-					     const char *name, ftk_event_fn fn, void *ctx)
-{
-	if (!ftk_tracepoint_exists(sys, name))
-		return NULL;
-	struct ftk_event *ev = ftk_tracepoint(s, sys, name, NULL);
-	ev->optional = true;
-	ftk_event_on(ev, fn, ctx);
-	return ev;
-}
-
 static int execsnoop_declare(struct ftk_run *r, struct ftk_session *s)
 {
 	struct execsnoop *x = r->state;
@@ -334,8 +323,8 @@ static int execsnoop_declare(struct ftk_run *r, struct ftk_session *s)
 	ftk_event_on(pexit, on_proc_exit, x);
 	ftk_ptrack_adopt(x->procs, pexit);
 	ftk_ptrack_declare(x->procs, s);
-	x->sys_exit[0] = optional_tracepoint(s, "syscalls", "sys_exit_execve", on_exit_exec, x);
-	x->sys_exit[1] = optional_tracepoint(s, "syscalls", "sys_exit_execveat", on_exit_exec, x);
+	x->sys_exit[0] = ftk_tracepoint_optional(s, "syscalls", "sys_exit_execve", on_exit_exec, x);
+	x->sys_exit[1] = ftk_tracepoint_optional(s, "syscalls", "sys_exit_execveat", on_exit_exec, x);
 	ftk_session_on_lost(s, on_lost, x);
 	return argv_capture_declare(x->argv, s, r->backend);
 }

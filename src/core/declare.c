@@ -5,6 +5,7 @@
  * engine. Kept apart from probes.c and hist.c so that they never see a session (the core's
  * graph stays one-way: session -> probes, hist -> tfs -> journal).
  */
+#include "features.h"
 #include "session_int.h"
 
 struct ftk_event *ftk_tracepoint(struct ftk_session *s, const char *sys, const char *name,
@@ -40,4 +41,15 @@ struct ftk_trigger *ftk_trigger(struct ftk_session *s, const char *sys, const ch
 				const char *text)
 {
 	return ftk_hist_trigger(&s->hist, sys, event, text);
+}
+
+struct ftk_event *ftk_tracepoint_optional(struct ftk_session *s, const char *sys,
+					  const char *name, ftk_event_fn fn, void *ctx)
+{
+	if (!ftk_tracepoint_exists(sys, name))
+		return NULL;
+	struct ftk_event *ev = ftk_tracepoint(s, sys, name, NULL);
+	ev->optional = true;
+	ftk_event_on(ev, fn, ctx);
+	return ev;
 }

@@ -62,6 +62,10 @@ struct ftk_event *ftk_uprobe_sym(struct ftk_session *s, const char *name, const 
 				 const char *symbol, const char *fetch, bool ret);
 
 void ftk_event_on(struct ftk_event *ev, ftk_event_fn fn, void *ctx);
+/* A tracepoint the view can do without: declared (optional, handled by fn) when the kernel
+ * has it, else NULL. */
+struct ftk_event *ftk_tracepoint_optional(struct ftk_session *s, const char *sys,
+					  const char *name, ftk_event_fn fn, void *ctx);
 
 /* Common field: event type id (first 2 bytes). */
 static inline int ftk_rec_type(const void *data) { return *(const uint16_t *)data; }

@@ -279,6 +279,66 @@ has_feature() {
 	_tracefs_feature "$1"
 }
 
+# lockdown_refusal NAME VIEW: under lockdown=confidentiality (tracefs hidden) VIEW exits 1
+# with the lockdown message; true when that was tested (the file then has nothing left to do).
+lockdown_refusal() {
+	lockdown_confidentiality || return 1
+	assert_rc "$1" 1 "$FTK" "$2" &&
+		assert_grep "$1" "$LOCKDOWN_MSG" "$T/last.err"
+	pass "$1"
+	return 0
+}
+
+# ends_cleanly NAME VIEW HEADER: VIEW stopped by SIGTERM exits 0 and leaves no instance;
+# with -d 0.5 it ends by itself, exit 0, its output starting with HEADER.
+ends_cleanly() {
+	_ec=$1
+	ftk_start "$_ec-term" "$2" || return 1
+	ftk_stop "$_ec-term" TERM
+	assert_eq "$_ec" 0 "$(cat "$T/$_ec-term.rc")" &&
+		assert_eq "$_ec" "" "$(ls "$TRACEFS/instances" | grep "^ftk-$(cat "$T/$_ec-term.pid")\$")" &&
+		assert_rc "$_ec" 0 "$FTK" "$2" -d 0.5 &&
+		assert_eq "$_ec" "$3" "$(head -1 "$T/last.out")"
+	pass "$_ec"
+}
+
+# usage_errors NAME VIEW ARGS...: each ARGS word (split on spaces) is a malformed command
+# line of VIEW: exit 2 and exactly one error line. Stops at the first that is not.
+usage_errors() {
+	_un=$1
+	_v=$2
+	shift 2
+	for _a in "$@"; do
+		# shellcheck disable=SC2086
+		assert_rc "$_un" 2 "$FTK" "$_v" $_a || return 1
+		assert_eq "$_un" 1 "$(grep -c 'error' "$T/last.err")" || return 1
+	done
+}
+
+# --- Crash and reset ------------------------------------------------------------------------
+
+# kill9_reset NAME ARGS...: "$FTK" ARGS killed with SIGKILL once armed leaves its instance
+# ftk-PID (the premise); `ftk reset` then names and removes it and its probes.
+kill9_reset() {
+	_kn=$1
+	shift
+	"$FTK" "$@" >"$T/$_kn.out" 2>"$T/$_kn.err" &
+	_kp=$!
+	wait_until 10 test -s "$T/$_kn.out" || fail "$_kn" "no header from ftk $*"
+	kill -KILL "$_kp"
+	wait "$_kp" 2>/dev/null
+	[ -d "$TRACEFS/instances/ftk-$_kp" ] ||
+		fail "$_kn" "kill -9 left no instance ftk-$_kp (test premise)"
+	assert_rc "$_kn" 0 "$FTK" reset &&
+		assert_grep "$_kn" "ftk-$_kp" "$T/last.out" &&
+		assert_eq "$_kn" "" "$(ls "$TRACEFS/instances" | grep "^ftk-$_kp\$")" &&
+		assert_no_grep "$_kn" "ftk_$_kp/" "$TRACEFS/uprobe_events"
+	if [ -e "$TRACEFS/kprobe_events" ]; then
+		assert_no_grep "$_kn" "ftk_$_kp/" "$TRACEFS/kprobe_events"
+	fi
+	pass "$_kn"
+}
+
 # --- Cleanup -----------------------------------------------------------------------------
 
 # Stops every ftk still running (a test that failed half way) so the runner's state check

@@ -11,13 +11,7 @@ case $TRUE in /*) ;; *) TRUE=/bin/true ;; esac
 SLEEP=$(command -v sleep)
 M=ftkmark$$
 
-if lockdown_confidentiality; then
-	t=es_lockdown
-	assert_rc $t 1 "$FTK" execsnoop &&
-		assert_grep $t "$LOCKDOWN_MSG" "$T/last.err"
-	pass $t
-	exit 0
-fi
+lockdown_refusal es_lockdown execsnoop && exit 0
 
 # The backend this kernel gives: kprobe where kprobes exist, else uprobe.
 if has_feature kprobes; then SRC=kprobe; else SRC=uprobe; fi
@@ -184,40 +178,15 @@ assert_eq $t "TIME     TIME(s) UID   PCOMM            PID     PPID    RET ARGS" 
 pass $t
 
 # ---- SIGTERM drains and restores; so do SIGHUP and the end of -d ----
-t=es_sigterm
-ftk_start est2 execsnoop || exit 0
-ftk_stop est2 TERM
-assert_eq $t 0 "$(cat "$T/est2.rc")" &&
-	assert_eq $t "" "$(ls "$TRACEFS/instances" | grep "^ftk-$(cat "$T/est2.pid")\$")"
-pass $t
-
-t=es_duration
-assert_rc $t 0 "$FTK" execsnoop -d 0.5 &&
-	assert_eq $t "PCOMM            PID     PPID    RET ARGS" "$(head -1 "$T/last.out")"
-pass $t
+ends_cleanly es_end execsnoop "PCOMM            PID     PPID    RET ARGS"
 
 # ---- kill -9 leaves state; ftk reset removes exactly it ----
-t=es_kill9_reset
-"$FTK" execsnoop >"$T/esk.out" 2>"$T/esk.err" &
-KP=$!
-wait_until 10 test -s "$T/esk.out" || fail $t "no header from execsnoop"
-kill -KILL $KP
-wait $KP 2>/dev/null
-[ -d "$TRACEFS/instances/ftk-$KP" ] || fail $t "kill -9 left no instance ftk-$KP (test premise)"
-assert_rc $t 0 "$FTK" reset &&
-	assert_grep $t "ftk-$KP" "$T/last.out" &&
-	assert_eq $t "" "$(ls "$TRACEFS/instances" | grep "^ftk-$KP\$")" &&
-	assert_no_grep $t "ftk_$KP/" "$TRACEFS/uprobe_events"
-pass $t
+kill9_reset es_kill9_reset execsnoop
 
 # ---- bad command lines: exit 2, one-line error; impossible requests: exit 1 ----
 t=es_bad_input
-for a in "--max-args 0" "--max-args -3" "--max-args abc" "--max-args 99999999999999999999" \
-	"--bogus" "-Z" "-P x" "-d 0" "--max-args"; do
-	# shellcheck disable=SC2086
-	assert_rc $t 2 "$FTK" execsnoop $a || break
-	assert_eq $t 1 "$(grep -c 'error' "$T/last.err")" || break
-done
+usage_errors $t execsnoop "--max-args 0" "--max-args -3" "--max-args abc" \
+	"--max-args 99999999999999999999" "--bogus" "-Z" "-P x" "-d 0" "--max-args"
 assert_rc $t 1 "$FTK" execsnoop -u ftk-no-such-user &&
 	assert_grep $t "no such user 'ftk-no-such-user'" "$T/last.err"
 pass $t

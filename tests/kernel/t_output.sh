@@ -24,7 +24,8 @@ run_full() {
 }
 
 # Each view on the runner adds its lines here.
-for args in "execsnoop" "execsnoop --json" "trace -e sched:sched_process_exec" \
+for args in "execsnoop" "execsnoop --json" "opensnoop" "opensnoop --json" \
+	"trace -e sched:sched_process_exec" \
 	"trace -e sched:sched_process_exec --json" "syscount -i 1" "syscount -i 1 --json" \
 	"vfsstat" "vfsstat --json" "funccount -i 1 t:sched:sched_process_exec" \
 	"funccount -i 1 --json t:sched:sched_process_exec"; do

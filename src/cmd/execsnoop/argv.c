@@ -18,6 +18,7 @@
 #include "core/features.h"
 #include "core/field.h"
 #include "core/output.h"
+#include "core/ustring.h"
 #include "core/util.h"
 
 #define PENDING_MAX	4096	/* threads with captured, not yet exec'd arguments */
@@ -374,33 +375,12 @@ static bool kprobe_usable(char *why, size_t len)
  * A uprobe event whose fetched strings exceed one page makes the kernel WARN (once per boot,
  * trace_uprobe.c prepare_uprobe_buffer) and truncate; with one string per event that takes an
  * argument of more than ~4080 bytes. Harmless where warnings are warnings, a panic where
- * kernel.panic_on_warn=1: there, don't fetch user strings with uprobes.
+ * kernel.panic_on_warn=1: there, don't fetch user strings with uprobes (core/ustring.h).
  */
-static bool panic_on_warn(void)
-{
-	char *v = ftk_read_file("/proc/sys/kernel/panic_on_warn", NULL);
-	bool on = v && atoi(v) != 0;
-	free(v);
-	return on;
-}
-
 static bool uprobe_usable(char *why, size_t len)
 {
-	const char *libc = ftk_system_libc();
-	uint64_t off;
-	if (panic_on_warn()) {
-		snprintf(why, len, "kernel.panic_on_warn=1 and an argument longer than a page would "
-			 "make the uprobe trip a kernel WARN");
+	if (!ftk_ustring_uprobe_usable("execve", "an argument longer than a page", why, len))
 		return false;
-	}
-	if (!libc) {
-		snprintf(why, len, "no system C library found");
-		return false;
-	}
-	if (ftk_elf_sym_offset(libc, "execve", &off) != 0) {
-		snprintf(why, len, "no execve symbol in %s", libc);
-		return false;
-	}
 	if (!ftk_tracepoint_exists("sched", "sched_process_exec")) {
 		snprintf(why, len, "no sched:sched_process_exec tracepoint");
 		return false;
