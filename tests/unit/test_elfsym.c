@@ -7,7 +7,8 @@
  * against a raw <elf.h> parse of its section and program headers done here without libelf;
  * (3) the live process: the address the dynamic linker resolved, minus the start of the
  * /proc/self/maps mapping holding it, plus that mapping's file offset, is exactly what a
- * uprobe needs. No offset of this machine's libc is hard-coded.
+ * uprobe needs. No offset of this machine's libc is hard-coded. Then the listing of every
+ * function (funccount's globs) against the single look-up, and libraries by bcc's names.
  */
 #include <dlfcn.h>
 #include <elf.h>
@@ -447,6 +448,61 @@ static void test_self_exe(void **state)
 	assert_int_equal(ftk_elf_sym_offset(exe, "no_such_function_here", &off), -ENOENT);
 }
 
+struct listed {
+	uint64_t target;
+	int targets, total;
+};
+
+static void list_one(const char *name, uint64_t offset, void *ctx)
+{
+	struct listed *l = ctx;
+	l->total++;
+	if (!strcmp(name, "ftk_test_elfsym_target")) {
+		l->targets++;
+		l->target = offset;
+	}
+	assert_null(strchr(name, '@'));
+}
+
+static void test_functions_and_libraries(void **state)
+{
+	char exe[PATH_MAX], real[PATH_MAX];
+	uint64_t off = 0;
+	struct listed l = { 0 };
+
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	assert_true(n > 0);
+	exe[n] = 0;
+	assert_int_equal(ftk_elf_functions(exe, list_one, &l), 0);
+	assert_int_equal(ftk_elf_sym_offset(exe, "ftk_test_elfsym_target", &off), 0);
+	assert_true(l.targets >= 1);
+	assert_true(l.target == off);
+	assert_true(l.total > 10);
+	assert_int_equal(ftk_elf_functions("/nonexistent/x", list_one, &l), -ENOENT);
+
+	/* libc's versioned names come without their version */
+	if (ftk_system_libc()) {
+		struct listed c = { 0 };
+		assert_int_equal(ftk_elf_functions(ftk_system_libc(), list_one, &c), 0);
+		assert_true(c.total > 1000);
+		char *p = ftk_find_library("c");
+		assert_string_equal(p, ftk_system_libc());
+		free(p);
+		p = ftk_find_library("libc");
+		assert_string_equal(p, ftk_system_libc());
+		free(p);
+	}
+	char *p = ftk_find_library("/proc/self/exe");
+	assert_non_null(realpath("/proc/self/exe", real));
+	assert_string_equal(p, real);
+	free(p);
+	p = ftk_find_library("sh");	/* a program in $PATH */
+	assert_non_null(p);
+	free(p);
+	assert_null(ftk_find_library("ftk_no_such_library_xyz"));
+	assert_null(ftk_find_library("/nonexistent/lib.so"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_system_libc),
 		cmocka_unit_test(test_self_exe),
+		cmocka_unit_test(test_functions_and_libraries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
