@@ -453,7 +453,7 @@ struct listed {
 	int targets, total;
 };
 
-static void list_one(const char *name, uint64_t offset, void *ctx)
+static int list_one(const char *name, uint64_t offset, void *ctx)
 {
 	struct listed *l = ctx;
 	l->total++;
@@ -462,6 +462,7 @@ static void list_one(const char *name, uint64_t offset, void *ctx)
 		l->target = offset;
 	}
 	assert_null(strchr(name, '@'));
+	return 0;
 }
 
 static void test_functions_and_libraries(void **state)
