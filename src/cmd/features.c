@@ -149,7 +149,7 @@ static int features_main(struct ftk_run *r)
 		print_json();
 	else
 		print_table();
-	return FTK_EXIT_OK;
+	return 0;
 }
 
 static const struct ftk_view_ops ops = {

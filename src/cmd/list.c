@@ -177,18 +177,18 @@ static int list_symbols(struct list *l)
 
 	if (rc == -ENOEXEC) {
 		ftk_error("%s is not an ELF executable or library", l->path);
-		return FTK_EXIT_FAIL;
+		return rc;
 	}
 	if (rc) {
 		ftk_error("cannot read %s: %s", l->path, strerror(-rc));
-		return FTK_EXIT_FAIL;
+		return rc;
 	}
 	qsort(l->names, l->nnames, sizeof(*l->names), by_name);
 	for (size_t i = 0; i < l->nnames; i++)
 		if ((i == 0 || strcmp(l->names[i], l->names[i - 1])) &&
 		    print_entry(l->names[i], "", l))
 			break;
-	return FTK_EXIT_OK;
+	return 0;
 }
 
 static void print_views(const struct list *l)
@@ -258,8 +258,8 @@ static int list_main(struct ftk_run *r)
 		rc = ftk_catalog_tracers(l->glob, print_entry, l);
 	}
 	if (rc && rc != -EPIPE)
-		return ftk_catalog_error(l->what, rc);
-	return FTK_EXIT_OK;
+		return ftk_catalog_error(l->what, rc), rc == -EINVAL ? -EIO : rc;
+	return 0;
 }
 
 static void list_free(struct ftk_run *r)

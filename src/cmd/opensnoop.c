@@ -321,7 +321,7 @@ static int limit_pids(struct ftk_session *s, void *ctx)
 
 	if (!x->ntids)
 		return 0;
-	return ftk_session_filter_pids(s, x->tids, x->ntids, true) < 0 ? -FTK_EXIT_FAIL : 0;
+	return ftk_session_filter_pids(s, x->tids, x->ntids, true) < 0 ? -EIO : 0;
 }
 
 /* ---- the view ---- */

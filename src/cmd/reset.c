@@ -20,24 +20,24 @@ static int reset_main(struct ftk_run *r)
 {
 	(void)r;
 	if (ftk_require_root() < 0)
-		return FTK_EXIT_FAIL;
+		return -EPERM;
 	const char *tracefs = ftk_tracefs();
 	if (!tracefs)
-		return ftk_tracefs_error();
+		return ftk_tracefs_error(), -ENOENT;
 
 	int n = ftk_reset_dead(tracefs, true);
 	if (n < 0) {
 		ftk_hint("remove the causes above (e.g. stop the processes holding an instance "
 			 "open) and run 'ftk reset' again");
-		return FTK_EXIT_FAIL;
+		return -EBUSY;
 	}
 	if (n == 0)
 		printf("nothing to reset\n");
 	if (fflush(stdout) != 0 && errno != EPIPE) {
 		ftk_error("cannot write the output: %s", strerror(errno));
-		return FTK_EXIT_FAIL;
+		return -EIO;
 	}
-	return FTK_EXIT_OK;
+	return 0;
 }
 
 static const struct ftk_view_ops ops = {

@@ -342,8 +342,7 @@ static int syscount_check(struct ftk_run *r)
 		for (long i = 0; i < ftk_syscall_max(); i++)
 			if (ftk_syscall_name(i))
 				ftk_outf("%s\n", ftk_syscall_name(i));
-		ftk_out_flush();
-		exit(FTK_EXIT_OK);
+		return FTK_RUN_DONE;
 	}
 	x->json = r->json;
 	/* bcc filters the process (tgid): its threads, as they are now. */

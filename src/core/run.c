@@ -396,7 +396,7 @@ static int run(struct ftk_run *r, int argc, char **argv)
 	if (v->ops->check && (rc = v->ops->check(r)))
 		return exit_code(rc);
 	if (v->ops->main)
-		return v->ops->main(r);
+		return exit_code(v->ops->main(r));
 	if (!r->dry_run && ftk_require_root())
 		return FTK_EXIT_FAIL;
 	if (!ftk_tracefs())

@@ -87,7 +87,8 @@ struct ftk_view_ops {
 	int (*option)(struct ftk_run *r, int key, const char *arg);
 	/* Positional arguments (none allowed when NULL). 0 or -EINVAL (printed). */
 	int (*args)(struct ftk_run *r, int argc, char **argv);
-	/* After parsing and --help, before root/tracefs: validate, resolve names. */
+	/* After parsing and --help, before root/tracefs: validate, resolve names. FTK_RUN_DONE:
+	 * the view did all it had to (a listing such as syscount -l): exit 0. */
 	int (*check)(struct ftk_run *r);
 	/* The backend is picked (r->backend): adjust r->so before the session exists. */
 	int (*prepare)(struct ftk_run *r);
@@ -99,10 +100,12 @@ struct ftk_view_ops {
 	void (*header)(struct ftk_run *r);
 	/* Free the state's contents (always called once init ran). */
 	void (*free)(struct ftk_run *r);
-	/* Views without a session (features, reset): replaces everything after check. Returns
-	 * the exit code. */
+	/* Views without a session (features, list, reset): replaces everything after check.
+	 * 0 or -errno (printed). */
 	int (*main)(struct ftk_run *r);
 };
+
+#define FTK_RUN_DONE 1
 
 /* Every option view v takes, as its parser does: help, its own, then the shared ones (for
  * `ftk list options` and the shell completion). */

@@ -259,8 +259,13 @@ static void test_order_and_codes(void **state)
 	check_rc = 0;
 	main_rc = 0;
 	assert_int_equal(run_child("/dev/null", err, sizeof(err), NULL), 0);
-	main_rc = 1;
+	main_rc = -ENOENT;
 	assert_int_equal(run_child("/dev/null", err, sizeof(err), NULL), 1);
+	/* check said the view's work is done (syscount -l): 0, main never runs. */
+	check_rc = FTK_RUN_DONE;
+	calls[0] = 0;
+	assert_int_equal(run_child("/dev/null", err, sizeof(err), NULL), 0);
+	check_rc = 0;
 	/* The order, in this process. */
 	main_rc = 0;
 	calls[0] = 0;
