@@ -75,6 +75,9 @@ struct cpu {
 	uint32_t off, end;	/* next entry, committed size */
 	bool lost_pending;	/* report a loss before the next record of this CPU */
 	long long lost_count;	/* its count, -1 unknown */
+	int stats_fd;		/* per_cpu/cpuN/stats, kept open: opening a tracefs file waits
+				 * for trace_types_lock, which other sessions hold while they
+				 * make or remove probes (a loss check blocked for 1.7 s) */
 	unsigned long long stats_base;	/* overrun + dropped already accounted */
 	bool stats_ok;
 	unsigned long long lost;
@@ -154,20 +157,15 @@ static unsigned long long stat_field(const char *buf, const char *key)
 }
 
 /* overrun + dropped events of one CPU; -1 when the stats file cannot be read. */
-static int read_stats(const struct ftk_reader *r, int cpu, unsigned long long *total)
+static int read_stats(const struct cpu *c, unsigned long long *total)
 {
-	char path[4096], buf[1024];
+	char buf[1024];
 	ssize_t n;
-	int fd;
 
-	if (!r->o.dir)
+	if (c->stats_fd < 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats", r->o.dir, cpu);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+	/* Each read of the file at offset 0 formats the counters afresh. */
+	n = pread(c->stats_fd, buf, sizeof(buf) - 1, 0);
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
@@ -180,7 +178,7 @@ static unsigned long long stats_delta(struct ftk_reader *r, struct cpu *c)
 {
 	unsigned long long total, d;
 
-	if (read_stats(r, c->cpu, &total))
+	if (read_stats(c, &total))
 		return 0;
 	if (!c->stats_ok || total < c->stats_base) {
 		c->stats_base = total;
@@ -661,6 +659,7 @@ static struct ftk_reader *reader_alloc(const struct ftk_reader_opts *o, bool off
 	for (i = 0; i < r->ncpus; i++) {
 		r->cpus[i].cpu = i;
 		r->cpus[i].fd = -1;
+		r->cpus[i].stats_fd = -1;
 	}
 	return r;
 }
@@ -673,7 +672,13 @@ static int cpu_setup(struct ftk_reader *r, struct cpu *c)
 		return -1;
 	}
 	c->present = true;
-	c->stats_ok = read_stats(r, c->cpu, &c->stats_base) == 0;
+	if (r->o.dir) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats", r->o.dir, c->cpu);
+		c->stats_fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	c->stats_ok = read_stats(c, &c->stats_base) == 0;
 	return 0;
 }
 
@@ -777,6 +782,8 @@ void ftk_reader_free(struct ftk_reader *r)
 
 		if (c->fd >= 0)
 			close(c->fd);
+		if (c->stats_fd >= 0)
+			close(c->stats_fd);
 		for (p = c->head; p; p = n) {
 			n = p->next;
 			free(p);
