@@ -4,14 +4,34 @@
 BIOIO=$FTK_HELPERS/bioio
 NULLB_LOADED=""
 
-# bio_target: sets DISK, FILE (what bioio reads/writes), OFF (byte offset), KIND (nullb|file).
-# Guests: a null_blk disk, 2 ms timer completions, queue depth 1, mq-deadline (so -Q sees
-# the wait). Host: a file in /var/tmp on its real disk. Else returns 1 with $BIO_WHY.
+# bio_target: sets DISK, FILE (what bioio reads/writes), OFF (byte offset), KIND
+# (nullb|disk|file). Guests: a null_blk disk, 2 ms timer completions, queue depth 1,
+# mq-deadline (so -Q sees the wait): loaded here, or built in with the same parameters on
+# the kernel command line (scripts/vm's bzImage guests); a kernel without null_blk (< 3.13)
+# gets a scratch virtio disk (FTK_SCRATCH_DISK=vda), KIND=disk: no timing expectations.
+# Host: a file in /var/tmp on its real disk. Else returns 1 with $BIO_WHY.
 bio_target() {
 	BIO_WHY=""
 	if [ ! -x "$BIOIO" ]; then
 		BIO_WHY="no helper $BIOIO (set FTK_HELPERS)"
 		return 1
+	fi
+	if in_guest && [ -e /sys/block/nullb0 ] && [ ! -e /sys/module/null_blk/refcnt ]; then
+		DISK=nullb0	# built in (no refcnt: not a module)
+		FILE=/dev/nullb0
+		[ -e "$FILE" ] || mknod "$FILE" b $(tr ':' ' ' </sys/block/nullb0/dev)
+		echo mq-deadline >/sys/block/nullb0/queue/scheduler 2>/dev/null
+		OFF=0
+		KIND=nullb
+		return 0
+	fi
+	if in_guest && [ -n "${FTK_SCRATCH_DISK:-}" ] && [ -e "/sys/block/$FTK_SCRATCH_DISK" ]; then
+		DISK=$FTK_SCRATCH_DISK
+		FILE=/dev/$DISK
+		[ -e "$FILE" ] || mknod "$FILE" b $(tr ':' ' ' <"/sys/block/$DISK/dev")
+		OFF=0
+		KIND=disk
+		return 0
 	fi
 	if in_guest && [ ! -e /sys/module/null_blk ] &&
 		modprobe null_blk nr_devices=1 irqmode=2 completion_nsec=2000000 \
