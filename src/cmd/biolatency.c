@@ -59,7 +59,7 @@ static bool biolatency_usable_hist(char *why, size_t len)
 		snprintf(why, len, "no block:block_rq_issue/block_rq_complete tracepoints");
 		return false;
 	}
-	return true;
+	return ftk_hist_expr("block", "block_rq_issue", why, len);
 }
 
 static const struct ftk_backend biolatency_backends[] = {

@@ -458,15 +458,10 @@ static void probe_fgraph(struct ftk_feature *f)
 		set_ok(f, "%s", "");
 }
 
+/* No test instance could be made: no way to know, and ftk needs one anyway. */
 static void infer_fgraph_instance(struct ftk_feature *f, const char *because)
 {
-	unsigned v = ftk_kernel_version();
-
-	if (v >= (6u << 16 | 11u << 8))
-		set_ok(f, "inferred from kernel %s >= 6.11 (%s)", ftk_kernel_release(), because);
-	else
-		set_why(f, "kernel %s < 6.11: function_graph only at top level (inferred: %s)",
-			ftk_kernel_release(), because);
+	set_why(f, "cannot check function_graph in instances (%s)", because);
 }
 
 static void probe_fgraph_instance(struct ftk_feature *f)
@@ -509,10 +504,11 @@ static void probe_retval(struct ftk_feature *f)
 		set_why(f, "no function_graph");
 	else if (texists("options/funcgraph-retval"))
 		set_ok(f, "%s", "");
-	else if (ftk_kernel_version() >= (6u << 16 | 5u << 8))
-		set_why(f, "no options/funcgraph-retval (CONFIG_FUNCTION_GRAPH_RETVAL=n)");
 	else
-		set_why(f, "no options/funcgraph-retval (kernel %s < 6.5)", ftk_kernel_release());
+		/* 6.5 added it (function_graph: Support recording and printing the return
+		 * value), behind CONFIG_FUNCTION_GRAPH_RETVAL */
+		set_why(f, "no options/funcgraph-retval (kernel < 6.5 or "
+			"CONFIG_FUNCTION_GRAPH_RETVAL=n)");
 }
 
 static void probe(enum ftk_feat id, struct ftk_feature *f)
@@ -537,7 +533,7 @@ static void probe(enum ftk_feat id, struct ftk_feature *f)
 		probe_dynfile(f, "uprobe_events", "CONFIG_UPROBE_EVENTS=n", NULL);
 		break;
 	case FTK_F_DYNEVENTS:
-		probe_dynfile(f, "dynamic_events", "kernel < 5.5 or no dynamic event types", NULL);
+		probe_dynfile(f, "dynamic_events", "kernel < 5.0 or no dynamic event types", NULL);
 		break;
 	case FTK_F_FUNCTION:
 		probe_function(f);
@@ -570,6 +566,15 @@ static void probe(enum ftk_feat id, struct ftk_feature *f)
 		snprintf(path, sizeof(path), "%s/synthetic_events", tracefs_path);
 		if (access(path, W_OK) == 0)
 			set_ok(f, "%s", "");
+		else if (exists(path))
+			set_why(f, "synthetic_events is not writable: %s", strerror(errno));
+		else if (!ftk_has(FTK_F_HIST))
+			set_why(f, "no synthetic events (they come with hist triggers: none here)");
+		else if (!texists("dynamic_events"))
+			/* 4.17 added synthetic events to the hist triggers (always built with
+			 * them); CONFIG_SYNTH_EVENTS came in 5.6, dynamic_events in 5.0: hist
+			 * without synthetic_events or dynamic_events is a kernel before 4.17 */
+			set_why(f, "no synthetic events (hist triggers here predate them: 4.17)");
 		else
 			set_why(f, "no synthetic events (CONFIG_SYNTH_EVENTS=n)");
 		break;
@@ -683,6 +688,191 @@ int ftk_tracefs_error(void)
 	else
 		ftk_hint("mount it by hand: mount -t tracefs nodev " TRACEFS_DIR);
 	return FTK_EXIT_FAIL;
+}
+
+/* ---- kprobes on the exec syscalls ---- */
+
+/* Append DEF to kprobe_events: 0 or -errno. */
+static int kprobe_def(const char *def)
+{
+	char p[PATH_MAX];
+
+	tpath(p, sizeof(p), "kprobe_events");
+	int fd = open(p, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = write(fd, def, strlen(def));
+	int e = n < 0 ? -errno : 0;
+	close(fd);
+	return e;
+}
+
+static int kx_define(const char *sym, const char *fetch)
+{
+	char def[256];
+
+	snprintf(def, sizeof(def), "p:ftk_%d/kx_test %s%s%s\n", (int)getpid(), sym,
+		 fetch ? " " : "", fetch ? fetch : "");
+	return kprobe_def(def);
+}
+
+static void kx_remove(void)
+{
+	char def[64];
+
+	snprintf(def, sizeof(def), "-:ftk_%d/kx_test\n", (int)getpid());
+	kprobe_def(def);
+}
+
+/*
+ * Before 5.5 there is no ustring; whether `string` (probe_kernel_read-based strncpy) reads
+ * user memory depends on the architecture and kernel: find out with a test kprobe enabled in
+ * a test instance ftk-<ourpid> and an exec of a path that does not exist by a child.
+ */
+static bool kx_live_string(const char *file_fetch, char *why, size_t len)
+{
+	char rel[64], dir[PATH_MAX], en[PATH_MAX + 64], path[PATH_MAX + 8], marker[64];
+	pid_t me = getpid();
+
+	snprintf(rel, sizeof(rel), "instances/ftk-%d", (int)me);
+	tpath(dir, sizeof(dir), rel);
+	if (mkdir(dir, 0700) < 0) {
+		snprintf(why, len, "cannot test whether 'string' reads user memory (test instance: "
+			 "%s)", strerror(errno));
+		return false;
+	}
+	snprintf(en, sizeof(en), "%s/events/ftk_%d/kx_test/enable", dir, (int)me);
+	snprintf(marker, sizeof(marker), "/nonexistent/ftk-kx-%d", (int)me);
+	bool ok = false;
+	if (ftk_write_file(en, "1", false) == 0) {
+		pid_t c = fork();
+		if (c == 0) {
+			char *av[] = { "ftk-kx", NULL }, *ev[] = { NULL };
+			execve(marker, av, ev);
+			_exit(0);
+		}
+		int st;
+		while (c > 0 && waitpid(c, &st, 0) < 0 && errno == EINTR)
+			;
+		ftk_write_file(en, "0", false);
+		snprintf(path, sizeof(path), "%s/trace", dir);
+		char *t = ftk_read_file(path, NULL);
+		ok = t && strstr(t, marker);
+		free(t);
+		(void)file_fetch;
+	}
+	if (!ok)
+		snprintf(why, len, "no ustring fetch type (kernel < 5.5) and 'string' does not read "
+			 "user memory here (tested with an exec)");
+	if (rmdir(dir) < 0)
+		ftk_warn("cannot remove test instance %s: %s", dir, strerror(errno));
+	return ok;
+}
+
+static void probe_kexec(struct ftk_kexec *k)
+{
+	/* 4.17 (x86/syscalls: struct pt_regs based calling convention) made the syscall
+	 * functions __x64_sys_NAME(struct pt_regs *): di at 112, si at 104, dx at 96. Before
+	 * it, sys_NAME takes the arguments in registers. */
+	static const struct {
+		const char *sym[2], *file[2], *argv[2];
+	} conv[] = {
+		{ { "__x64_sys_execve", "__x64_sys_execveat" }, { "+112(%di)", "+104(%di)" },
+		  { "+104(%di)", "+96(%di)" } },
+		{ { "sys_execve", "sys_execveat" }, { "%di", "%si" }, { "%si", "%dx" } },
+	};
+	struct utsname u;
+
+	k->ok = false;
+	if (uname(&u) == 0 && strcmp(u.machine, "x86_64") != 0) {
+		snprintf(k->why, sizeof(k->why), "argument fetching is written for x86_64 (this "
+			 "is %s)", u.machine);
+		return;
+	}
+	if (!ftk_has(FTK_F_KPROBES)) {
+		snprintf(k->why, sizeof(k->why), "%s", ftk_feature(FTK_F_KPROBES)->why);
+		return;
+	}
+	size_t c;
+	int err = 0;
+	for (c = 0; c < FTK_ARRAY_SIZE(conv); c++) {
+		err = kx_define(conv[c].sym[0], NULL);
+		if (err == 0)
+			break;
+	}
+	kx_remove();
+	if (c == FTK_ARRAY_SIZE(conv)) {
+		snprintf(k->why, sizeof(k->why), "cannot kprobe the execve syscall function "
+			 "(__x64_sys_execve, sys_execve): %s", strerror(-err));
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		snprintf(k->fn[i].file, sizeof(k->fn[i].file), "%s", conv[c].file[i]);
+		snprintf(k->fn[i].argv, sizeof(k->fn[i].argv), "%s", conv[c].argv[i]);
+		/* execveat came in 3.19 */
+		if (i == 0 || kx_define(conv[c].sym[i], NULL) == 0)
+			snprintf(k->fn[i].sym, sizeof(k->fn[i].sym), "%s", conv[c].sym[i]);
+		kx_remove();
+	}
+	char fetch[96];
+	/* 5.5 (tracing/kprobe: Add ustring type) reads user strings with "ustring". */
+	snprintf(fetch, sizeof(fetch), "s=+0(%s):ustring", conv[c].file[0]);
+	err = kx_define(conv[c].sym[0], fetch);
+	kx_remove();
+	if (err == 0) {
+		k->str = "ustring";
+		k->ok = true;
+		return;
+	}
+	snprintf(fetch, sizeof(fetch), "s=+0(%s):string", conv[c].file[0]);
+	err = kx_define(conv[c].sym[0], fetch);
+	if (err) {
+		snprintf(k->why, sizeof(k->why), "kprobe_events refuses a string fetch: %s",
+			 strerror(-err));
+		kx_remove();
+		return;
+	}
+	k->ok = kx_live_string(fetch, k->why, sizeof(k->why));
+	kx_remove();
+	if (k->ok)
+		k->str = "string";
+}
+
+const struct ftk_kexec *ftk_kprobe_exec(void)
+{
+	static struct ftk_kexec k;
+	static bool done;
+
+	if (!done) {
+		done = true;
+		probe_kexec(&k);
+	}
+	return &k;
+}
+
+/* ---- hist trigger expressions ---- */
+
+bool ftk_hist_expr(const char *sys, const char *event, char *why, size_t len)
+{
+	static int done;	/* 0 not probed, 1 yes, 2 no */
+	char p[PATH_MAX];
+
+	(void)sys;
+	(void)event;
+	if (!done) {
+		/* 5.16 (tracing: Add division and multiplication support for hist triggers,
+		 * with numeric literals) documents them in README: "a numeric literal". A test
+		 * trigger is no way to know: a refused one with a variable keeps 4.19's
+		 * instance busy (rmdir EBUSY). */
+		tpath(p, sizeof(p), "README");
+		char *r = ftk_read_file(p, NULL);
+		done = r && strstr(r, "numeric literal") ? 1 : 2;
+		free(r);
+	}
+	if (done == 2 && why && len)
+		snprintf(why, len, "hist triggers here take no arithmetic with constants "
+			 "(common_timestamp/1000-1; README has no 'numeric literal': kernel < 5.16)");
+	return done == 1;
 }
 
 /* Is `tracer` the current tracer of tracefs directory dir? */

@@ -59,6 +59,29 @@ bool ftk_tracer_user(const char *tracer, bool any_top, char *who, size_t len);
 /* available_filter_functions (malloc'd), NULL when unreadable (EPERM by policy, lockdown). */
 char *ftk_traceable_functions(void);
 
+/*
+ * kprobes on the exec syscalls, as this kernel takes them (probed by defining test kprobes
+ * in group ftk_<ourpid>, removed at once): the kernel function of execve and execveat, the
+ * fetch of their file name and argv pointer arguments, and the fetch type that reads a
+ * string from user memory ("ustring", or "string" where a live test exec showed that it
+ * reads user memory). ok=false with why when no kprobe can fetch user strings.
+ */
+struct ftk_kexec {
+	bool ok;
+	char why[192];
+	const char *str;	/* "ustring" or "string" */
+	struct {
+		char sym[48];	/* "__x64_sys_execve", "sys_execve"; "" when absent */
+		char file[32];	/* pointer fetch of the file name argument */
+		char argv[32];	/* pointer fetch of argv */
+	} fn[2];		/* [0] execve, [1] execveat */
+};
+const struct ftk_kexec *ftk_kprobe_exec(void);
+
+/* Do hist triggers take arithmetic with constants ("common_timestamp/1000-1") on
+ * SYS:EVENT? Probed once with a trigger in a test instance ftk-<ourpid>; why when not. */
+bool ftk_hist_expr(const char *sys, const char *event, char *why, size_t len);
+
 /* The standard error + hint when tracefs is unusable; returns FTK_EXIT_FAIL. */
 int ftk_tracefs_error(void);
 

@@ -186,6 +186,18 @@ static int set_filter(struct ftk_probes *p, struct ftk_event *ev)
 		return 0;
 	char *log = tracefs_error_last(p->tfs->inst);
 	ftk_error("invalid filter for %s:%s: '%s'", ev->system, ev->name, ev->filter);
+	if (!log || !*log) {
+		/* No error_log (added in 5.2): the kernel leaves its message in the event's
+		 * filter file ("^\nparse_error: ..."), as it always did. */
+		free(log);
+		log = NULL;
+		char *f = ftk_read_file(path, NULL), *pe = f ? strstr(f, "parse_error: ") : NULL;
+		if (pe) {
+			pe[strcspn(pe, "\n")] = 0;
+			log = ftk_xstrdup(pe);
+		}
+		free(f);
+	}
 	if (log && *log)
 		ftk_hint("kernel says: %s", log);
 	else

@@ -115,6 +115,10 @@ else
 	fi
 	if [ -w "$TRACEFS/synthetic_events" ]; then
 		expect $t synth yes
+	elif [ ! -e "$TRACEFS/events/sched/sched_switch/hist" ]; then
+		expect $t synth no 'they come with hist triggers: none here'
+	elif [ ! -e "$TRACEFS/dynamic_events" ]; then
+		expect $t synth no 'hist triggers here predate them: 4.17'
 	else
 		expect $t synth no 'CONFIG_SYNTH_EVENTS=n'
 	fi

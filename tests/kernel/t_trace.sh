@@ -93,12 +93,12 @@ fi
 t=trace_bad_filter
 assert_rc $t 2 "$FTK" trace -e 'sched:sched_switch:prev_pid ==' -d 1 &&
 	assert_grep $t "^ftk trace: error: invalid filter for sched:sched_switch" "$T/last.err" &&
-	assert_grep $t 'Invalid value\|parse error' "$T/last.err"
+	assert_grep $t '^hint: kernel says: .*\(Invalid value\|parse error\|parse_error: \)' "$T/last.err"
 pass $t
 
 t=trace_bad_field
 assert_rc $t 2 "$FTK" trace -e 'sched:sched_switch:no_such_field == 1' -d 1 &&
-	assert_grep $t 'Field not found' "$T/last.err"
+	assert_grep $t '^hint: kernel says: .*Field not found' "$T/last.err"
 pass $t
 
 t=trace_unknown_event

@@ -48,11 +48,10 @@ static const struct exec_fn uprobe_fns[] = {
 	 * max_args + 2 uprobes, and each uprobe ~30 ms to remove at exit. */
 };
 
-/* The syscall functions get a struct pt_regs *: di at 112, si at 104, dx at 96. */
-static const struct exec_fn kprobe_fns[] = {
-	{ "__x64_sys_execve", "+0(+112(%di)):ustring", "+104(%di)" },
-	{ "__x64_sys_execveat", "+0(+104(%di)):ustring", "+96(%di)" },
-};
+/* The syscall functions and their argument fetches as this kernel takes them: filled in
+ * from ftk_kprobe_exec() (features.c) by kprobe_usable(). */
+static char kprobe_file[2][64];
+static struct exec_fn kprobe_fns[2];
 
 /* Event kind is encoded in the handler context: the index of the argument, or -1 for the
  * file name. */
@@ -208,7 +207,7 @@ static int add_capture_events(struct argv_capture *x, struct ftk_session *s,
 	for (long k = -1; k <= (long)x->max_args; k++) {
 		struct ftk_event *ev;
 		const char *sym = fn->name;
-		const char *ename = kprobe ? fn->name + strlen("__x64_sys_") : fn->name;
+		const char *ename = kprobe ? (fn == &kprobe_fns[0] ? "execve" : "execveat") : fn->name;
 		if (k < 0) {
 			if (!fn->file)
 				continue;
@@ -221,7 +220,7 @@ static int add_capture_events(struct argv_capture *x, struct ftk_session *s,
 		} else {
 			snprintf(name, sizeof(name), "%s_arg%ld", ename, k);
 			snprintf(fetch, sizeof(fetch), "p=+%ld(%s):x64 s=+0(+%ld(%s)):%s", 8 * k,
-				 fn->argv, 8 * k, fn->argv, kprobe ? "ustring" : "string");
+				 fn->argv, 8 * k, fn->argv, kprobe ? ftk_kprobe_exec()->str : "string");
 		}
 		if (kprobe)
 			ev = ftk_kprobe(s, name, sym, fetch, false);
@@ -229,7 +228,7 @@ static int add_capture_events(struct argv_capture *x, struct ftk_session *s,
 			ev = ftk_uprobe(s, name, libc, off, fetch, false);
 		if (!ev)
 			return -EINVAL;
-		if (strcmp(fn->name, "execve") != 0 && strcmp(fn->name, "__x64_sys_execve") != 0)
+		if (strcmp(fn->name, "execve") != 0 && fn != &kprobe_fns[0])
 			ev->optional = true;
 		struct capture *c = ftk_xcalloc(1, sizeof(*c));
 		c->x = x;
@@ -360,9 +359,18 @@ static bool kprobe_usable(char *why, size_t len)
 			 u.machine);
 		return false;
 	}
-	if (ftk_kernel_version() < (5u << 16 | 5u << 8)) {
-		snprintf(why, len, "needs kernel >= 5.5 (ustring fetch type)");
+	/* Probed, not a version: the syscall function's calling convention and what reads
+	 * user strings (ustring since 5.5, else string where a test exec shows it works). */
+	const struct ftk_kexec *k = ftk_kprobe_exec();
+	if (!k->ok) {
+		snprintf(why, len, "%s", k->why);
 		return false;
+	}
+	for (int i = 0; i < 2; i++) {
+		snprintf(kprobe_file[i], sizeof(kprobe_file[i]), "+0(%s):%s", k->fn[i].file, k->str);
+		kprobe_fns[i].name = k->fn[i].sym[0] ? k->fn[i].sym : NULL;
+		kprobe_fns[i].file = kprobe_file[i];
+		kprobe_fns[i].argv = k->fn[i].argv;
 	}
 	if (!ftk_tracepoint_exists("sched", "sched_process_exec")) {
 		snprintf(why, len, "no sched:sched_process_exec tracepoint");
@@ -444,7 +452,8 @@ int argv_capture_declare(struct argv_capture *x, struct ftk_session *s, int back
 	x->source = execsnoop_backends[backend].name;
 	if (backend == EXECSNOOP_KPROBE) {
 		for (size_t i = 0; i < FTK_ARRAY_SIZE(kprobe_fns) && !rc; i++)
-			rc = add_capture_events(x, s, &kprobe_fns[i], true, NULL);
+			if (kprobe_fns[i].name)
+				rc = add_capture_events(x, s, &kprobe_fns[i], true, NULL);
 	} else if (backend == EXECSNOOP_UPROBE) {
 		const char *libc = ftk_system_libc();
 		for (size_t i = 0; i < FTK_ARRAY_SIZE(uprobe_fns) && !rc; i++)
