@@ -600,6 +600,11 @@ const struct ftk_feature *ftk_feature(enum ftk_feat id)
 	return f;
 }
 
+bool ftk_tracefs_has(const char *rel)
+{
+	return ftk_tracefs() && texists(rel);
+}
+
 bool ftk_tracepoint_exists(const char *sys, const char *name)
 {
 	if (!ftk_tracefs())

@@ -42,6 +42,9 @@ const char *ftk_tracefs(void);
 /* Lockdown: "none", "integrity", "confidentiality" or NULL when unreadable. */
 const char *ftk_lockdown(void);
 
+/* Does REL (a path relative to the tracefs root, e.g. "options/function-fork") exist? */
+bool ftk_tracefs_has(const char *rel);
+
 /* Does tracepoint SYS:NAME exist? (format file present). */
 bool ftk_tracepoint_exists(const char *sys, const char *name);
 /* Size in bytes of FIELD of tracepoint SYS:NAME (from its format), or -1. */

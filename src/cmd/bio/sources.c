@@ -135,6 +135,10 @@ static void bio_source_on_event(struct ftk_event *ev, const struct ftk_rec *r, v
 	case BIO_KIND_ISSUE:
 		bio_copy_field(&e->rwbs, r, rwbs, sizeof(rwbs));
 		bytes = (uint32_t)ftk_field_u64(&e->bytes, r->data, r->size, (uint64_t)nr << 9);
+		/* before 4.11 block_rq_issue's bytes is set only for passthrough (BLOCK_PC)
+		 * requests: 0 for a read or write */
+		if (!bytes)
+			bytes = nr << 9;
 		bio_track_issue(t, r->ts, dev, sector, nr, bytes, rwbs);
 		break;
 	case BIO_KIND_COMPLETE:
@@ -218,7 +222,9 @@ int bio_source_bind(struct bio_source *source)
 		ftk_field_bind(&e->bytes, e->event, "bytes");
 		ftk_field_bind(&e->rwbs, e->event, "rwbs");
 		ftk_field_bind(&e->comm, e->event, "comm");
-		ftk_field_bind(&e->error, e->event, "error");
+		if (!ftk_field_bind(&e->error, e->event, "error"))
+			/* "errors" before 4.13 (block: introduce blk_status_t) */
+			ftk_field_bind(&e->error, e->event, "errors");
 		if (!ftk_field_bind(&e->dev, e->event, "dev") ||
 		    !ftk_field_bind(&e->sector, e->event, "sector") ||
 		    !ftk_field_bind(&e->nr_sector, e->event, "nr_sector")) {
