@@ -325,6 +325,14 @@ static int execsnoop_declare(struct ftk_run *r, struct ftk_session *s)
 	ftk_ptrack_declare(x->procs, s);
 	x->sys_exit[0] = ftk_tracepoint_optional(s, "syscalls", "sys_exit_execve", on_exit_exec, x);
 	x->sys_exit[1] = ftk_tracepoint_optional(s, "syscalls", "sys_exit_execveat", on_exit_exec, x);
+	/* x86-64 4.4 (before the entry rework; 4.9 has them): sys_call_table holds
+	 * stub_execve, so the kernel makes no execve syscall events: no errors to show. */
+	if (x->o.fails && !x->sys_exit[0]) {
+		ftk_error("-x: this kernel has no syscalls:sys_exit_execve tracepoint: the "
+			  "errors of failed execs are not visible");
+		ftk_hint("run without -x (successful execs are still reported)");
+		return -ENOENT;
+	}
 	ftk_session_on_lost(s, on_lost, x);
 	return argv_capture_declare(x->argv, s, r->backend);
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/features.h"
 #include "core/field.h"
 #include "cmd/graph.h"
 #include "cmd/graph/engine.h"
@@ -295,11 +296,17 @@ static int setup_tracer(struct ftk_run *r, struct ftk_session *s)
 		int n;
 		pid_t *all = traced_threads(r, &b, &n);
 		bool follow = !o->tid;	/* new threads and children too */
-		err = ftk_session_instance_write(s, "set_ftrace_pid", ftk_buf_str(&b));
-		if (!err && follow)
-			err = ftk_session_instance_write(s, "options/function-fork", "1");
-		if (!err)
-			err = ftk_session_filter_pids(s, all, n, follow);
+		if (follow && !ftk_tracefs_has("options/function-fork")) {
+			/* function-fork came in 4.12 ("ftrace: Add option function-fork"): no
+			 * set_ftrace_pid; the session follows the forks in user space */
+			err = ftk_session_filter_pids_user(s, all, n, true);
+		} else {
+			err = ftk_session_instance_write(s, "set_ftrace_pid", ftk_buf_str(&b));
+			if (!err && follow)
+				err = ftk_session_instance_write(s, "options/function-fork", "1");
+			if (!err)
+				err = ftk_session_filter_pids(s, all, n, follow);
+		}
 		free(all);
 	}
 	if (!err && o->noirqs)

@@ -855,6 +855,21 @@ const struct ftk_kexec *ftk_kprobe_exec(void)
 	return &k;
 }
 
+int ftk_probe_fetch_test(bool uprobe, const char *target, const char *fetch)
+{
+	char p[PATH_MAX], def[512], rm[64];
+
+	if (!ftk_tracefs())
+		return -ENOENT;
+	tpath(p, sizeof(p), uprobe ? "uprobe_events" : "kprobe_events");
+	snprintf(def, sizeof(def), "p:ftk_%d/fx_test %s %s\n", (int)getpid(), target, fetch);
+	int err = ftk_write_file(p, def, true);
+	snprintf(rm, sizeof(rm), "-:ftk_%d/fx_test\n", (int)getpid());
+	if (err == 0)
+		ftk_write_file(p, rm, true);
+	return err;
+}
+
 /* ---- hist trigger expressions ---- */
 
 bool ftk_hist_expr(const char *sys, const char *event, char *why, size_t len)

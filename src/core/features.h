@@ -85,6 +85,11 @@ const struct ftk_kexec *ftk_kprobe_exec(void);
  * SYS:EVENT? Probed once with a trigger in a test instance ftk-<ourpid>; why when not. */
 bool ftk_hist_expr(const char *sys, const char *event, char *why, size_t len);
 
+/* Does this kernel take FETCH (e.g. "p=+0(%si):x64") on a probe at TARGET (a kernel symbol,
+ * or PATH:0xOFFSET for a uprobe)? Defines a test probe ftk_<ourpid>/fx_test and removes it:
+ * 0 or -errno (the kernel's answer). */
+int ftk_probe_fetch_test(bool uprobe, const char *target, const char *fetch);
+
 /* The standard error + hint when tracefs is unusable; returns FTK_EXIT_FAIL. */
 int ftk_tracefs_error(void);
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "features.h"
+#include "field.h"
 #include "journal.h"
 #include "output.h"
 #include "recover.h"
@@ -415,10 +416,43 @@ static int buffer_job_join(struct buffer_job *j)
 	return j->rc;
 }
 
+static bool upid_has(struct ftk_session *s, pid_t p)
+{
+	for (int i = 0; i < s->nupids; i++)
+		if (s->upids[i] == p)
+			return true;
+	return false;
+}
+
+static void upid_add(struct ftk_session *s, pid_t p)
+{
+	if (upid_has(s, p))
+		return;
+	if (s->nupids == s->capupids) {
+		s->capupids = s->capupids ? 2 * s->capupids : 16;
+		s->upids = realloc(s->upids, s->capupids * sizeof(*s->upids));
+		if (!s->upids)
+			abort();
+	}
+	s->upids[s->nupids++] = p;
+}
+
 static void session_dispatch(const struct ftk_rec *r, void *ctx)
 {
 	struct ftk_session *s = ctx;
 	struct ftk_event *ev = ftk_probes_by_id(&s->probes, ftk_rec_type(r->data));
+	if (s->ufilter) {
+		pid_t pid = ftk_rec_pid(r->data);
+		if (!upid_has(s, pid))
+			return;
+		/* records are merged by time: a fork comes before its child's events */
+		if (s->ufollow && ev && ev == s->fork_ev && ev->tep) {
+			if (!ftk_field_has(&s->fork_child))
+				ftk_field_bind(&s->fork_child, ev, "child_pid");
+			if (ftk_field_has(&s->fork_child))
+				upid_add(s, (pid_t)ftk_field_s64(&s->fork_child, r->data, r->size, 0));
+		}
+	}
 	if (ev && ev->fn)
 		ev->fn(ev, r, ev->ctx);
 }
@@ -510,6 +544,18 @@ int ftk_session_arm(struct ftk_session *s)
 			goto fail;
 	}
 	ftk_mark("instance");
+	if (!ftk_tracefs_has("set_event_pid") || !ftk_tracefs_has("options/event-fork") ||
+	    !ftk_tracefs_has("options/function-fork")) {
+		/* A pid filter may have to follow children in user space: it needs the forks. */
+		for (struct ftk_event *ev = s->probes.events; ev; ev = ev->next)
+			if (ev->kind == FTK_EV_TRACEPOINT && !strcmp(ev->system, "sched") &&
+			    !strcmp(ev->name, "sched_process_fork"))
+				s->fork_ev = ev;
+		if (!s->fork_ev && ftk_tracepoint_exists("sched", "sched_process_fork")) {
+			s->fork_ev = ftk_tracepoint(s, "sched", "sched_process_fork", NULL);
+			s->fork_ev->optional = true;
+		}
+	}
 	/* Dynamic events (unless made before the instance), formats, then filters: a filter the
 	 * kernel refuses is a malformed command line. */
 	rc = ftk_probes_create(&s->probes) || ftk_probes_load(&s->probes, s->tep) ?
@@ -719,6 +765,7 @@ int ftk_session_close(struct ftk_session *s)
 	ftk_probes_free(&s->probes);
 	ftk_hist_free(&s->hist);
 	free(s->lost_held);
+	free(s->upids);
 	free(s->dir);
 	free(s);
 	return 0;
@@ -864,8 +911,26 @@ pid_t ftk_session_spawn(struct ftk_session *s, char **argv)
 	return pid;
 }
 
+int ftk_session_filter_pids_user(struct ftk_session *s, const pid_t *pids, int n, bool follow)
+{
+	if (follow && !s->fork_ev) {
+		ftk_error("cannot follow children: no sched:sched_process_fork");
+		return -ENOENT;
+	}
+	s->ufilter = true;
+	s->ufollow = follow;
+	for (int i = 0; i < n; i++)
+		upid_add(s, pids[i]);
+	return 0;
+}
+
 int ftk_session_filter_pids(struct ftk_session *s, const pid_t *pids, int n, bool follow)
 {
+	/* set_event_pid came in 4.4, options/event-fork in 4.7: without them, filter (and
+	 * follow children, from sched_process_fork) in user space */
+	if (!ftk_tracefs_has("set_event_pid") ||
+	    (follow && !ftk_tracefs_has("options/event-fork")))
+		return ftk_session_filter_pids_user(s, pids, n, follow);
 	struct ftk_buf b = { 0 };
 	for (int i = 0; i < n; i++)
 		ftk_buf_printf(&b, "%s%d", i ? " " : "", (int)pids[i]);

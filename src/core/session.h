@@ -114,6 +114,10 @@ char *ftk_session_instance_read(struct ftk_session *s, const char *file);
 pid_t ftk_session_spawn(struct ftk_session *s, char **argv);
 /* Limit events to these pids (and their children when follow) via set_event_pid. */
 int ftk_session_filter_pids(struct ftk_session *s, const pid_t *pids, int n, bool follow);
+/* The same, always in user space: every record not from PIDS (or, with follow, a child seen
+ * in sched_process_fork) is dropped before the view sees it; no kernel pid filter is set.
+ * For function_graph without options/function-fork (before 4.12). */
+int ftk_session_filter_pids_user(struct ftk_session *s, const pid_t *pids, int n, bool follow);
 
 /* The instance/group names, e.g. "ftk-1234" / "ftk_1234". */
 const char *ftk_session_instance_name(const struct ftk_session *s);

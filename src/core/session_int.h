@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "events.h"
+#include "field.h"
 #include "formats.h"	/* ftk_tep_new/ftk_tep_load (unit tests reach them through here) */
 #include "hist.h"
 #include "probes.h"
@@ -69,6 +70,14 @@ struct ftk_session {
 	struct ftk_global_save *globals;
 	int nglobals;
 	char *saved_tracer;	/* tracer to restore, NULL if unchanged */
+
+	/* pid filter in user space, where the kernel cannot follow children (no set_event_pid
+	 * before 4.4, no options/event-fork before 4.7): ftk_session_filter_pids() */
+	bool ufilter, ufollow;
+	pid_t *upids;
+	int nupids, capupids;
+	struct ftk_event *fork_ev;	/* sched:sched_process_fork, the view's or our own */
+	struct ftk_field_ref fork_child;
 };
 
 #endif

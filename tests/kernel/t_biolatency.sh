@@ -92,6 +92,12 @@ if [ "$KIND" = nullb ]; then
 	ftk_stop $t
 	kill -INT $lp
 	wait $lp || fail $t "biolatency exited $?"
+	# 4.4-4.19 guests: an instance removed while another session's instance is live stays
+	# EBUSY until that one is gone; ftk says so and 'ftk reset' removes it afterwards.
+	if grep -q "^ftk biosnoop: warning: cannot remove .*: still busy; 'ftk reset' will retry" \
+		"$T/$t.err"; then
+		assert_rc $t 0 "$FTK" reset
+	fi
 	got=$(grep -o '"low":[0-9]*,"high":[0-9]*,"count":[1-9][0-9]*' "$T/$t.json" |
 		sed 's/"low":\([0-9]*\),"high":[0-9]*,"count":\([0-9]*\)/\1:\2/' | tr '\n' ' ')
 	# Both sessions time each I/O themselves: a few us apart on the host. Under

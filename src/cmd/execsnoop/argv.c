@@ -48,6 +48,21 @@ static const struct exec_fn uprobe_fns[] = {
 	 * max_args + 2 uprobes, and each uprobe ~30 ms to remove at exit. */
 };
 
+/* Fetch types this kernel's probes take, tried by the backend's usable(): the x64 type came
+ * in 4.11 ("tracing: probeevent: Add hexadecimal type"; u64 reads the same 8 bytes before),
+ * $comm in 4.5 ("tracing: Add $comm fetch argument"): without it, no comm for failed execs. */
+static const char *hex64 = "x64", *comm_fetch = " c=$comm";
+
+static void probe_fetch_types(bool uprobe, const char *target, const char *argv)
+{
+	char f[96];
+	snprintf(f, sizeof(f), "p=+0(%s):x64", argv);
+	if (ftk_probe_fetch_test(uprobe, target, f) == -EINVAL)
+		hex64 = "u64";
+	if (ftk_probe_fetch_test(uprobe, target, "c=$comm") == -EINVAL)
+		comm_fetch = "";
+}
+
 /* The syscall functions and their argument fetches as this kernel takes them: filled in
  * from ftk_kprobe_exec() (features.c) by kprobe_usable(). */
 static char kprobe_file[2][64];
@@ -216,11 +231,13 @@ static int add_capture_events(struct argv_capture *x, struct ftk_session *s,
 		} else if ((unsigned long)k == x->max_args) {
 			snprintf(name, sizeof(name), "%s_more", ename);
 			/* ...and carries the caller's comm, for failed execs. */
-			snprintf(fetch, sizeof(fetch), "p=+%ld(%s):x64 c=$comm", 8 * k, fn->argv);
+			snprintf(fetch, sizeof(fetch), "p=+%ld(%s):%s%s", 8 * k, fn->argv, hex64,
+				 comm_fetch);
 		} else {
 			snprintf(name, sizeof(name), "%s_arg%ld", ename, k);
-			snprintf(fetch, sizeof(fetch), "p=+%ld(%s):x64 s=+0(+%ld(%s)):%s", 8 * k,
-				 fn->argv, 8 * k, fn->argv, kprobe ? ftk_kprobe_exec()->str : "string");
+			snprintf(fetch, sizeof(fetch), "p=+%ld(%s):%s s=+0(+%ld(%s)):%s", 8 * k,
+				 fn->argv, hex64, 8 * k, fn->argv,
+				 kprobe ? ftk_kprobe_exec()->str : "string");
 		}
 		if (kprobe)
 			ev = ftk_kprobe(s, name, sym, fetch, false);
@@ -372,6 +389,7 @@ static bool kprobe_usable(char *why, size_t len)
 		kprobe_fns[i].file = kprobe_file[i];
 		kprobe_fns[i].argv = k->fn[i].argv;
 	}
+	probe_fetch_types(false, kprobe_fns[0].name, kprobe_fns[0].argv);
 	if (!ftk_tracepoint_exists("sched", "sched_process_exec")) {
 		snprintf(why, len, "no sched:sched_process_exec tracepoint");
 		return false;
@@ -389,6 +407,22 @@ static bool uprobe_usable(char *why, size_t len)
 {
 	if (!ftk_ustring_uprobe_usable("execve", "an argument longer than a page", why, len))
 		return false;
+	const char *libc = ftk_system_libc();
+	uint64_t off;
+	if (!libc || ftk_elf_sym_offset(libc, "execve", &off) != 0)
+		return false;	/* ftk_ustring_uprobe_usable() said it */
+	char target[4096 + 32], f[128];
+	snprintf(target, sizeof(target), "%s:0x%llx", libc, (unsigned long long)off);
+	probe_fetch_types(true, target, uprobe_fns[0].argv);
+	/* the argument fetch itself, as the backend will make it */
+	snprintf(f, sizeof(f), "p=+0(%s):%s s=+0(+0(%s)):string", uprobe_fns[0].argv, hex64,
+		 uprobe_fns[0].argv);
+	int err = ftk_probe_fetch_test(true, target, f);
+	if (err) {
+		snprintf(why, len, "this kernel's uprobes refuse the argv fetch '%s': %s", f,
+			 strerror(-err));
+		return false;
+	}
 	if (!ftk_tracepoint_exists("sched", "sched_process_exec")) {
 		snprintf(why, len, "no sched:sched_process_exec tracepoint");
 		return false;
