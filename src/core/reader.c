@@ -433,7 +433,7 @@ static inline void dispatch_one(struct ftk_reader *r, struct cpu *c)
 		c->lost_pending = false;
 		report_lost(r, c, c->lost_count);
 	}
-	rec.ts = c->ts;
+	rec.ts = (uint64_t)((int64_t)c->ts + r->o.ts_off);
 	rec.cpu = c->cpu;
 	rec.size = c->size;
 	rec.data = c->rec;
@@ -561,7 +561,9 @@ static long drain_pass(struct ftk_reader *r, uint64_t limit, bool final, bool *m
 
 long ftk_reader_drain(struct ftk_reader *r, uint64_t now_mono, bool final)
 {
-	uint64_t limit = now_mono > r->o.reorder_ns ? now_mono - r->o.reorder_ns : 0;
+	/* in the trace clock's terms */
+	uint64_t now_tc = (uint64_t)((int64_t)now_mono - r->o.ts_off);
+	uint64_t limit = now_tc > r->o.reorder_ns ? now_tc - r->o.reorder_ns : 0;
 	bool more;
 	long n = 0;
 

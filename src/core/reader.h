@@ -33,6 +33,8 @@ struct ftk_reader_opts {
 	ftk_lost_fn lost;
 	void *ctx;
 	bool use_kbuffer;	/* decode with libtraceevent's kbuffer, not the inline walker */
+	int64_t ts_off;		/* added to record timestamps: trace clock -> CLOCK_MONOTONIC
+				 * (0 with trace_clock=mono) */
 };
 
 /* Opens every per_cpu/cpuN/trace_pipe_raw O_RDONLY|O_NONBLOCK|O_CLOEXEC and reads the

@@ -343,16 +343,85 @@ static size_t subbuf_size(struct ftk_session *s)
 	return n ? n : (size_t)getpagesize();
 }
 
+/* Does trace_clock offer "mono"? (3.10 offers local global counter uptime perf x86-tsc:
+ * "mono" came with 4.0's "tracing: Add mono/mono_raw clocks" era; probed, not dated.) */
+static bool has_mono_clock(struct ftk_session *s)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/trace_clock", s->dir);
+	char *c = ftk_read_file(path, NULL);
+	bool yes = true;	/* unreadable: try it, the write says why */
+	if (c) {
+		yes = false;
+		char *save = NULL;
+		for (char *w = strtok_r(c, " []\n", &save); w && !yes;
+		     w = strtok_r(NULL, " []\n", &save))
+			yes = strcmp(w, "mono") == 0;
+		free(c);
+	}
+	return yes;
+}
+
+/*
+ * No mono clock: records carry the "global" clock (sched_clock based, ns). Its offset to
+ * CLOCK_MONOTONIC: a trace_marker write between two CLOCK_MONOTONIC readings, read back
+ * from the instance's trace (usec precision), then the instance's buffer is cleared.
+ * "global" because "local" is per CPU and not synchronized across CPUs.
+ */
+static int calibrate_clock(struct ftk_session *s)
+{
+	char path[1024], mark[64];
+	snprintf(mark, sizeof(mark), "ftk-clock-%d", (int)s->pid);
+	snprintf(path, sizeof(path), "%s/trace_marker", s->dir);
+	uint64_t t0 = ftk_now_mono();
+	int err = ftk_write_file(path, mark, false);
+	uint64_t t1 = ftk_now_mono();
+	if (err) {
+		ftk_error("no trace_clock 'mono' here, and no trace_marker in %s to calibrate "
+			  "'global' against CLOCK_MONOTONIC: %s", s->dir, strerror(-err));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/trace", s->dir);
+	char *t = ftk_read_file(path, NULL), *m = t ? strstr(t, mark) : NULL;
+	double secs = -1;
+	if (m) {
+		/* "...  [000] ....   12.345678: tracing_mark_write: ftk-clock-N" */
+		char *e = m;
+		while (e > t && e[-1] != '\n')
+			e--;
+		char *colon = strstr(e, ": tracing_mark_write");
+		if (colon) {
+			char *b = colon;
+			while (b > e && b[-1] != ' ')
+				b--;
+			secs = strtod(b, NULL);
+		}
+	}
+	free(t);
+	if (secs < 0) {
+		ftk_error("no trace_clock 'mono' here, and the calibration mark was not found in %s",
+			  path);
+		return -1;
+	}
+	s->clock_off = (int64_t)((t0 + t1) / 2) - (int64_t)(secs * 1e9);
+	if (!s->opts.top_level)	/* top level: the tracer switch that follows clears it */
+		ftk_write_file(path, "", false);	/* clear our own instance's buffer */
+	return 0;
+}
+
 /* Writes for the buffer: own instance or saved top-level. */
 static int setup_buffer(struct ftk_session *s)
 {
 	unsigned long kb = s->opts.buffer_kb ? s->opts.buffer_kb : s->opts.default_buffer_kb;
 	char val[32];
-	int err = ftk_session_instance_write(s, "trace_clock", "mono");
+	const char *clock = has_mono_clock(s) ? "mono" : "global";
+	int err = ftk_session_instance_write(s, "trace_clock", clock);
 	if (err) {
-		ftk_error("cannot set trace_clock=mono: %s", strerror(-err));
+		ftk_error("cannot set trace_clock=%s: %s", clock, strerror(-err));
 		return -EIO;
 	}
+	if (strcmp(clock, "mono") != 0 && !s->opts.dry_run && calibrate_clock(s) < 0)
+		return -EIO;
 	char probe[1024];
 	snprintf(probe, sizeof(probe), "%s/buffer_percent", s->dir);
 	if (s->opts.dry_run || access(probe, F_OK) == 0)
@@ -579,6 +648,7 @@ int ftk_session_arm(struct ftk_session *s)
 			.dir = s->dir, .ncpus = s->ncpus, .subbuf_size = s->subbuf_size,
 			.tep = s->tep, .reorder_ns = REORDER_NS, .unordered = s->opts.unordered,
 			.dispatch = session_dispatch, .lost = session_lost, .ctx = s,
+			.ts_off = s->clock_off,
 		};
 		s->reader = ftk_reader_new(&ro);
 		if (!s->reader) {

@@ -71,6 +71,8 @@ struct ftk_session {
 	int nglobals;
 	char *saved_tracer;	/* tracer to restore, NULL if unchanged */
 
+	int64_t clock_off;	/* CLOCK_MONOTONIC - trace clock, where there is no "mono" */
+
 	/* pid filter in user space, where the kernel cannot follow children (no set_event_pid
 	 * before 4.4, no options/event-fork before 4.7): ftk_session_filter_pids() */
 	bool ufilter, ufollow;

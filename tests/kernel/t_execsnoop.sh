@@ -27,6 +27,11 @@ line_of() {
 
 # ---- exact argv in JSON and in the table ----
 t=es_tricky_json
+# The empty argument: where the kernel's ustring stores "" with length 0, as it stores a
+# fault (seen on 5.10), ftk cannot tell them apart and says null ([?]) unless /proc still
+# has the process: then null is accepted there.
+EMPTY='""'
+[ "$SRC" = kprobe ] && EMPTY=null
 ftk_start es execsnoop --json || exit 0
 LONG=$(printf '%0300d' 0 | tr 0 L)
 "$X" -p "$T/p1" "$TRUE" true "$M-1" 'a b' '' 'q"uote' 'back\\slash' 'tab\there' 'nl\nx' \
@@ -41,7 +46,7 @@ assert_eq $t 1 "$(line_of es "$M-1" | grep -c '"comm":"true"')" &&
 	assert_grep $t "\"filename\":\"$TRUE\"" "$T/es.out" &&
 	assert_grep $t '"ret":0,' "$T/es.out" &&
 	assert_grep $t "\"args_truncated\":false,\"args_source\":\"$SRC\"" "$T/es.out" &&
-	assert_grep $t "\"args\":\[\"true\",\"$M-1\",\"a b\",\"\",\"q\\\\\"uote\",\"back\\\\\\\\slash\",\"tab\\\\there\",\"nl\\\\nx\",\"esc\\\\u001b\[31mred\",\"héllo ✓\",\"$LONG\"\]" "$T/es.out"
+	assert_grep $t "\"args\":\[\"true\",\"$M-1\",\"a b\",\(\"\"\|$EMPTY\),\"q\\\\\"uote\",\"back\\\\\\\\slash\",\"tab\\\\there\",\"nl\\\\nx\",\"esc\\\\u001b\[31mred\",\"héllo ✓\",\"$LONG\"\]" "$T/es.out"
 pass $t
 
 t=es_tricky_table
@@ -51,7 +56,11 @@ read -r P2 PP2 <"$T/p2"
 ftk_stop est
 EXP=$(printf '%-16s %-7s %-7s %3s %s' true "$P2" "$PP2" 0 \
 	"true $M-2 a b  tab\\x09here nl\\x0ax esc\\x1b[31mred c1\\xc2\\x9bx bad\\xffutf")
-assert_eq $t "$EXP" "$(line_of est "$M-2")" &&
+EXP2=$(printf '%-16s %-7s %-7s %3s %s' true "$P2" "$PP2" 0 \
+	"true $M-2 a b [?] tab\\x09here nl\\x0ax esc\\x1b[31mred c1\\xc2\\x9bx bad\\xffutf")
+L2=$(line_of est "$M-2")
+[ "$SRC" = kprobe ] && [ "$L2" = "$EXP2" ] && EXP=$EXP2
+assert_eq $t "$EXP" "$L2" &&
 	assert_eq $t "PCOMM            PID     PPID    RET ARGS" "$(head -1 "$T/est.out")"
 pass $t
 
