@@ -24,6 +24,7 @@
 #include "field.h"
 #include "journal.h"
 #include "output.h"
+#include "procs.h"
 #include "recover.h"
 #include "session_int.h"
 #include "util.h"
@@ -264,6 +265,8 @@ static void restore_globals(struct ftk_session *s)
 int ftk_session_set_tracer(struct ftk_session *s, const char *tracer)
 {
 	int err = ftk_session_instance_write(s, "current_tracer", tracer);
+	if (!err)
+		s->tracer_set = true;
 	if (err && err != -EBUSY) {
 		if (err == -EINVAL || err == -ENODEV)
 			ftk_error("the kernel has no '%s' tracer here", tracer);
@@ -506,14 +509,40 @@ static void upid_add(struct ftk_session *s, pid_t p)
 	s->upids[s->nupids++] = p;
 }
 
+/* pids known not to be followed (their parent was not, when asked) */
+static bool upid_neg_has(struct ftk_session *s, pid_t p)
+{
+	for (int i = 0; i < s->nneg; i++)
+		if (s->neg[i] == p)
+			return true;
+	return false;
+}
+
+static void upid_neg_add(struct ftk_session *s, pid_t p)
+{
+	if (s->nneg == (int)FTK_ARRAY_SIZE(s->neg))
+		s->nneg = 0;	/* forget (pids are reused) */
+	s->neg[s->nneg++] = p;
+}
+
 static void session_dispatch(const struct ftk_rec *r, void *ctx)
 {
 	struct ftk_session *s = ctx;
 	struct ftk_event *ev = ftk_probes_by_id(&s->probes, ftk_rec_type(r->data));
 	if (s->ufilter) {
 		pid_t pid = ftk_rec_pid(r->data);
-		if (!upid_has(s, pid))
-			return;
+		if (!upid_has(s, pid)) {
+			/* its fork record may still be behind (another CPU's page, beyond the
+			 * reorder window under load): ask /proc for the parent, once */
+			if (!s->ufollow || pid <= 0 || upid_neg_has(s, pid))
+				return;
+			pid_t pp = ftk_proc_ppid(pid);
+			if (pp <= 0 || !upid_has(s, pp)) {
+				upid_neg_add(s, pid);
+				return;
+			}
+			upid_add(s, pid);
+		}
 		/* records are merged by time: a fork comes before its child's events */
 		if (s->ufollow && ev && ev == s->fork_ev && ev->tep) {
 			if (!ftk_field_has(&s->fork_child))
@@ -812,9 +841,14 @@ int ftk_session_close(struct ftk_session *s)
 	bool armed = s->armed;
 	if (armed) {
 		/* Stop new events, then drain what the buffers hold. */
-		if (s->opts.top_level)
+		if (s->opts.top_level) {
 			ftk_probes_disable(&s->probes);
-		else
+			/* a tracer's records (function_graph) come until tracing stops; with
+			 * no kernel pid filter (graph before 4.12) our own reads would feed
+			 * the final drain forever. tracing_on is saved: restored at the end */
+			if (s->tracer_set)
+				ftk_session_global_write(s, "tracing_on", "0");
+		} else
 			ftk_session_instance_write(s, "tracing_on", "0");
 		ftk_reader_drain(s->reader, ftk_now_mono(), true);
 		ftk_reader_check_stats(s->reader);

@@ -70,6 +70,7 @@ struct ftk_session {
 	struct ftk_global_save *globals;
 	int nglobals;
 	char *saved_tracer;	/* tracer to restore, NULL if unchanged */
+	bool tracer_set;	/* ftk_session_set_tracer() succeeded */
 
 	int64_t clock_off;	/* CLOCK_MONOTONIC - trace clock, where there is no "mono" */
 
@@ -80,6 +81,8 @@ struct ftk_session {
 	int nupids, capupids;
 	struct ftk_event *fork_ev;	/* sched:sched_process_fork, the view's or our own */
 	struct ftk_field_ref fork_child;
+	pid_t neg[256];			/* pids whose parent was not followed */
+	int nneg;
 };
 
 #endif
