@@ -207,6 +207,16 @@ static int graph_prepare(struct ftk_run *r)
 	    (err = graph_check_functions(v->o.funcs, v->o.nfuncs, "")) ||
 	    (err = graph_check_functions(v->o.notrace, v->o.nnotrace, " (--notrace)")))
 		return err;
+	/* set_graph_notrace came in 3.19; a kernel without options/funcgraph-irqs (3.10)
+	 * always shows interrupts */
+	if (v->o.nnotrace && !ftk_tracefs_has("set_graph_notrace")) {
+		ftk_error("--notrace: this kernel has no set_graph_notrace (added in 3.19)");
+		return -ENOTSUP;
+	}
+	if (v->o.noirqs && !ftk_tracefs_has("options/funcgraph-irqs")) {
+		ftk_error("--noirqs: this kernel has no options/funcgraph-irqs");
+		return -ENOTSUP;
+	}
 	if (v->o.output.retval && !ftk_has(FTK_F_FGRAPH_RETVAL)) {
 		ftk_error("--retval: %s", ftk_feature(FTK_F_FGRAPH_RETVAL)->why);
 		return -ENOTSUP;

@@ -5,6 +5,12 @@
 # quiet, clean end: exit 0.
 . "$(dirname "$0")/lib.sh"
 
+if lockdown_confidentiality; then
+	# no view gets as far as writing output (t_*'s lockdown tests assert the refusal)
+	skip out_full "kernel lockdown (confidentiality) hides tracefs"
+	exit 0
+fi
+
 # Runs ftk with ARGS, stdout on /dev/full, while $WORKLOAD runs (execs by default: lines to
 # print); sets RC.
 WORKLOAD=/bin/true
