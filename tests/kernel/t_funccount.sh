@@ -15,6 +15,13 @@ assert_rc $t 2 "$FTK" funccount 'x:lib:f' && assert_grep $t "the type is p, t or
 assert_rc $t 2 "$FTK" funccount -r 't:sched:(' && assert_grep $t "invalid regex" "$T/last.err"
 assert_rc $t 0 "$FTK" funccount --help && assert_grep $t '^usage: ftk funccount' "$T/last.out" &&
 	pass $t
+if lockdown_confidentiality; then
+	t=funccount_lockdown
+	assert_rc $t 1 "$FTK" funccount t:sched:sched_switch &&
+		assert_grep $t "$LOCKDOWN_MSG" "$T/last.err"
+	pass $t
+	exit 0
+fi
 
 t=funccount_nomatch
 assert_rc $t 1 "$FTK" funccount 't:sched:no_such_event*' &&

@@ -6,8 +6,12 @@
 . "$(dirname "$0")/lib.sh"
 
 if lockdown_confidentiality; then
-	# no view gets as far as writing output (t_*'s lockdown tests assert the refusal)
-	skip out_full "kernel lockdown (confidentiality) hides tracefs"
+	# No view gets as far as writing output: the refusal is the error, not the full disk.
+	t=out_full
+	assert_rc $t 1 sh -c '"$0" execsnoop >/dev/full' "$FTK" &&
+		assert_grep $t "$LOCKDOWN_MSG" "$T/last.err" &&
+		assert_no_grep $t "cannot write the output" "$T/last.err"
+	pass $t
 	exit 0
 fi
 

@@ -13,6 +13,7 @@ assert_rc $t 2 "$FTK" syscount --bogus && assert_grep $t "unknown option" "$T/la
 assert_rc $t 2 "$FTK" syscount -e ENOTANERRNO && assert_grep $t "invalid errno" "$T/last.err"
 assert_rc $t 0 "$FTK" syscount --help && assert_grep $t '^usage: ftk syscount' "$T/last.out" &&
 	assert_grep $t 'ftk syscount -P' "$T/last.out" && pass $t
+lockdown_refusal syscount_lockdown syscount && exit 0
 
 t=syscount_list
 assert_rc $t 0 "$FTK" syscount -l && assert_grep $t '^getppid$' "$T/last.out" &&

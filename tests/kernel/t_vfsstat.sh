@@ -13,6 +13,7 @@ assert_rc $t 2 "$FTK" vfsstat 1 2 3 && assert_grep $t "unexpected argument" "$T/
 assert_rc $t 2 "$FTK" vfsstat 0 && assert_grep $t "invalid interval" "$T/last.err"
 assert_rc $t 0 "$FTK" vfsstat --help && assert_grep $t '^usage: ftk vfsstat' "$T/last.out" &&
 	pass $t
+lockdown_refusal vfsstat_lockdown vfsstat && exit 0
 
 if _tracefs_feature kprobes; then SOURCE=kprobes; else SOURCE=syscalls; fi
 
