@@ -189,10 +189,24 @@ static int funccount_check(struct ftk_run *r)
 	if (!f->npatterns)
 		return ftk_usage_error("a pattern is needed (e.g. 'vfs_*', t:sched:sched_*, "
 				       "c:malloc)"), -EINVAL;
+	/* Every pattern well formed first (a malformed command line is exit 2 anywhere). */
 	for (int i = 0; i < f->npatterns && !rc; i++) {
 		struct funccount_pattern p;
 		if ((rc = funccount_pattern_parse(&p, f->patterns[i])))
 			break;
+		rc = funccount_pattern_check(&p, f->regex);
+		funccount_pattern_free(&p);
+	}
+	for (int i = 0; i < f->npatterns && !rc; i++) {
+		struct funccount_pattern p;
+		if ((rc = funccount_pattern_parse(&p, f->patterns[i])))
+			break;
+		/* Kernel-side patterns expand against tracefs: say first when it is not here. */
+		if (p.kind != FUNCCOUNT_UPROBE && !ftk_has(FTK_F_TRACEFS)) {
+			ftk_tracefs_error();
+			rc = -ENOENT;
+			break;
+		}
 		if (p.kind == FUNCCOUNT_KPROBE && !kfuncs) {
 			if (!ftk_has(FTK_F_KPROBES)) {
 				ftk_error("kernel functions need kprobes: %s",

@@ -96,6 +96,22 @@ static void matcher_free(struct matcher *m)
 		regfree(&m->re);
 }
 
+int funccount_pattern_check(const struct funccount_pattern *p, bool regex)
+{
+	struct matcher m;
+	const char *parts[2] = { p->kind == FUNCCOUNT_TRACEPOINT ? p->library : NULL,
+				 p->function };
+
+	for (int i = 0; i < 2; i++) {
+		if (!parts[i])
+			continue;
+		if (matcher_init(&m, parts[i], regex))
+			return -EINVAL;
+		matcher_free(&m);
+	}
+	return 0;
+}
+
 static void add_kernel(const char *name, void *ctx)
 {
 	add(ctx, FUNCCOUNT_KPROBE, name);

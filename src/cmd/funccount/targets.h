@@ -27,6 +27,8 @@ struct funccount_pattern {
 /* 0, or -EINVAL after a usage error. */
 int funccount_pattern_parse(struct funccount_pattern *p, const char *text);
 void funccount_pattern_free(struct funccount_pattern *p);
+/* Its regular expressions compile (with -r): 0, or -EINVAL after a usage error. */
+int funccount_pattern_check(const struct funccount_pattern *p, bool regex);
 
 struct funccount_target {
 	enum funccount_kind kind;
