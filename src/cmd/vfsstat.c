@@ -250,6 +250,14 @@ static char *both(const char *a, const char *b)
 	return s;
 }
 
+static void first_name(const char *name, void *ctx)
+{
+	char *out = ctx;
+
+	if (!out[0])
+		snprintf(out, 128, "%s", name);
+}
+
 static void declare_kprobes(struct vfsstat *v, struct ftk_session *s)
 {
 	struct ftk_kfuncs *k = ftk_kfuncs_load();
@@ -263,10 +271,18 @@ static void declare_kprobes(struct vfsstat *v, struct ftk_session *s)
 					 vfs_functions[c], why);
 			continue;
 		}
+		/* GCC may split a function and have its callers jump into the body clone
+		 * (Debian's 5.10: do_rmdir calls vfs_rmdir.part.0, never vfs_rmdir): every call
+		 * that does the work passes through the clone, so that is what is probed. */
+		char clone[128] = "", pattern[128];
+		snprintf(pattern, sizeof(pattern), "%s.part.*", vfs_functions[c]);
+		if (k)
+			ftk_kfuncs_match(k, pattern, false, first_name, clone);
 		/* Named per session: the *_profile files list event names without the group. */
 		char name[64];
 		snprintf(name, sizeof(name), "%s_%d", json_keys[c], (int)getpid());
-		struct ftk_event *ev = ftk_kprobe(s, name, vfs_functions[c], NULL, false);
+		struct ftk_event *ev = ftk_kprobe(s, name, clone[0] ? clone : vfs_functions[c],
+						  NULL, false);
 		ev->optional = true;
 		v->sources[v->nsources].counter = ftk_count_event(v->counters, ev, v->pid_filter);
 		v->sources[v->nsources++].column = c;
