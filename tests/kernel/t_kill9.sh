@@ -58,11 +58,6 @@ full_state() {
 	ls "$TRACEFS/instances" | sed 's|^|instances: |'
 }
 
-# The guardian of P: named in its journal (P's child).
-guardian_of() {
-	sed -n 's/^guardian \([0-9]*\) .*/\1/p' "$JDIR/$1.journal" 2>/dev/null
-}
-
 dmesg_lines() {
 	dmesg 2>/dev/null | wc -l
 }
