@@ -135,8 +135,11 @@ kill_streaming() {
 	shift
 	n=0
 	while [ $n -lt "$FTK_KILL9_STREAMING" ]; do
+		# The last run's output would pass for this one's header until the shell truncates it.
+		rm -f "$T/$_t.out" "$T/$_t.err"
 		ftk_start "$_t" "$@" || return 0
 		p=$(ftk_pid "$_t")
+		wait_until 2 grep -q '^guardian ' "$JDIR/$p.journal"
 		g=$(guardian_of "$p")
 		[ -n "$g" ] || fail "$_t" "the journal of $p names no guardian:" \
 			"$(tr '\n' ';' <"$JDIR/$p.journal" 2>&1 | cut -c1-200)" \
