@@ -21,12 +21,6 @@
 static int journal_fd = -1;
 static char journal_path[PATH_MAX];
 static const char *journal_dir = FTK_JOURNAL_DIR;
-static pid_t journal_guardian;
-
-void ftk_journal_guardian(pid_t pid)
-{
-	journal_guardian = pid;
-}
 
 void ftk_journal_set_dir(const char *dir)
 {
@@ -162,12 +156,9 @@ int ftk_journal_open(void)
 	int fd = open(journal_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	char line[160];
+	char line[96];
 	int n = snprintf(line, sizeof(line), "session %d %llu\n", (int)pid,
 			 ftk_journal_starttime(pid));
-	if (journal_guardian > 0)
-		n += snprintf(line + n, sizeof(line) - n, "guardian %d %llu\n",
-			      (int)journal_guardian, ftk_journal_starttime(journal_guardian));
 	int rc = ftk_write_all(fd, line, n);
 	if (!rc && fsync(fd) < 0)
 		rc = -errno;
@@ -254,22 +245,16 @@ static int parse_line(struct ftk_journal *j, char *line)
 	if (next_token(&p))
 		return -1;
 
-	if (strcmp(kind, "session") == 0 || strcmp(kind, "guardian") == 0) {
+	if (strcmp(kind, "session") == 0) {
 		unsigned long pid;
 		if (!a || !b || ftk_parse_ulong(a, 1, INT_MAX, &pid) < 0)
 			return -1;
 		errno = 0;
 		char *end;
-		unsigned long long start = strtoull(b, &end, 10);
+		j->starttime = strtoull(b, &end, 10);
 		if (errno || *end)
 			return -1;
-		if (kind[0] == 's') {
-			j->pid = (pid_t)pid;
-			j->starttime = start;
-		} else {
-			j->guardian = (pid_t)pid;
-			j->guardian_start = start;
-		}
+		j->pid = (pid_t)pid;
 		return 0;
 	}
 	if (strcmp(kind, "instance") == 0 || strcmp(kind, "group") == 0 ||

@@ -86,7 +86,6 @@ struct synthev {
 struct reset_ctx {
 	const char *tracefs;
 	bool verbose;
-	bool quiet;	/* failures not printed (a guardian's retries) */
 	int count;
 	bool failed;
 	struct dynev *evs;
@@ -109,8 +108,6 @@ static void report_fail(struct reset_ctx *c, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	c->failed = true;
-	if (c->quiet)
-		return;
 	if (c->verbose)
 		ftk_error("%s", msg);
 	else
@@ -655,9 +652,7 @@ static void undo(struct reset_ctx *c, pid_t pid, const struct ftk_journal *j, bo
 			restore_tracer(c, j->lines[i].a, j->lines[i].b);
 }
 
-/* Undo the session PID unless it (or its guardian, which then is cleaning it up) lives;
- * FORCE: the caller knows it is dead (its guardian, once ftk is gone). */
-static void reset_pid(struct reset_ctx *c, pid_t pid, bool force)
+static void reset_pid(struct reset_ctx *c, pid_t pid)
 {
 	char path[PATH_MAX];
 
@@ -666,7 +661,7 @@ static void reset_pid(struct reset_ctx *c, pid_t pid, bool force)
 	bool self = pid == getpid();
 	if (!text) {
 		/* Our own pid is ours whatever our name (ftk features' test instance). */
-		if (force || (!self && !ftk_session_alive(pid, 0)))
+		if (!self && !ftk_session_alive(pid, 0))
 			undo(c, pid, NULL, true);
 		return;
 	}
@@ -675,12 +670,11 @@ static void reset_pid(struct reset_ctx *c, pid_t pid, bool force)
 	free(text);
 	if (!j.pid)
 		j.pid = pid;
-	if (!force && self && (!j.starttime || j.starttime == ftk_journal_starttime(pid))) {
+	if (self && (!j.starttime || j.starttime == ftk_journal_starttime(pid))) {
 		ftk_journal_free(&j);
 		return;	/* our own live journal */
 	}
-	if (!force && !self && (ftk_session_alive(pid, j.starttime) ||
-				(j.guardian && ftk_session_alive(j.guardian, j.guardian_start)))) {
+	if (!self && ftk_session_alive(pid, j.starttime)) {
 		ftk_journal_free(&j);
 		return;
 	}
@@ -694,7 +688,7 @@ static void reset_pid(struct reset_ctx *c, pid_t pid, bool force)
 	 * it is us (a dead session's pid reused by this one, before we made anything), they are
 	 * the dead session's.
 	 */
-	undo(c, pid, &j, force || self || !ftk_session_alive(pid, 0));
+	undo(c, pid, &j, self || !ftk_session_alive(pid, 0));
 	ftk_journal_free(&j);
 	/* Keep the journal when something could not be undone: the next reset retries. */
 	if (!c->failed && unlink(path) < 0 && errno != ENOENT)
@@ -709,29 +703,22 @@ static int cmp_pid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Reset the dead sessions found (ONLY: just that one, whatever its state); -1 on error. */
-static int reset(const char *tracefs, bool verbose, pid_t only, bool quiet)
+int ftk_reset_dead(const char *tracefs, bool verbose)
 {
-	struct reset_ctx c = { .tracefs = tracefs, .verbose = verbose, .quiet = quiet };
+	struct reset_ctx c = { .tracefs = tracefs, .verbose = verbose };
 
 	if (!tracefs)
 		return -1;
-	if (!only) {
-		scan_journals(&c);
-		scan_instances(&c);
-	}
+	scan_journals(&c);
+	scan_instances(&c);
 	read_dynevents(&c, "uprobe_events");
 	read_dynevents(&c, "kprobe_events");
 	read_dynevents(&c, "dynamic_events");
 	read_synths(&c);
-	if (only) {
-		c.npids = 0;
-		add_pid(&c, only);
-	}
 	if (c.npids)
 		qsort(c.pids, c.npids, sizeof(*c.pids), cmp_pid);
 	for (int i = 0; i < c.npids; i++)
-		reset_pid(&c, c.pids[i], only != 0);
+		reset_pid(&c, c.pids[i]);
 	for (int i = 0; i < c.nevs; i++) {
 		free(c.evs[i].file);
 		free(c.evs[i].group);
@@ -743,14 +730,4 @@ static int reset(const char *tracefs, bool verbose, pid_t only, bool quiet)
 	free(c.synths);
 	free(c.pids);
 	return c.failed ? -1 : c.count;
-}
-
-int ftk_reset_dead(const char *tracefs, bool verbose)
-{
-	return reset(tracefs, verbose, 0, false);
-}
-
-int ftk_reset_session(const char *tracefs, pid_t pid, bool report)
-{
-	return pid > 0 ? reset(tracefs, false, pid, !report) : -1;
 }

@@ -125,7 +125,8 @@ t=graph_kill9
 if ftk_start $t graph vfs_read -m 2 -p "$loop_pid"; then
 	sleep 1
 	p=$(ftk_pid $t)
-	kill9_both "$p"
+	kill -KILL "$p"
+	wait "$p" 2>/dev/null
 	_ftk_forget $t
 	grep -q vfs_read "$TRACEFS/set_graph_function" || fail $t "set_graph_function not set"
 	assert_rc $t 0 "$FTK" reset
