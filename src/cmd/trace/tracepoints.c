@@ -8,7 +8,6 @@
 
 #include "cmd/trace/tracepoints.h"
 #include "core/catalog.h"
-#include "core/features.h"
 #include "core/suggest.h"
 #include "core/util.h"
 
@@ -119,7 +118,7 @@ static void suggest_events(const char *usys, const char *uname)
 	}
 	ftk_names_free(&systems);
 	if (!best.n) {
-		ftk_hint("list the events of this kernel with 'ls %s/events/*/'", ftk_tracefs());
+		ftk_hint("'ftk list events [GLOB]' lists the events of this kernel");
 		return;
 	}
 	struct ftk_buf b = { 0 };
@@ -155,7 +154,7 @@ int trace_tracepoints_add(struct trace_tracepoints *list, const char *spec)
 		struct glob_add g = { list, filter };
 		if (!ftk_catalog_match(sys, name, add_match, &g)) {
 			ftk_error("no event of this kernel matches '%s:%s'", sys, name);
-			ftk_hint("list the events with 'ls %s/events/*/'", ftk_tracefs());
+			ftk_hint("'ftk list events [GLOB]' lists the events of this kernel");
 			rc = -ENOENT;
 		}
 	}
