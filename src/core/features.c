@@ -870,6 +870,28 @@ int ftk_probe_fetch_test(bool uprobe, const char *target, const char *fetch)
 	return err;
 }
 
+const char *ftk_fetch_x64(bool uprobe, const char *target)
+{
+	static int done[2];	/* 0 not tried, 1 x64, 2 u64 */
+
+	if (!done[uprobe])
+		done[uprobe] = ftk_probe_fetch_test(uprobe, target, "p=%di:x64") == -EINVAL ? 2 : 1;
+	return done[uprobe] == 2 ? "u64" : "x64";
+}
+
+const char *ftk_fetch_comm(bool uprobe, const char *target, const char *name)
+{
+	static int done[2];	/* 0 not tried, 1 $comm, 2 none */
+	static char buf[2][48];
+
+	if (!done[uprobe])
+		done[uprobe] = ftk_probe_fetch_test(uprobe, target, "c=$comm") == -EINVAL ? 2 : 1;
+	if (done[uprobe] == 2)
+		return "";
+	snprintf(buf[uprobe], sizeof(buf[uprobe]), " %s=$comm", name);
+	return buf[uprobe];
+}
+
 /* ---- hist trigger expressions ---- */
 
 bool ftk_hist_expr(const char *sys, const char *event, char *why, size_t len)

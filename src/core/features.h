@@ -89,6 +89,11 @@ bool ftk_hist_expr(const char *sys, const char *event, char *why, size_t len);
  * or PATH:0xOFFSET for a uprobe)? Defines a test probe ftk_<ourpid>/fx_test and removes it:
  * 0 or -errno (the kernel's answer). */
 int ftk_probe_fetch_test(bool uprobe, const char *target, const char *fetch);
+/* Fetch types a probe at TARGET takes here, tried once per probe kind with
+ * ftk_probe_fetch_test(): "x64", else "u64" (x types came in 4.11); " c=$comm", else ""
+ * ($comm came in 4.5). */
+const char *ftk_fetch_x64(bool uprobe, const char *target);
+const char *ftk_fetch_comm(bool uprobe, const char *target, const char *name);
 
 /* The standard error + hint when tracefs is unusable; returns FTK_EXIT_FAIL. */
 int ftk_tracefs_error(void);

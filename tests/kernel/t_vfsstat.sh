@@ -44,7 +44,10 @@ if fsops_run $t $N vfsstat --json -p @PID 1; then
 	for k in read write fsync open unlink mkdir rmdir; do
 		assert_eq $t "$k=$N" "$k=$(sum $k)"
 	done
-	assert_eq $t "create=0" "create=$(sum create)"
+	# the N files are made by open(O_CREAT): kernels whose lookup_open() goes through
+	# vfs_create() (4.4 here) count them as creates, newer ones call ->create directly
+	c=$(sum create)
+	[ "$c" = 0 ] || assert_eq $t "create=$N" "create=$c"
 	assert_grep $t "\"source\":\"$SOURCE\"" "$T/$t.out" &&
 		assert_grep $t '^{"time":"[^"]*","ts":[0-9.]*,"source"' "$T/$t.out" && pass $t
 fi

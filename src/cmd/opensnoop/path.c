@@ -84,8 +84,15 @@ static int add_capture(struct path_capture *x, struct ftk_session *s, const stru
 	const char *base = kprobe ? fn->name + strlen("__x64_sys_") : fn->name;
 
 	snprintf(name, sizeof(name), "%s_path", base[0] == '_' ? base + 2 : base);
-	snprintf(fetch, sizeof(fetch), "p=%s:x64 f=+0(%s):%s c=$comm", fn->ptr, fn->ptr,
-		 kprobe ? "ustring" : "string");
+	char target[4096 + 32];
+	if (kprobe)
+		snprintf(target, sizeof(target), "%s", fn->name);
+	else
+		snprintf(target, sizeof(target), "%s:0x%llx", libc, (unsigned long long)off);
+	/* x64 (4.11) and $comm (4.5) where the kernel takes them (features.c) */
+	snprintf(fetch, sizeof(fetch), "p=%s:%s f=+0(%s):%s%s", fn->ptr,
+		 ftk_fetch_x64(!kprobe, target), fn->ptr, kprobe ? "ustring" : "string",
+		 ftk_fetch_comm(!kprobe, target, "c"));
 	struct ftk_event *ev = kprobe ? ftk_kprobe(s, name, fn->name, fetch, false)
 				      : ftk_uprobe(s, name, libc, off, fetch, false);
 	if (!ev)
