@@ -212,6 +212,9 @@ static void emit(struct opensnoop *x, const struct ftk_rec *r, const struct open
 	struct ftk_pinfo *thread = ftk_ptable_get(x->threads, c->tid);
 	pid_t pid = thread ? thread->tgid : pi && pi->tgid > 0 ? pi->tgid : c->tid;
 	const char *comm = c->comm[0] ? c->comm : pi && pi->comm[0] ? pi->comm : "?";
+	char pcomm[16];	/* no $comm in the capture (before 4.5) nor an event: /proc */
+	if (comm[0] == '?' && ftk_proc_comm(c->tid, pcomm, sizeof(pcomm)))
+		comm = pcomm;
 	if (!pid_wanted(x->run, pid))
 		return;
 	if (x->o.name && !strstr(comm, x->o.name))
