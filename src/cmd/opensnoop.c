@@ -466,6 +466,11 @@ static int opensnoop_bind(struct ftk_run *r, struct ftk_session *s)
 			x->newtask->fn = NULL;
 	}
 	ftk_ptrack_bind(x->procs);
+	/* -p processes: their names now, while they live (no $comm before 4.5) */
+	for (int i = 0; i < r->npids; i++)
+		ftk_ptrack_lookup(x->procs, r->pids[i]);
+	if (x->o.tid > 0)
+		ftk_ptrack_lookup(x->procs, x->o.tid);
 	path_capture_bind(x->paths);
 	return 0;
 }
