@@ -48,21 +48,6 @@ static const struct exec_fn uprobe_fns[] = {
 	 * max_args + 2 uprobes, and each uprobe ~30 ms to remove at exit. */
 };
 
-/* Fetch types this kernel's probes take, tried by the backend's usable(): the x64 type came
- * in 4.11 ("tracing: probeevent: Add hexadecimal type"; u64 reads the same 8 bytes before),
- * $comm in 4.5 ("tracing: Add $comm fetch argument"): without it, no comm for failed execs. */
-static const char *hex64 = "x64", *comm_fetch = " c=$comm";
-
-static void probe_fetch_types(bool uprobe, const char *target, const char *argv)
-{
-	char f[96];
-	snprintf(f, sizeof(f), "p=+0(%s):x64", argv);
-	if (ftk_probe_fetch_test(uprobe, target, f) == -EINVAL)
-		hex64 = "u64";
-	if (ftk_probe_fetch_test(uprobe, target, "c=$comm") == -EINVAL)
-		comm_fetch = "";
-}
-
 /* The syscall functions and their argument fetches as this kernel takes them: filled in
  * from ftk_kprobe_exec() (features.c) by kprobe_usable(). */
 static char kprobe_file[2][64];
@@ -206,7 +191,7 @@ static void on_capture(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
 static int add_capture_events(struct argv_capture *x, struct ftk_session *s,
 			      const struct exec_fn *fn, bool kprobe, const char *libc)
 {
-	char name[64], fetch[256];
+	char name[64], fetch[256], target[4096 + 32];
 	uint64_t off = 0;
 	if (!kprobe) {
 		int err = ftk_elf_sym_offset(libc, fn->name, &off);
@@ -218,6 +203,14 @@ static int add_capture_events(struct argv_capture *x, struct ftk_session *s,
 			return err;
 		}
 	}
+	/* The fetch types this kernel's probes take (features.c): u64 for x64 before 4.11, no
+	 * $comm before 4.5 (no comm for failed execs then). */
+	if (kprobe)
+		snprintf(target, sizeof(target), "%s", fn->name);
+	else
+		snprintf(target, sizeof(target), "%s:0x%llx", libc, (unsigned long long)off);
+	const char *hex64 = ftk_fetch_x64(!kprobe, target);
+	const char *comm = ftk_fetch_comm(!kprobe, target, "c");
 	/* +1: the pointer after the last shown argument tells whether argv was cut. */
 	for (long k = -1; k <= (long)x->max_args; k++) {
 		struct ftk_event *ev;
@@ -232,7 +225,7 @@ static int add_capture_events(struct argv_capture *x, struct ftk_session *s,
 			snprintf(name, sizeof(name), "%s_more", ename);
 			/* ...and carries the caller's comm, for failed execs. */
 			snprintf(fetch, sizeof(fetch), "p=+%ld(%s):%s%s", 8 * k, fn->argv, hex64,
-				 comm_fetch);
+				 comm);
 		} else {
 			snprintf(name, sizeof(name), "%s_arg%ld", ename, k);
 			snprintf(fetch, sizeof(fetch), "p=+%ld(%s):%s s=+0(+%ld(%s)):%s", 8 * k,
@@ -389,7 +382,6 @@ static bool kprobe_usable(char *why, size_t len)
 		kprobe_fns[i].file = kprobe_file[i];
 		kprobe_fns[i].argv = k->fn[i].argv;
 	}
-	probe_fetch_types(false, kprobe_fns[0].name, kprobe_fns[0].argv);
 	if (!ftk_tracepoint_exists("sched", "sched_process_exec")) {
 		snprintf(why, len, "no sched:sched_process_exec tracepoint");
 		return false;
@@ -413,10 +405,9 @@ static bool uprobe_usable(char *why, size_t len)
 		return false;	/* ftk_ustring_uprobe_usable() said it */
 	char target[4096 + 32], f[128];
 	snprintf(target, sizeof(target), "%s:0x%llx", libc, (unsigned long long)off);
-	probe_fetch_types(true, target, uprobe_fns[0].argv);
 	/* the argument fetch itself, as the backend will make it */
-	snprintf(f, sizeof(f), "p=+0(%s):%s s=+0(+0(%s)):string", uprobe_fns[0].argv, hex64,
-		 uprobe_fns[0].argv);
+	snprintf(f, sizeof(f), "p=+0(%s):%s s=+0(+0(%s)):string", uprobe_fns[0].argv,
+		 ftk_fetch_x64(true, target), uprobe_fns[0].argv);
 	int err = ftk_probe_fetch_test(true, target, f);
 	if (err) {
 		snprintf(why, len, "this kernel's uprobes refuse the argv fetch '%s': %s", f,
