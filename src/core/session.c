@@ -377,7 +377,7 @@ static int calibrate_clock(struct ftk_session *s)
 	snprintf(mark, sizeof(mark), "ftk-clock-%d", (int)s->pid);
 	snprintf(path, sizeof(path), "%s/trace_marker", s->dir);
 	uint64_t t0 = ftk_now_mono();
-	int err = ftk_write_file(path, mark, false);
+	int err = ftk_tfs_write(&s->tfs, path, mark, false);
 	uint64_t t1 = ftk_now_mono();
 	if (err) {
 		ftk_error("no trace_clock 'mono' here, and no trace_marker in %s to calibrate "
@@ -408,7 +408,7 @@ static int calibrate_clock(struct ftk_session *s)
 	}
 	s->clock_off = (int64_t)((t0 + t1) / 2) - (int64_t)(secs * 1e9);
 	if (!s->opts.top_level)	/* top level: the tracer switch that follows clears it */
-		ftk_write_file(path, "", false);	/* clear our own instance's buffer */
+		ftk_tfs_write(&s->tfs, path, "", false);	/* clear our own instance's buffer */
 	return 0;
 }
 
@@ -488,67 +488,49 @@ static int buffer_job_join(struct buffer_job *j)
 	return j->rc;
 }
 
-static bool upid_has(struct ftk_session *s, pid_t p)
+/* The user-space pid filter's table (core/procs.h): one entry per pid decided, flagged
+ * USER_PID_FOLLOWED or not; looked up per record in constant time. */
+enum { USER_PID_FOLLOWED = 1 };
+
+static void user_pid_follow(struct ftk_session *s, pid_t pid)
 {
-	for (int i = 0; i < s->nupids; i++)
-		if (s->upids[i] == p)
-			return true;
-	return false;
+	struct ftk_pinfo *p = ftk_ptable_put(s->user_pids, pid);
+	if (p)
+		p->flags = USER_PID_FOLLOWED;
 }
 
-static void upid_add(struct ftk_session *s, pid_t p)
+static bool user_pid_followed(struct ftk_session *s, pid_t pid)
 {
-	if (upid_has(s, p))
-		return;
-	if (s->nupids == s->capupids) {
-		s->capupids = s->capupids ? 2 * s->capupids : 16;
-		s->upids = realloc(s->upids, s->capupids * sizeof(*s->upids));
-		if (!s->upids)
-			abort();
-	}
-	s->upids[s->nupids++] = p;
-}
-
-/* pids known not to be followed (their parent was not, when asked) */
-static bool upid_neg_has(struct ftk_session *s, pid_t p)
-{
-	for (int i = 0; i < s->nneg; i++)
-		if (s->neg[i] == p)
-			return true;
-	return false;
-}
-
-static void upid_neg_add(struct ftk_session *s, pid_t p)
-{
-	if (s->nneg == (int)FTK_ARRAY_SIZE(s->neg))
-		s->nneg = 0;	/* forget (pids are reused) */
-	s->neg[s->nneg++] = p;
+	struct ftk_pinfo *p = ftk_ptable_get(s->user_pids, pid);
+	if (p)
+		return p->flags & USER_PID_FOLLOWED;
+	if (!s->user_follow || pid <= 0)
+		return false;
+	/* its fork record may still be behind (another CPU's page, beyond the reorder window
+	 * under load): ask /proc for the parent, once (a fork record seen later still wins) */
+	pid_t pp = ftk_proc_ppid(pid);
+	struct ftk_pinfo *parent = pp > 0 ? ftk_ptable_get(s->user_pids, pp) : NULL;
+	bool yes = parent && (parent->flags & USER_PID_FOLLOWED);
+	p = ftk_ptable_put(s->user_pids, pid);
+	if (p)
+		p->flags = yes ? USER_PID_FOLLOWED : 0;
+	return yes;
 }
 
 static void session_dispatch(const struct ftk_rec *r, void *ctx)
 {
 	struct ftk_session *s = ctx;
 	struct ftk_event *ev = ftk_probes_by_id(&s->probes, ftk_rec_type(r->data));
-	if (s->ufilter) {
-		pid_t pid = ftk_rec_pid(r->data);
-		if (!upid_has(s, pid)) {
-			/* its fork record may still be behind (another CPU's page, beyond the
-			 * reorder window under load): ask /proc for the parent, once */
-			if (!s->ufollow || pid <= 0 || upid_neg_has(s, pid))
-				return;
-			pid_t pp = ftk_proc_ppid(pid);
-			if (pp <= 0 || !upid_has(s, pp)) {
-				upid_neg_add(s, pid);
-				return;
-			}
-			upid_add(s, pid);
-		}
+	if (s->user_pids) {
+		if (!user_pid_followed(s, ftk_rec_pid(r->data)))
+			return;
 		/* records are merged by time: a fork comes before its child's events */
-		if (s->ufollow && ev && ev == s->fork_ev && ev->tep) {
+		if (s->user_follow && ev && ev == s->fork_ev && ev->tep) {
 			if (!ftk_field_has(&s->fork_child))
 				ftk_field_bind(&s->fork_child, ev, "child_pid");
 			if (ftk_field_has(&s->fork_child))
-				upid_add(s, (pid_t)ftk_field_s64(&s->fork_child, r->data, r->size, 0));
+				user_pid_follow(s, (pid_t)ftk_field_s64(&s->fork_child, r->data,
+									r->size, -1));
 		}
 	}
 	if (ev && ev->fn)
@@ -869,7 +851,7 @@ int ftk_session_close(struct ftk_session *s)
 	ftk_probes_free(&s->probes);
 	ftk_hist_free(&s->hist);
 	free(s->lost_held);
-	free(s->upids);
+	ftk_ptable_free(s->user_pids);
 	free(s->dir);
 	free(s);
 	return 0;
@@ -1021,10 +1003,11 @@ int ftk_session_filter_pids_user(struct ftk_session *s, const pid_t *pids, int n
 		ftk_error("cannot follow children: no sched:sched_process_fork");
 		return -ENOENT;
 	}
-	s->ufilter = true;
-	s->ufollow = follow;
+	if (!s->user_pids)
+		s->user_pids = ftk_ptable_new();
+	s->user_follow = follow;
 	for (int i = 0; i < n; i++)
-		upid_add(s, pids[i]);
+		user_pid_follow(s, pids[i]);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 
 struct tracefs_instance;
 struct tep_handle;
+struct ftk_ptable;
 
 struct ftk_global_save {
 	char *file;	/* top-level file name, e.g. "set_graph_function" */
@@ -76,13 +77,10 @@ struct ftk_session {
 
 	/* pid filter in user space, where the kernel cannot follow children (no set_event_pid
 	 * before 4.4, no options/event-fork before 4.7): ftk_session_filter_pids() */
-	bool ufilter, ufollow;
-	pid_t *upids;
-	int nupids, capupids;
+	struct ftk_ptable *user_pids;	/* NULL: no such filter */
+	bool user_follow;
 	struct ftk_event *fork_ev;	/* sched:sched_process_fork, the view's or our own */
 	struct ftk_field_ref fork_child;
-	pid_t neg[256];			/* pids whose parent was not followed */
-	int nneg;
 };
 
 #endif
