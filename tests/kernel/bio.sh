@@ -10,6 +10,17 @@ NULLB_LOADED=""
 # the kernel command line (scripts/vm's bzImage guests); a kernel without null_blk (< 3.13)
 # gets a scratch virtio disk (FTK_SCRATCH_DISK=vda), KIND=disk: no timing expectations.
 # Host: a file in /var/tmp on its real disk. Else returns 1 with $BIO_WHY.
+# _bio_use DEV KIND: the block device DEV (made in /dev when absent); a null_blk one gets
+# mq-deadline.
+_bio_use() {
+	DISK=$1
+	FILE=/dev/$1
+	[ -e "$FILE" ] || mknod "$FILE" b $(tr ':' ' ' <"/sys/block/$1/dev")
+	[ "$2" = nullb ] && echo mq-deadline >"/sys/block/$1/queue/scheduler" 2>/dev/null
+	OFF=0
+	KIND=$2
+}
+
 bio_target() {
 	BIO_WHY=""
 	if [ ! -x "$BIOIO" ]; then
@@ -17,32 +28,18 @@ bio_target() {
 		return 1
 	fi
 	if in_guest && [ -e /sys/block/nullb0 ] && [ ! -e /sys/module/null_blk/refcnt ]; then
-		DISK=nullb0	# built in (no refcnt: not a module)
-		FILE=/dev/nullb0
-		[ -e "$FILE" ] || mknod "$FILE" b $(tr ':' ' ' </sys/block/nullb0/dev)
-		echo mq-deadline >/sys/block/nullb0/queue/scheduler 2>/dev/null
-		OFF=0
-		KIND=nullb
+		_bio_use nullb0 nullb	# built in (no refcnt: not a module)
 		return 0
 	fi
 	if in_guest && [ -n "${FTK_SCRATCH_DISK:-}" ] && [ -e "/sys/block/$FTK_SCRATCH_DISK" ]; then
-		DISK=$FTK_SCRATCH_DISK
-		FILE=/dev/$DISK
-		[ -e "$FILE" ] || mknod "$FILE" b $(tr ':' ' ' <"/sys/block/$DISK/dev")
-		OFF=0
-		KIND=disk
+		_bio_use "$FTK_SCRATCH_DISK" disk
 		return 0
 	fi
 	if in_guest && [ ! -e /sys/module/null_blk ] &&
 		modprobe null_blk nr_devices=1 irqmode=2 completion_nsec=2000000 \
 			hw_queue_depth=1 submit_queues=1 gb=1 2>/dev/null; then
 		NULLB_LOADED=1
-		DISK=nullb0
-		FILE=/dev/nullb0
-		[ -e "$FILE" ] || mknod "$FILE" b $(tr ':' ' ' </sys/block/nullb0/dev)
-		echo mq-deadline >/sys/block/nullb0/queue/scheduler 2>/dev/null
-		OFF=0
-		KIND=nullb
+		_bio_use nullb0 nullb
 		return 0
 	fi
 	src=$(df -P /var/tmp 2>/dev/null | awk 'NR == 2 {print $1}')
