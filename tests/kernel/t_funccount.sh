@@ -5,6 +5,14 @@
 # --json; bad patterns exit 2; kernel patterns on a kernel without kprobes say so.
 . "$(dirname "$0")/lib.sh"
 
+if lockdown_confidentiality; then
+	# tracefs hidden: the view's precise refusal, nothing else to test
+	t=funccount_lockdown
+	assert_rc $t 1 "$FTK" funccount -d 1 t:sched:sched_switch && assert_grep $t "$LOCKDOWN_MSG" "$T/last.err"
+	pass $t
+	exit 0
+fi
+
 . "$(dirname "$0")/fsops.sh"
 N=300
 

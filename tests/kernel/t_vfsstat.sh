@@ -5,6 +5,14 @@
 # (open(O_CREAT) is not vfs_create); interval and count end the run.
 . "$(dirname "$0")/lib.sh"
 
+if lockdown_confidentiality; then
+	# tracefs hidden: the view's precise refusal, nothing else to test
+	t=vfsstat_lockdown
+	assert_rc $t 1 "$FTK" vfsstat 1 1 && assert_grep $t "$LOCKDOWN_MSG" "$T/last.err"
+	pass $t
+	exit 0
+fi
+
 . "$(dirname "$0")/fsops.sh"
 N=500
 
