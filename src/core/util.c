@@ -15,12 +15,12 @@
 
 const char *ftk_prog = "ftk";
 
-static void vmsg(const char *pfx, const char *fmt, va_list ap)
+/* One line on stderr: "<prog><kind>" (kind NULL: the bare "hint: " form), then the message. */
+static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
 	char line[2048];
-	int n = 0;
-	if (pfx)
-		n = snprintf(line, sizeof(line), "%s", pfx);
+	int n = kind ? snprintf(line, sizeof(line), "%s%s", ftk_prog, kind)
+		     : snprintf(line, sizeof(line), "hint: ");
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;
 	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
@@ -29,51 +29,24 @@ static void vmsg(const char *pfx, const char *fmt, va_list ap)
 	fprintf(stderr, "%s\n", line);
 }
 
-void ftk_error(const char *fmt, ...)
-{
-	char pfx[96];
-	snprintf(pfx, sizeof(pfx), "%s: error: ", ftk_prog);
-	va_list ap;
-	va_start(ap, fmt);
-	vmsg(pfx, fmt, ap);
-	va_end(ap);
-}
-
-void ftk_hint(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vmsg("hint: ", fmt, ap);
-	va_end(ap);
-}
-
-void ftk_warn(const char *fmt, ...)
-{
-	char pfx[96];
-	snprintf(pfx, sizeof(pfx), "%s: warning: ", ftk_prog);
-	va_list ap;
-	va_start(ap, fmt);
-	vmsg(pfx, fmt, ap);
-	va_end(ap);
-}
-
-void ftk_info(const char *fmt, ...)
-{
-	char pfx[96];
-	snprintf(pfx, sizeof(pfx), "%s: ", ftk_prog);
-	va_list ap;
-	va_start(ap, fmt);
-	vmsg(pfx, fmt, ap);
-	va_end(ap);
-}
+#define FTK_MSG(name, kind)                                 \
+	void name(const char *fmt, ...)                     \
+	{                                                   \
+		va_list ap;                                 \
+		va_start(ap, fmt);                          \
+		vmsg(kind, fmt, ap);                        \
+		va_end(ap);                                 \
+	}
+FTK_MSG(ftk_error, ": error: ")
+FTK_MSG(ftk_warn, ": warning: ")
+FTK_MSG(ftk_info, ": ")
+FTK_MSG(ftk_hint, NULL)
 
 int ftk_usage_error(const char *fmt, ...)
 {
-	char pfx[96];
-	snprintf(pfx, sizeof(pfx), "%s: error: ", ftk_prog);
 	va_list ap;
 	va_start(ap, fmt);
-	vmsg(pfx, fmt, ap);
+	vmsg(": error: ", fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "hint: run '%s --help' for usage\n", ftk_prog);
 	return FTK_EXIT_USAGE;
