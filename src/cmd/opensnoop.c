@@ -381,19 +381,7 @@ static int opensnoop_check(struct ftk_run *r)
 		r->npids = 0;	/* -t takes precedence over -p, as in bcc */
 	if (r->dry_run)
 		return 0;
-	for (int i = 0; i < r->npids; i++) {
-		int n = 0;
-		pid_t *v = ftk_proc_threads(r->pids[i], &n);
-		if (!v) {
-			ftk_error("no process with PID %d", (int)r->pids[i]);
-			return -ESRCH;
-		}
-		x->tids = ftk_xrealloc(x->tids, (x->ntids + n) * sizeof(*x->tids));
-		memcpy(x->tids + x->ntids, v, n * sizeof(*v));
-		x->ntids += n;
-		free(v);
-	}
-	return 0;
+	return ftk_run_pid_threads(r, &x->tids, &x->ntids);
 }
 
 static void declare_syscall(struct opensnoop *x, struct ftk_session *s, int sys)

@@ -208,24 +208,6 @@ static void add_event(struct trace *t, struct ftk_event *ev, char *label)
 	t->events[t->nevents++] = (struct trace_event){ .trace = t, .ev = ev, .label = label };
 }
 
-/* Thread ids of every -p process (-ESRCH when one is gone). */
-static int collect_tids(struct trace *t, const pid_t *pids, int npids)
-{
-	for (int i = 0; i < npids; i++) {
-		int n = 0;
-		pid_t *v = ftk_proc_threads(pids[i], &n);
-		if (!v) {
-			ftk_error("no process with PID %d", pids[i]);
-			return -ESRCH;
-		}
-		t->tids = ftk_xrealloc(t->tids, (t->ntids + n) * sizeof(*t->tids));
-		memcpy(t->tids + t->ntids, v, n * sizeof(*t->tids));
-		t->ntids += n;
-		free(v);
-	}
-	return 0;
-}
-
 /*
  * Limit events to the -p threads or the command (and what they start: event-fork). Runs as
  * the session's set-up hook: the instance exists, nothing is enabled yet and the command is
@@ -299,7 +281,7 @@ static int trace_declare(struct ftk_run *r, struct ftk_session *s)
 		ftk_session_on_end(s, on_end, t);
 	}
 	ftk_session_on_lost(s, on_lost, t);
-	if (r->npids && (rc = collect_tids(t, r->pids, r->npids)))
+	if (r->npids && (rc = ftk_run_pid_threads(r, &t->tids, &t->ntids)))
 		return rc;
 	ftk_session_on_setup(s, limit_pids, t);
 	return 0;

@@ -9,6 +9,7 @@
 
 #include "features.h"
 #include "output.h"
+#include "procs.h"
 #include "run.h"
 #include "util.h"
 #include "view.h"
@@ -81,6 +82,23 @@ int ftk_opt_pids(const char *what, const char *arg, pid_t **pids, int *n)
 	if (rc)
 		ftk_usage_error("invalid %s '%s' (PID[,PID...])", what, arg);
 	return rc;
+}
+
+int ftk_run_pid_threads(const struct ftk_run *r, pid_t **tids, int *n)
+{
+	for (int i = 0; i < r->npids; i++) {
+		int k = 0;
+		pid_t *v = ftk_proc_threads(r->pids[i], &k);
+		if (!v) {
+			ftk_error("no process with PID %d", (int)r->pids[i]);
+			return -ESRCH;
+		}
+		*tids = ftk_xrealloc(*tids, (size_t)(*n + k) * sizeof(**tids));
+		memcpy(*tids + *n, v, (size_t)k * sizeof(*v));
+		*n += k;
+		free(v);
+	}
+	return 0;
 }
 
 /* ---- help ---- */

@@ -129,5 +129,8 @@ int ftk_opt_ulong(const char *what, const char *arg, unsigned long min, unsigned
 int ftk_opt_long(const char *what, const char *arg, long min, long max, long *out);
 /* "PID[,PID...]" (each 1..INT_MAX); appends to *pids. */
 int ftk_opt_pids(const char *what, const char *arg, pid_t **pids, int *n);
+/* Every thread of every -p process, appended to *tids (*n counts them); -ESRCH, said, when
+ * one of them is gone. */
+int ftk_run_pid_threads(const struct ftk_run *r, pid_t **tids, int *n);
 
 #endif
