@@ -8,6 +8,7 @@
  * where the kernel has them, probe hit counters, or the ring buffer.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,17 +259,72 @@ static void first_name(const char *name, void *ctx)
 		snprintf(out, 128, "%s", name);
 }
 
+static void add_skipped(struct vfsstat *v, const char *fn, const char *why)
+{
+	size_t used = strlen(v->skipped);
+	snprintf(v->skipped + used, sizeof(v->skipped) - used, "%s%s (%s)", used ? ", " : "", fn,
+		 why);
+}
+
+/* A kprobe counted in column c, named per session (the *_profile files list event names
+ * without the group): "fsync_1234", "fsync2_1234" for a second one. */
+static void count_kprobe(struct vfsstat *v, struct ftk_session *s, int c, const char *fn,
+			 int nth)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "%s%.0d_%d", json_keys[c], nth, (int)getpid());
+	struct ftk_event *ev = ftk_kprobe(s, name, fn, NULL, false);
+	ev->optional = true;
+	v->sources[v->nsources].counter = ftk_count_event(v->counters, ev, v->pid_filter);
+	v->sources[v->nsources++].column = c;
+	v->present[c] = true;
+}
+
+/* An fsync(2) that does nothing: /dev/null has no ->fsync (EINVAL). */
+static void fsync_devnull(void *ctx)
+{
+	(void)ctx;
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)!fsync(fd);
+		close(fd);
+	}
+}
+
+/*
+ * FSYNC's probes: vfs_fsync_range where fsync(2) reaches it. 7.0's "fs: factor out a
+ * sync_lazytime helper" left vfs_fsync_range so small that GCC inlines it (and vfs_fsync)
+ * into do_fsync, keeping the exported copy for the other callers: there do_fsync is probed
+ * as well, and the two never count one call twice. Checked with a test fsync of our own.
+ */
+static void declare_fsync(struct vfsstat *v, struct ftk_session *s, const char *fn)
+{
+	char why[192];
+	int fires = ftk_kprobe_fires(fn, fsync_devnull, NULL, why, sizeof(why));
+	if (fires < 0)
+		ftk_warn("cannot check that fsync(2) reaches %s (%s): counting it alone", fn, why);
+	if (fires != 0) {
+		count_kprobe(v, s, FSYNC, fn, 0);
+		return;
+	}
+	int caller = ftk_kprobe_fires("do_fsync", fsync_devnull, NULL, why, sizeof(why));
+	if (caller != 1) {
+		add_skipped(v, fn, caller == 0 ? "fsync(2) reaches neither it nor do_fsync here"
+				   : "fsync(2) does not reach it here, and do_fsync cannot be probed");
+		return;
+	}
+	count_kprobe(v, s, FSYNC, fn, 0);
+	count_kprobe(v, s, FSYNC, "do_fsync", 2);
+}
+
 static void declare_kprobes(struct vfsstat *v, struct ftk_session *s)
 {
 	struct ftk_kfuncs *k = ftk_kfuncs_load();
-	size_t used = 0;
 
 	for (int c = 0; c < NCOLUMNS; c++) {
 		const char *why = NULL;
 		if (k && !ftk_kfuncs_allowed(k, vfs_functions[c], &why)) {
-			used += snprintf(v->skipped + used, used < sizeof(v->skipped) ?
-					 sizeof(v->skipped) - used : 0, "%s%s (%s)", used ? ", " : "",
-					 vfs_functions[c], why);
+			add_skipped(v, vfs_functions[c], why);
 			continue;
 		}
 		/* GCC may split a function and have its callers jump into the body clone
@@ -278,15 +334,11 @@ static void declare_kprobes(struct vfsstat *v, struct ftk_session *s)
 		snprintf(pattern, sizeof(pattern), "%s.part.*", vfs_functions[c]);
 		if (k)
 			ftk_kfuncs_match(k, pattern, false, first_name, clone);
-		/* Named per session: the *_profile files list event names without the group. */
-		char name[64];
-		snprintf(name, sizeof(name), "%s_%d", json_keys[c], (int)getpid());
-		struct ftk_event *ev = ftk_kprobe(s, name, clone[0] ? clone : vfs_functions[c],
-						  NULL, false);
-		ev->optional = true;
-		v->sources[v->nsources].counter = ftk_count_event(v->counters, ev, v->pid_filter);
-		v->sources[v->nsources++].column = c;
-		v->present[c] = true;
+		const char *fn = clone[0] ? clone : vfs_functions[c];
+		if (c == FSYNC)
+			declare_fsync(v, s, fn);
+		else
+			count_kprobe(v, s, c, fn, 0);
 	}
 	ftk_kfuncs_free(k);
 }
@@ -337,9 +389,7 @@ static int vfsstat_bind(struct ftk_run *r, struct ftk_session *s)
 		struct ftk_event *ev = ftk_counter_event(v->sources[i].counter);
 		if (!v->syscalls && ev && ev->skipped) {
 			v->present[v->sources[i].column] = false;
-			size_t used = strlen(v->skipped);
-			snprintf(v->skipped + used, sizeof(v->skipped) - used, "%s%s (refused)",
-				 used ? ", " : "", vfs_functions[v->sources[i].column]);
+			add_skipped(v, vfs_functions[v->sources[i].column], "refused");
 		}
 	}
 	return ftk_counters_bind(v->counters);

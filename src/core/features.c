@@ -730,48 +730,95 @@ static void kx_remove(void)
 }
 
 /*
- * Before 5.5 there is no ustring; whether `string` (probe_kernel_read-based strncpy) reads
- * user memory depends on the architecture and kernel: find out with a test kprobe enabled in
- * a test instance ftk-<ourpid> and an exec of a path that does not exist by a child.
+ * The text of a test instance ftk-<ourpid>'s trace after act(ctx) ran with the test kprobe
+ * kx_test enabled there (malloc'd); NULL with the reason in why when no test could run.
  */
-static bool kx_live_string(const char *file_fetch, char *why, size_t len)
+static char *kx_live_trace(void (*act)(void *), void *ctx, char *why, size_t len)
 {
-	char rel[64], dir[PATH_MAX], en[PATH_MAX + 64], path[PATH_MAX + 8], marker[64];
+	char rel[64], dir[PATH_MAX], en[PATH_MAX + 64], path[PATH_MAX + 8];
 	pid_t me = getpid();
 
 	snprintf(rel, sizeof(rel), "instances/ftk-%d", (int)me);
 	tpath(dir, sizeof(dir), rel);
 	if (mkdir(dir, 0700) < 0) {
-		snprintf(why, len, "cannot test whether 'string' reads user memory (test instance: "
-			 "%s)", strerror(errno));
-		return false;
+		snprintf(why, len, "test instance: %s", strerror(errno));
+		return NULL;
 	}
 	snprintf(en, sizeof(en), "%s/events/ftk_%d/kx_test/enable", dir, (int)me);
-	snprintf(marker, sizeof(marker), "/nonexistent/ftk-kx-%d", (int)me);
-	bool ok = false;
-	if (ftk_write_file(en, "1", false) == 0) {
-		pid_t c = fork();
-		if (c == 0) {
-			char *av[] = { "ftk-kx", NULL }, *ev[] = { NULL };
-			execve(marker, av, ev);
-			_exit(0);
-		}
-		int st;
-		while (c > 0 && waitpid(c, &st, 0) < 0 && errno == EINTR)
-			;
+	char *t = NULL;
+	int err = ftk_write_file(en, "1", false);
+	if (err == 0) {
+		act(ctx);
 		ftk_write_file(en, "0", false);
 		snprintf(path, sizeof(path), "%s/trace", dir);
-		char *t = ftk_read_file(path, NULL);
-		ok = t && strstr(t, marker);
-		free(t);
-		(void)file_fetch;
+		t = ftk_read_file(path, NULL);
+		if (!t)
+			snprintf(why, len, "cannot read the test instance's trace: %s",
+				 strerror(errno));
+	} else {
+		snprintf(why, len, "cannot enable a test kprobe: %s", strerror(-err));
 	}
-	if (!ok)
-		snprintf(why, len, "no ustring fetch type (kernel < 5.5) and 'string' does not read "
-			 "user memory here (tested with an exec)");
 	if (rmdir(dir) < 0)
 		ftk_warn("cannot remove test instance %s: %s", dir, strerror(errno));
+	return t;
+}
+
+/* A child execs the path ctx (which does not exist). */
+static void exec_marker(void *ctx)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		char *av[] = { "ftk-kx", NULL }, *ev[] = { NULL };
+		execve(ctx, av, ev);
+		_exit(0);
+	}
+	int st;
+	while (c > 0 && waitpid(c, &st, 0) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * Before 5.5 there is no ustring; whether `string` (probe_kernel_read-based strncpy) reads
+ * user memory depends on the architecture and kernel: find out with the test kprobe enabled
+ * in a test instance and an exec of a path that does not exist by a child.
+ */
+static bool kx_live_string(char *why, size_t len)
+{
+	char marker[64], because[128];
+
+	snprintf(marker, sizeof(marker), "/nonexistent/ftk-kx-%d", (int)getpid());
+	char *t = kx_live_trace(exec_marker, marker, because, sizeof(because));
+	bool ok = t && strstr(t, marker);
+	if (!t)
+		snprintf(why, len, "cannot test whether 'string' reads user memory (%s)", because);
+	else if (!ok)
+		snprintf(why, len, "no ustring fetch type (kernel < 5.5) and 'string' does not read "
+			 "user memory here (tested with an exec)");
+	free(t);
 	return ok;
+}
+
+int ftk_kprobe_fires(const char *sym, void (*act)(void *), void *ctx, char *why, size_t len)
+{
+	if (!ftk_tracefs()) {
+		snprintf(why, len, "%s", ftk_feature(FTK_F_TRACEFS)->why);
+		return -ENOENT;
+	}
+	int err = kx_define(sym, NULL);
+	if (err) {
+		snprintf(why, len, "cannot kprobe %s: %s", sym, strerror(-err));
+		return err;
+	}
+	char *t = kx_live_trace(act, ctx, why, len);
+	kx_remove();
+	if (!t)
+		return -EAGAIN;
+	/* A trace line's task is "COMM-PID" followed by blanks. */
+	char task[32];
+	snprintf(task, sizeof(task), "-%d ", (int)getpid());
+	bool hit = strstr(t, task);
+	free(t);
+	return hit;
 }
 
 static void probe_kexec(struct ftk_kexec *k)
@@ -837,7 +884,7 @@ static void probe_kexec(struct ftk_kexec *k)
 		kx_remove();
 		return;
 	}
-	k->ok = kx_live_string(fetch, k->why, sizeof(k->why));
+	k->ok = kx_live_string(k->why, sizeof(k->why));
 	kx_remove();
 	if (k->ok)
 		k->str = "string";

@@ -81,6 +81,12 @@ struct ftk_kexec {
 };
 const struct ftk_kexec *ftk_kprobe_exec(void);
 
+/* Does a kprobe on SYM fire when this process runs act(ctx)? (GCC may inline a function into
+ * some callers and keep a copy for the others.) Tested with a kprobe ftk_<ourpid>/kx_test
+ * enabled in a test instance ftk-<ourpid>, both removed at once: 1 yes, 0 no, -errno with
+ * why when it cannot be tested. */
+int ftk_kprobe_fires(const char *sym, void (*act)(void *), void *ctx, char *why, size_t len);
+
 /* Do hist triggers take arithmetic with constants ("common_timestamp/1000-1") on
  * SYS:EVENT? Probed once with a trigger in a test instance ftk-<ourpid>; why when not. */
 bool ftk_hist_expr(const char *sys, const char *event, char *why, size_t len);
