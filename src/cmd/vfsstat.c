@@ -292,11 +292,19 @@ static void fsync_devnull(void *ctx)
 }
 
 /*
- * FSYNC's probes: vfs_fsync_range where fsync(2) reaches it. 7.0's "fs: factor out a
- * sync_lazytime helper" left vfs_fsync_range so small that GCC inlines it (and vfs_fsync)
- * into do_fsync, keeping the exported copy for the other callers: there do_fsync is probed
- * as well, and the two never count one call twice. Checked with a test fsync of our own.
+ * FSYNC's probes: vfs_fsync_range where fsync(2) reaches it. Where GCC inlined it (and
+ * vfs_fsync) into do_fsync and kept the exported copy for the other callers, fsync(2) and
+ * fdatasync(2) never reach the symbol: 7.0's "fs: factor out a sync_lazytime helper" left it
+ * that small; 3.10's 3-line vfs_fsync_range built by gcc 12 inlines up to the syscall
+ * functions. There the first of these that a test fsync of ours reaches is probed as well:
+ * no call passes through both it and the copy.
  */
+static const char *const fsync_callers[][2] = {
+	{ "do_fsync" },
+	{ "__x64_sys_fsync", "__x64_sys_fdatasync" },	/* 4.17: pt_regs syscall wrappers */
+	{ "sys_fsync", "sys_fdatasync" },
+};
+
 static void declare_fsync(struct vfsstat *v, struct ftk_session *s, const char *fn)
 {
 	char why[192];
@@ -307,14 +315,16 @@ static void declare_fsync(struct vfsstat *v, struct ftk_session *s, const char *
 		count_kprobe(v, s, FSYNC, fn, 0);
 		return;
 	}
-	int caller = ftk_kprobe_fires("do_fsync", fsync_devnull, NULL, why, sizeof(why));
-	if (caller != 1) {
-		add_skipped(v, fn, caller == 0 ? "fsync(2) reaches neither it nor do_fsync here"
-				   : "fsync(2) does not reach it here, and do_fsync cannot be probed");
+	for (size_t i = 0; i < FTK_ARRAY_SIZE(fsync_callers); i++) {
+		if (ftk_kprobe_fires(fsync_callers[i][0], fsync_devnull, NULL, why,
+				     sizeof(why)) != 1)
+			continue;
+		count_kprobe(v, s, FSYNC, fn, 0);
+		for (int j = 0; j < 2 && fsync_callers[i][j]; j++)
+			count_kprobe(v, s, FSYNC, fsync_callers[i][j], j + 2);
 		return;
 	}
-	count_kprobe(v, s, FSYNC, fn, 0);
-	count_kprobe(v, s, FSYNC, "do_fsync", 2);
+	add_skipped(v, fn, "fsync(2) reaches neither it nor do_fsync nor the syscall function here");
 }
 
 static void declare_kprobes(struct vfsstat *v, struct ftk_session *s)
