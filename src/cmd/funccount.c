@@ -207,6 +207,15 @@ static int funccount_check(struct ftk_run *r)
 			rc = -ENOENT;
 			break;
 		}
+		if (p.kind == FUNCCOUNT_UPROBE && ftk_has(FTK_F_TRACEFS) &&
+		    !ftk_has(FTK_F_UPROBES)) {
+			ftk_error("user functions need uprobes: %s",
+				  ftk_feature(FTK_F_UPROBES)->why);
+			ftk_hint("tracepoints (t:sched:*) and, with kprobes, kernel functions "
+				 "can be counted here");
+			rc = -ENOTSUP;
+			break;
+		}
 		if (p.kind == FUNCCOUNT_KPROBE && !kfuncs) {
 			if (!ftk_has(FTK_F_KPROBES)) {
 				ftk_error("kernel functions need kprobes: %s",

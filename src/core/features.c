@@ -424,6 +424,26 @@ static void probe_dynfile(struct ftk_feature *f, const char *file, const char *m
 		set_why(f, "cannot open %s: %s", file, strerror(-rc));
 }
 
+/*
+ * 3.14 (tracing/uprobes: Support ftrace_event_file base multibuffer, in the series that
+ * added memory fetches to uprobes) made uprobe events write into the instances that enable
+ * them; before it their records go to the top-level buffer, which ftk never reads. A test
+ * uprobe on our own binary with a memory fetch tells the two apart (before: EINVAL).
+ */
+static void probe_uprobe_instances(struct ftk_feature *f)
+{
+	char exe[PATH_MAX], target[PATH_MAX + 8];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return;
+	exe[n] = 0;
+	snprintf(target, sizeof(target), "%s:0x0", exe);
+	if (ftk_probe_fetch_test(true, target, "x=+0(%sp):u64") == -EINVAL)
+		set_why(f, "uprobe events here write only to the top-level buffer, not into "
+			"instances (kernel < 3.14: no memory fetch in uprobe_events either)");
+}
+
 static void probe_function(struct ftk_feature *f)
 {
 	if (!has_tracer("available_tracers", "function")) {
@@ -531,6 +551,8 @@ static void probe(enum ftk_feat id, struct ftk_feature *f)
 		break;
 	case FTK_F_UPROBES:
 		probe_dynfile(f, "uprobe_events", "CONFIG_UPROBE_EVENTS=n", NULL);
+		if (f->ok)
+			probe_uprobe_instances(f);
 		break;
 	case FTK_F_DYNEVENTS:
 		probe_dynfile(f, "dynamic_events", "kernel < 5.0 or no dynamic event types", NULL);

@@ -163,6 +163,8 @@ int trace_probe_declare(struct ftk_session *s, const struct trace_probe *p, int 
 	if (p->uprobe) {
 		if (!ftk_has(FTK_F_UPROBES)) {
 			ftk_error("this kernel has no uprobes: %s", ftk_feature(FTK_F_UPROBES)->why);
+			ftk_hint("trace the system calls the function makes (-e 'syscalls:*') "
+				 "or, with kprobes, the kernel functions it reaches (--kprobe)");
 			return -ENOTSUP;
 		}
 		name = event_name(p->symbol, p->ret, index);
