@@ -323,6 +323,12 @@ static int proc_args(pid_t pid, char ***argvp, int **lensp, unsigned long max, b
 	size_t pos = 0;
 	for (int i = 0; i < n; i++) {
 		size_t l = strnlen(buf + pos, len - pos);
+		/* An argument with no NUL was cut: before 4.2 ("proc: fix PAGE_SIZE limit of
+		 * /proc/$PID/cmdline") the kernel gives one page of argv. Unknown, not cut. */
+		if (pos + l == len) {
+			lens[i] = -1;
+			break;
+		}
 		argv[i] = ftk_xmalloc(l + 1);
 		memcpy(argv[i], buf + pos, l);
 		argv[i][l] = 0;
