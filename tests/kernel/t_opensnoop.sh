@@ -16,6 +16,27 @@ SRC=$("$FTK" features --json 2>/dev/null | tr -d '\n' |
 case $SRC in
 kprobe | tracepoint) ANY=1 ;;	# every caller's path
 uprobe) ANY="" ;;		# the C library's callers only
+nopath)
+	# No route to user strings (3.10: no ustring, uprobes not in instances): every open
+	# still once with its FD and ERR, the path null with the reason.
+	t=os_nopath
+	mkdir -p "$T/np"
+	: >"$T/np/f"
+	ftk_start os opensnoop --json || exit 0
+	"$X" -c "$T/np" openat:f openat:missing >"$T/xo1"
+	ftk_stop os
+	read -r P _ <"$T/xo1"
+	FD=$(sed -n 2p "$T/xo1" | cut -d' ' -f2)
+	U='"path":null,"path_source":null,"path_unknown":"no route to user strings on this kernel'
+	# flags 0: the dynamic loader's opens have O_CLOEXEC
+	for fe in "\"fd\":$FD,\"err\":0,\"dfd\":-100,\"flags\":0," \
+		'"fd":-1,"err":2,"dfd":-100,"flags":0,'; do
+		assert_eq $t "1 $fe" "$(grep -F -- "\"tid\":$P," "$T/os.out" |
+			grep -F -- '"syscall":"openat"' | grep -F -- "$fe" | grep -cF -- "$U") $fe"
+	done
+	pass $t
+	exit 0
+	;;
 *)
 	skip os_route "no path route here (backend '$SRC')"
 	exit 0

@@ -50,6 +50,12 @@ t=vfsstat_exact
 FSOPS_SETTLE=done_counting
 if fsops_run $t $N vfsstat --json -p @PID 1; then
 	for k in read write fsync open unlink mkdir rmdir; do
+		# A function this kernel does not have (3.10: no vfs_open) is said on stderr and
+		# its key is null, never a count.
+		if grep -q "^ftk vfsstat: warning: no kprobe on .*vfs_$k (not traceable" "$T/$t.err"; then
+			assert_no_grep $t "\"$k\":[0-9]" "$T/$t.out"
+			continue
+		fi
 		assert_eq $t "$k=$N" "$k=$(sum $k)"
 	done
 	# the N files are made by open(O_CREAT): kernels whose lookup_open() goes through
