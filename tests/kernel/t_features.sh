@@ -67,7 +67,13 @@ else
 		expect $t kprobes no 'no kprobe_events (CONFIG_KPROBE_EVENTS=n)'
 	fi
 	if [ -e "$TRACEFS/uprobe_events" ]; then
-		expect $t uprobes yes
+		# uprobes in instances: the kernel takes a memory fetch (before 3.14, neither)
+		if echo "p:kt_$$/up $FTK:0x0 x=+0(%sp):u64" >>"$TRACEFS/uprobe_events" 2>/dev/null; then
+			echo "-:kt_$$/up" >>"$TRACEFS/uprobe_events"
+			expect $t uprobes yes
+		else
+			expect $t uprobes no 'write only to the top-level buffer, not into instances'
+		fi
 	else
 		expect $t uprobes no 'CONFIG_UPROBE_EVENTS=n'
 	fi

@@ -71,7 +71,9 @@ fi
 
 t=funccount_uprobe_pid
 if [ -z "$UP" ]; then
-	skip $t "no uprobes here (funccount_uprobe asserts the refusal)"
+	assert_rc $t 1 "$FTK" funccount -p $$ "p:$FSOPS:fsops_*" &&
+		assert_grep $t '^ftk funccount: error: user functions need uprobes: ' "$T/last.err" &&
+		pass $t
 elif fsops_run $t $N funccount -p @PID "p:$FSOPS:fsops_*"; then
 	assert_eq $t "$N" "$(count $t fsops_round)" && pass $t
 fi
