@@ -17,6 +17,7 @@ extern const struct ftk_view ftk_view_trace;
 extern const struct ftk_view ftk_view_syscount;
 extern const struct ftk_view ftk_view_vfsstat;
 extern const struct ftk_view ftk_view_funccount;
+extern const struct ftk_view ftk_view_record;
 extern const struct ftk_view ftk_view_features;
 extern const struct ftk_view ftk_view_reset;
 extern const struct ftk_view ftk_view_list;
@@ -31,6 +32,7 @@ const struct ftk_view *const ftk_views[] = {
 	&ftk_view_syscount,
 	&ftk_view_vfsstat,
 	&ftk_view_funccount,
+	&ftk_view_record,
 	&ftk_view_list,
 	&ftk_view_features,
 	&ftk_view_reset,

@@ -9,7 +9,9 @@
  * data), per_cpu/cpuN/stats (overrun + dropped events) says how many. A flagged page reads
  * the stats at once and the loss is reported just before that page's first record is
  * dispatched; ftk_reader_check_stats() reports any other growth. Unit tests feed captured
- * pages through ftk_reader_feed(), the same path the live reads take.
+ * pages through ftk_reader_feed(), the same path the live reads take. Spool mode (ftk record,
+ * opts.page) hands each page read over verbatim instead, after the same loss accounting, and
+ * only walks the record headers to count them.
  *
  * Decoding: libtraceevent's kbuffer costs ~160 instructions per record (indirect calls per
  * word), most of the per-event budget. When the buffer layout is the host's own (8-byte
@@ -379,6 +381,64 @@ static uint64_t enqueue(struct ftk_reader *r, struct cpu *c, struct page *p, siz
 
 static long flush_cpu(struct ftk_reader *r, struct cpu *c);
 
+/* Spool: count (and show spool_rec) the records of page p, with c's cursor. */
+static long walk_page(struct ftk_reader *r, struct cpu *c, struct page *p)
+{
+	unsigned long long ts;
+	struct ftk_rec rec;
+	long n = 0;
+
+	if (!cursor_first(r, c, p))
+		return 0;
+	do {
+		n++;
+		if (r->o.spool_rec) {
+			rec.ts = (uint64_t)((int64_t)c->ts + r->o.ts_off);
+			rec.cpu = c->cpu;
+			rec.size = c->size;
+			rec.data = c->rec;
+			r->o.spool_rec(&rec, r->o.ctx);
+		}
+		if (r->fast)
+			continue;
+		c->rec = kbuffer_next_event(c->kb, &ts);
+		c->ts = ts;
+		c->size = c->rec ? kbuffer_event_size(c->kb) : 0;
+	} while (r->fast ? fast_next(c) : c->rec != NULL);
+	c->rec = NULL;
+	return n;
+}
+
+/* Spool one page just read (or fed) on CPU c: loss first, then the page verbatim. Keeps p.
+ * Returns the bytes of record data it holds. */
+static uint64_t spool(struct ftk_reader *r, struct cpu *c, struct page *p, size_t len)
+{
+	uint64_t commit, size;
+	bool flagged;
+
+	if (len < (size_t)r->data_off)
+		return 0;
+	if (len < r->subbuf)
+		memset(p->data + len, 0, r->subbuf - len);
+	commit = page_commit(r, p);
+	size = commit & RB_COMMIT_MASK;
+	flagged = commit & RB_MISSED_EVENTS;
+	if (size > r->subbuf - r->data_off)
+		size = 0;	/* malformed: written as read, never walked */
+	if (!size && !flagged)
+		return 0;
+	if (flagged) {
+		unsigned long long d = stats_delta(r, c);
+
+		report_lost(r, c, d ? (long long)d : -1);
+	}
+	p->size = size;
+	memcpy(&p->ts, p->data, 8);
+	r->records += walk_page(r, c, p);
+	r->o.page(c->cpu, p->data, r->subbuf, r->o.ctx);
+	return size;
+}
+
 /*
  * Read one CPU until EAGAIN (or the per-drain cap); unordered, dispatch each page at once.
  * Unless `to_end`, stop after a page less than half full: that is the page the kernel is still
@@ -413,7 +473,15 @@ static long read_cpu(struct ftk_reader *r, struct cpu *c, bool to_end)
 				c->dead = true;
 			return done;
 		}
-		bool partial = enqueue(r, c, p, n) < half;
+		bool partial;
+		if (r->o.page) {
+			partial = spool(r, c, p, n) < half;
+			page_put(r, p);
+			if (partial && !to_end)
+				break;
+			continue;
+		}
+		partial = enqueue(r, c, p, n) < half;
 		if (r->o.unordered)
 			done += flush_cpu(r, c);
 		if (partial && !to_end)
@@ -591,6 +659,11 @@ int ftk_reader_feed(struct ftk_reader *r, int cpu, const void *page, size_t len)
 		len = r->subbuf;
 	p = page_get(r);
 	memcpy(p->data, page, len);
+	if (r->o.page) {
+		spool(r, &r->cpus[cpu], p, len);
+		page_put(r, p);
+		return 0;
+	}
 	enqueue(r, &r->cpus[cpu], p, len);
 	return 0;
 }
@@ -641,7 +714,7 @@ static struct ftk_reader *reader_alloc(const struct ftk_reader_opts *o, bool off
 	struct ftk_reader *r;
 	int i;
 
-	if (!o || o->ncpus <= 0 || !o->dispatch) {
+	if (!o || o->ncpus <= 0 || (!o->dispatch && !o->page)) {
 		errno = EINVAL;
 		return NULL;
 	}

@@ -35,6 +35,13 @@ struct ftk_reader_opts {
 	bool use_kbuffer;	/* decode with libtraceevent's kbuffer, not the inline walker */
 	int64_t ts_off;		/* added to record timestamps: trace clock -> CLOCK_MONOTONIC
 				 * (0 with trace_clock=mono) */
+	/* Spool (ftk record): each sub-buffer read is handed to page() verbatim, padded with
+	 * zeros to subbuf_size, instead of being queued and dispatched (dispatch unused, may be
+	 * NULL). Pages with neither data nor the missed flag are skipped. A flagged page reads
+	 * the stats and reports the loss at once. Records are counted by walking the headers
+	 * only; spool_rec (may be NULL) sees each of them (to read common fields). */
+	void (*page)(int cpu, const void *data, size_t len, void *ctx);
+	ftk_dispatch_fn spool_rec;
 };
 
 /* Opens every per_cpu/cpuN/trace_pipe_raw O_RDONLY|O_NONBLOCK|O_CLOEXEC and reads the

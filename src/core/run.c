@@ -379,6 +379,8 @@ static int trace_session(struct ftk_run *r, struct ftk_session *s)
 
 	if (ops->declare && (rc = ops->declare(r, s)))
 		return exit_code(rc);
+	if (r->hooks && r->hooks->declared && (rc = r->hooks->declared(r, s, r->hooks->ctx)))
+		return exit_code(rc);
 	if (r->command) {
 		r->child = ftk_session_spawn(s, r->command);
 		if (r->child < 0)
@@ -390,10 +392,15 @@ static int trace_session(struct ftk_run *r, struct ftk_session *s)
 	if (arm < 0)
 		return exit_code(arm);
 	ftk_mark("armed");
-	if (ops->bind && (rc = ops->bind(r, s)))
-		return exit_code(rc);
-	if (ops->header)
-		ops->header(r);
+	if (r->hooks) {
+		if (r->hooks->armed && (rc = r->hooks->armed(r, s, r->hooks->ctx)))
+			return exit_code(rc);
+	} else {
+		if (ops->bind && (rc = ops->bind(r, s)))
+			return exit_code(rc);
+		if (ops->header)
+			ops->header(r);
+	}
 	ftk_out_flush();
 	ftk_session_run(s);
 	return FTK_EXIT_OK;
@@ -439,7 +446,10 @@ static int run(struct ftk_run *r, int argc, char **argv)
 	r->session = NULL;
 	if (!rc && !crc && r->error)
 		rc = exit_code(r->error);
-	return rc ? rc : crc;
+	rc = rc ? rc : crc;
+	if (r->hooks && r->hooks->closed)
+		rc = r->hooks->closed(r, rc, r->hooks->ctx);
+	return rc;
 }
 
 void ftk_run_init(struct ftk_run *r, const struct ftk_view *v)
@@ -460,12 +470,16 @@ void ftk_run_fini(struct ftk_run *r)
 	r->pids = NULL;
 }
 
-int ftk_run_view(const struct ftk_view *v, int argc, char **argv)
+int ftk_run_view_hooked(const struct ftk_view *v, int argc, char **argv,
+			const struct ftk_run_hooks *hooks)
 {
 	struct ftk_run r;
 	int rc;
 
+	if (v->command && !hooks)
+		return v->command(v, argc, argv);
 	ftk_run_init(&r, v);
+	r.hooks = hooks;
 	rc = run(&r, argc, argv);
 	ftk_run_fini(&r);
 	/* Every line that could not be written is an error, except a reader that went away. */
@@ -476,4 +490,9 @@ int ftk_run_view(const struct ftk_view *v, int argc, char **argv)
 		rc = FTK_EXIT_FAIL;
 	}
 	return rc;
+}
+
+int ftk_run_view(const struct ftk_view *v, int argc, char **argv)
+{
+	return ftk_run_view_hooked(v, argc, argv, NULL);
 }

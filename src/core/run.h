@@ -34,6 +34,7 @@
 #include "session.h"
 
 struct ftk_view;
+struct ftk_run;
 
 /* Shared options (struct ftk_view.common): one parser, one set of validators and messages. */
 enum {
@@ -57,6 +58,20 @@ struct ftk_option {
 	const char *help;	/* one line */
 };
 
+/*
+ * Recording instead of viewing (ftk record VIEW): the view parses, checks, prepares and
+ * declares as usual; then the hooks take over: `declared` before the session is armed (the
+ * spool is set up there), `armed` instead of the view's bind and header, and `closed` after
+ * the session is closed, with the exit code so far (it returns the final one). 0 or -errno
+ * (printed) for the first two.
+ */
+struct ftk_run_hooks {
+	int (*declared)(struct ftk_run *r, struct ftk_session *s, void *ctx);
+	int (*armed)(struct ftk_run *r, struct ftk_session *s, void *ctx);
+	int (*closed)(struct ftk_run *r, int rc, void *ctx);
+	void *ctx;
+};
+
 /* What the runner hands to every op. */
 struct ftk_run {
 	const struct ftk_view *view;
@@ -78,6 +93,7 @@ struct ftk_run {
 	pid_t child;		/* the spawned COMMAND (0 if none): known when arm runs */
 	int error;		/* a failure found while running (-errno, set by the view, message
 				 * printed): the exit code once the session is closed */
+	const struct ftk_run_hooks *hooks;	/* ftk record; NULL for a view's own run */
 };
 
 struct ftk_view_ops {
@@ -114,6 +130,9 @@ void ftk_run_options(const struct ftk_view *v, ftk_option_fn fn, void *arg);
 
 /* Runs the view: argv[0] is the view name. Returns the process exit code. */
 int ftk_run_view(const struct ftk_view *v, int argc, char **argv);
+/* The same with recording hooks (above). */
+int ftk_run_view_hooked(const struct ftk_view *v, int argc, char **argv,
+			const struct ftk_run_hooks *hooks);
 
 /* The first steps alone (unit tests): ftk_run_init allocates the state and calls ops->init;
  * ftk_run_parse returns 1 when --help was asked, 0, or -EINVAL (message printed);

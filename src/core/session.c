@@ -573,8 +573,26 @@ static void session_lost(int cpu, long long count, void *ctx)
 	}
 	if (ftk_now_mono() - s->lost_printed >= 1000000000ull)
 		print_lost(s);
-	if (s->lost_fn)
+	if (s->lost_fn && !s->spool.page)
 		s->lost_fn(s, cpu, count, s->lost_ctx);
+}
+
+/* Spool mode: the recorder's callbacks, behind the reader's single context. */
+static void session_page(int cpu, const void *data, size_t len, void *ctx)
+{
+	struct ftk_session *s = ctx;
+	s->spool.page(cpu, data, len, s->spool.ctx);
+}
+
+static void session_spool_rec(const struct ftk_rec *r, void *ctx)
+{
+	struct ftk_session *s = ctx;
+	s->spool.rec(r, s->spool.ctx);
+}
+
+void ftk_session_spool(struct ftk_session *s, const struct ftk_spool_ops *ops)
+{
+	s->spool = *ops;
 }
 
 static void undo(struct ftk_session *s);
@@ -660,6 +678,8 @@ int ftk_session_arm(struct ftk_session *s)
 			.tep = s->tep, .reorder_ns = REORDER_NS, .unordered = s->opts.unordered,
 			.dispatch = session_dispatch, .lost = session_lost, .ctx = s,
 			.ts_off = s->clock_off,
+			.page = s->spool.page ? session_page : NULL,
+			.spool_rec = s->spool.rec ? session_spool_rec : NULL,
 		};
 		s->reader = ftk_reader_new(&ro);
 		if (!s->reader) {
@@ -766,7 +786,7 @@ void ftk_session_run(struct ftk_session *s)
 			next_stats = now + STATS_NS;
 		}
 		if (s->next_tick && now >= s->next_tick) {
-			if (s->tick_fn)
+			if (s->tick_fn && !s->spool.page)
 				s->tick_fn(s, now, s->tick_ctx);
 			s->next_tick += s->tick_ns;
 			if (s->next_tick <= now)
@@ -834,7 +854,10 @@ int ftk_session_close(struct ftk_session *s)
 			ftk_session_instance_write(s, "tracing_on", "0");
 		ftk_reader_drain(s->reader, ftk_now_mono(), true);
 		ftk_reader_check_stats(s->reader);
-		if (s->end_fn)
+		if (s->spool.page) {
+			if (s->spool.end)
+				s->spool.end(s, s->spool.ctx);
+		} else if (s->end_fn)
 			s->end_fn(s, s->end_ctx);
 		ftk_out_flush();
 		lost = ftk_reader_lost(s->reader);

@@ -19,11 +19,13 @@
 #define FTK_SESSION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 struct ftk_session;
 struct ftk_event;
+struct ftk_rec;
 
 struct ftk_session_opts {
 	const char *view;		/* "execsnoop" */
@@ -80,6 +82,21 @@ void ftk_session_on_setup(struct ftk_session *s, int (*fn)(struct ftk_session *s
 /* Called after the final drain, before cleanup (views flush partial state, print summaries). */
 void ftk_session_on_end(struct ftk_session *s, void (*fn)(struct ftk_session *s, void *ctx),
 			void *ctx);
+
+/*
+ * Spool instead of dispatch (ftk record; set before ftk_session_arm): each raw sub-buffer of
+ * the instance is handed to page() verbatim, no record is decoded or dispatched, and the
+ * view's tick, lost and end callbacks are not called (loss lines and the summary are printed
+ * as usual). rec (may be NULL) sees every record's common fields; end is called after the
+ * final drain while the instance still exists (per-CPU stats).
+ */
+struct ftk_spool_ops {
+	void (*page)(int cpu, const void *data, size_t len, void *ctx);
+	void (*rec)(const struct ftk_rec *r, void *ctx);
+	void (*end)(struct ftk_session *s, void *ctx);
+	void *ctx;
+};
+void ftk_session_spool(struct ftk_session *s, const struct ftk_spool_ops *ops);
 
 /* Total events lost so far (stats deltas). */
 unsigned long long ftk_session_lost(const struct ftk_session *s);

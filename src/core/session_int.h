@@ -68,6 +68,8 @@ struct ftk_session {
 
 	unsigned long long extra_events, extra_lost;	/* ftk_session_count() */
 
+	struct ftk_spool_ops spool;	/* spool.page set: ftk record (raw pages, no dispatch) */
+
 	struct ftk_global_save *globals;
 	int nglobals;
 	char *saved_tracer;	/* tracer to restore, NULL if unchanged */

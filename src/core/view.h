@@ -46,6 +46,9 @@ struct ftk_view {
 	 * "'ftk features' shows what this kernel offers"). */
 	const char *unavailable;
 	const char *unavailable_hint;
+	/* A command that parses its own command line (ftk record: a view and its options
+	 * follow); ftk_run_view() hands it everything. NULL for views. */
+	int (*command)(const struct ftk_view *v, int argc, char **argv);
 };
 
 /*
