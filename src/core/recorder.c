@@ -442,8 +442,8 @@ int ftk_recorder_finish(struct ftk_recorder *rec)
 	struct ftk_buf lost = { 0 };
 	for (int i = 0; i < rec->ncpus; i++)
 		if (rec->lost_cpu[i])
-			ftk_buf_printf(&lost, "%s CPU %d: %llu", lost.len ? "," : " (",
-				       i, rec->lost_cpu[i]);
+			ftk_buf_printf(&lost, "%sCPU %d: %llu", lost.len ? ", " : " (", i,
+				       rec->lost_cpu[i]);
 	if (lost.len)
 		ftk_buf_adds(&lost, ")");
 	ftk_info("wrote %s: %llu events, %llu lost%s, %llu bytes", rec->o.path, rec->events,

@@ -1,0 +1,200 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# t_record.sh: ftk record on the real kernel. Known workloads (N getppid syscalls, execs, a
+# uprobe on libc's getppid, a kprobe where the kernel has them) are recorded to trace.dat,
+# then trace-cmd's own reader (`trace-cmd report -N`, no plugins, and `trace-cmd dump
+# --summary`) shows exactly the expected events and fields; `ftk record VIEW` records the
+# view's events; SIGTERM ends a recording cleanly with a complete file, kill -9 leaves no
+# file at all and `ftk reset` removes the instance; a recording with losses keeps them
+# visible (page marks, per-CPU stats, ftk's counts); command-line errors exit 2.
+# Without trace-cmd (guests without it), the file checks fall back to ftk's own summary and
+# the file's magic and sections.
+. "$(dirname "$0")/lib.sh"
+
+if lockdown_confidentiality; then
+	t=record_lockdown
+	assert_rc $t 1 "$FTK" record -e sched:sched_process_exec -o "$T/x.dat" &&
+		assert_grep $t "$LOCKDOWN_MSG" "$T/last.err"
+	[ -e "$T/x.dat" ] && fail $t "a file was written"
+	pass $t
+	exit 0
+fi
+
+GETPPID=$FTK_HELPERS/ftk-getppid
+have_tc() {
+	command -v trace-cmd >/dev/null 2>&1
+}
+# report FILE: trace-cmd report without plugins (the kernel's own print formats)
+report() {
+	trace-cmd report -N "$1" 2>"$T/report.err"
+}
+# The file starts with trace.dat v6's magic.
+is_v6() {
+	[ "$(head -c 11 "$1" | od -An -c | tr -d ' \n')" = '027\bDtracing6' ]
+}
+# No leftover of a recording next to FILE (spools and temporary names).
+no_leftovers() {
+	_d=$(dirname "$1")
+	_b=$(basename "$1")
+	[ -z "$(ls -a "$_d" | grep "^\.$_b\.ftk-")" ]
+}
+
+t=record_getppid_exact
+# 1000 raw getppid calls of the command: exactly 1000 records, each with its fields
+if assert_rc $t 0 "$FTK" record -e syscalls:sys_enter_getppid -o "$T/g.dat" -- "$GETPPID" 1000; then
+	assert_grep $t '^ftk record: wrote .*g.dat: [0-9]* events, 0 lost' "$T/last.err"
+	is_v6 "$T/g.dat" || fail $t "not a trace.dat v6 file"
+	no_leftovers "$T/g.dat" || fail $t "leftover files: $(ls -a "$T")"
+	if have_tc; then
+		report "$T/g.dat" >"$T/g.txt"
+		assert_eq $t 1000 "$(grep -c ' ftk-getppid-[0-9]* *\[[0-9]*\] [0-9.]*: sys_enter_getppid: *$' "$T/g.txt")"
+		assert_eq $t 0 "$(grep -c 'EVENTS DROPPED' "$T/g.txt")"
+		trace-cmd dump --summary "$T/g.dat" >"$T/g.sum" 2>&1
+		assert_grep $t '6[[:space:]]*\[Version\]' "$T/g.sum"
+		assert_grep $t '\[Header page, [1-9][0-9]* bytes\]' "$T/g.sum"
+		assert_grep $t '\[Events format, [1-9][0-9]* systems\]' "$T/g.sum"
+		assert_grep $t '\[Kallsyms, [1-9][0-9]* bytes\]' "$T/g.sum"
+		assert_grep $t '\[mono\]' "$T/g.sum"
+		assert_grep $t 'Flyrecord tracing data' "$T/g.sum"
+	else
+		skip ${t}_trace_cmd "no trace-cmd here: only ftk's count and the magic checked"
+		assert_grep $t 'wrote .*g.dat: 10[0-9][0-9] events' "$T/last.err"
+	fi
+fi
+pass $t
+
+t=record_exec_fields
+# three execs of /bin/true, recorded with sched_process_exec: filename field by name; the
+# comm comes from the file's cmdlines or the record's own task
+if assert_rc $t 0 "$FTK" record -e sched:sched_process_exec -o "$T/e.dat" --no-kallsyms -- \
+	/bin/sh -c '/bin/true; /bin/true; /bin/true'; then
+	if have_tc; then
+		report "$T/e.dat" >"$T/e.txt"
+		assert_eq $t 3 "$(grep -c 'sched_process_exec: *filename=/bin/true pid=[0-9]* old_pid=[0-9]*$' "$T/e.txt")"
+		trace-cmd dump --summary "$T/e.dat" >"$T/e.sum" 2>&1
+		assert_grep $t '\[Kallsyms, 0 bytes\]' "$T/e.sum"
+	else
+		assert_grep $t 'wrote .*e.dat: [3-9][0-9]* events' "$T/last.err"
+	fi
+fi
+pass $t
+
+t=record_uprobe
+# a uprobe on libc's getppid: its dynamic format is in the file (captured while it existed),
+# 50 hits of the helper, next to the 50 syscalls
+if ! has_feature uprobes; then
+	skip $t "no uprobes here"
+elif assert_rc $t 0 "$FTK" record --uprobe 'libc:getppid' -e syscalls:sys_enter_getppid \
+	-o "$T/u.dat" -- "$GETPPID" 50 libc; then
+	if have_tc; then
+		report "$T/u.dat" >"$T/u.txt"
+		assert_eq $t 50 "$(grep -c 'ftk-getppid-[0-9]* .*: getppid: *([0-9a-f]*)$' "$T/u.txt")"
+		assert_eq $t 50 "$(grep -c 'ftk-getppid-[0-9]* .*: sys_enter_getppid:' "$T/u.txt")"
+	else
+		assert_grep $t 'wrote .*u.dat: 1[0-9][0-9] events' "$T/last.err"
+	fi
+	# the probe is gone with the session
+	assert_no_grep $t "ftk_" "$TRACEFS/uprobe_events"
+fi
+pass $t
+
+t=record_kprobe
+# a kprobe on the kernel's getppid entry point (guests: kprobes exist there)
+if ! has_feature kprobes; then
+	skip $t "no kprobes here"
+elif assert_rc $t 0 "$FTK" record --kprobe '__x64_sys_getppid' -o "$T/k.dat" -- "$GETPPID" 30; then
+	if have_tc; then
+		report "$T/k.dat" >"$T/k.txt"
+		assert_eq $t 30 "$(grep -c 'ftk-getppid-[0-9]* .*: __x64_sys_getppid: *(' "$T/k.txt")"
+	else
+		grep -a -q 'name: __x64_sys_getppid' "$T/k.dat" || fail $t "no kprobe format in the file"
+		assert_grep $t 'wrote .*k.dat: [3-9][0-9] events' "$T/last.err"
+	fi
+fi
+pass $t
+
+t=record_view
+# ftk record execsnoop: exactly the view's events (its probes, the tracker's tracepoints),
+# and an exec of the helper is in the file with its arguments
+if ftk_start $t record execsnoop -o "$T/v.dat" --no-kallsyms; then
+	"$FTK_HELPERS/ftk-xexec" /bin/true 'ftk-rec-arg' >/dev/null 2>&1
+	sleep 0.3
+	ftk_stop $t INT
+	assert_grep $t '^ftk record: tracing [0-9]* events into' "$T/$t.err"
+	assert_grep $t '^ftk record: wrote .*v.dat' "$T/$t.err"
+	if have_tc; then
+		report "$T/v.dat" >"$T/v.txt"
+		assert_grep $t 'sched_process_exec: *filename=/bin/true' "$T/v.txt"
+		assert_grep $t 'ftk-rec-arg' "$T/v.txt"
+	else
+		grep -a -q 'ftk-rec-arg' "$T/v.dat" || fail $t "the argument is not in the file"
+	fi
+fi
+pass $t
+
+t=record_sigterm
+# SIGTERM is a clean stop: drain, summary, a complete file, exit 0, nothing left behind
+if ftk_start $t record -e syscalls:sys_enter_getppid -o "$T/s.dat" --no-kallsyms; then
+	"$GETPPID" 2000
+	ftk_stop $t TERM
+	p=$(ftk_pid $t)
+	assert_eq $t "" "$(ls "$TRACEFS/instances" | grep "^ftk-$p\$")"
+	no_leftovers "$T/s.dat" || fail $t "leftover files"
+	assert_grep $t '^ftk record: wrote .*s.dat' "$T/$t.err"
+	if have_tc; then
+		report "$T/s.dat" >"$T/s.txt"
+		n=$(grep -c 'ftk-getppid-[0-9]* .*: sys_enter_getppid:' "$T/s.txt")
+		assert_eq $t 2000 "$n"
+	else
+		is_v6 "$T/s.dat" || fail $t "not a trace.dat v6 file"
+	fi
+fi
+pass $t
+
+t=record_kill9
+# kill -9: no file under the final name, no spool or temporary name beside it; the dead
+# session's instance is there until `ftk reset` removes it
+"$FTK" record -e syscalls:sys_enter_getppid -o "$T/k9.dat" >"$T/$t.out" 2>"$T/$t.err" &
+kp=$!
+wait_until 10 grep -q '^ftk record: tracing' "$T/$t.err" || fail $t "no armed line"
+"$GETPPID" 5000
+kill -KILL "$kp"
+wait "$kp" 2>/dev/null
+[ -e "$T/k9.dat" ] && fail $t "a file k9.dat exists after kill -9"
+no_leftovers "$T/k9.dat" || fail $t "leftover files: $(ls -a "$T" | grep k9)"
+[ -d "$TRACEFS/instances/ftk-$kp" ] || fail $t "kill -9 left no instance ftk-$kp (test premise)"
+assert_rc $t 0 "$FTK" reset &&
+	assert_grep $t "ftk-$kp" "$T/last.out" &&
+	assert_eq $t "" "$(ls "$TRACEFS/instances" | grep "^ftk-$kp\$")"
+pass $t
+
+t=record_lost
+# a storm into a 8 KiB buffer: losses counted by ftk (per CPU), marked on pages and in the
+# per-CPU stats of the file
+if assert_rc $t 0 "$FTK" record -e syscalls:sys_enter_getppid -b 8 --no-kallsyms \
+	-o "$T/l.dat" -- "$GETPPID" 1000000; then
+	lost=$(sed -n 's/^ftk record: wrote .*: [0-9]* events, \([0-9]*\) lost.*/\1/p' "$T/last.err")
+	[ "${lost:-0}" -gt 0 ] || fail $t "no loss counted (premise: 8 KiB is too small)"
+	assert_grep $t 'lost ([^)]*CPU [0-9]*: [0-9]*' "$T/last.err"
+	if have_tc; then
+		report "$T/l.dat" >"$T/l.txt"
+		assert_grep $t 'EVENTS DROPPED' "$T/l.txt"
+		trace-cmd report --stat "$T/l.dat" >"$T/l.stat" 2>&1
+		assert_grep $t '^overrun: [1-9][0-9]*' "$T/l.stat"
+	fi
+fi
+pass $t
+
+t=record_usage
+assert_rc $t 2 "$FTK" record &&
+	assert_rc $t 2 "$FTK" record -e sched:sched_switch --count &&
+	assert_rc $t 2 "$FTK" record nosuchview &&
+	assert_rc $t 2 "$FTK" record -e sched:sched_switch -o &&
+	assert_rc $t 0 "$FTK" record --help &&
+	assert_grep $t '^usage: ftk record' "$T/last.out"
+pass $t
+
+t=record_unwritable
+# an output directory that does not exist: refused before anything is armed
+assert_rc $t 1 "$FTK" record -e sched:sched_switch -o "$T/no/such/dir/x.dat" &&
+	assert_grep $t 'error: cannot create the recording' "$T/last.err"
+pass $t
