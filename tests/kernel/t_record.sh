@@ -46,7 +46,7 @@ if assert_rc $t 0 "$FTK" record -e syscalls:sys_enter_getppid -o "$T/g.dat" -- "
 	no_leftovers "$T/g.dat" || fail $t "leftover files: $(ls -a "$T")"
 	if have_tc; then
 		report "$T/g.dat" >"$T/g.txt"
-		assert_eq $t 1000 "$(grep -c ' ftk-getppid-[0-9]* *\[[0-9]*\] [0-9.]*: sys_enter_getppid: *$' "$T/g.txt")"
+		assert_eq $t 1000 "$(grep -c ' ftk-getppid-[0-9]* *\[[0-9]*\] [0-9.]*: sys_enter_getppid:' "$T/g.txt")"
 		assert_eq $t 0 "$(grep -c 'EVENTS DROPPED' "$T/g.txt")"
 		trace-cmd dump --summary "$T/g.dat" >"$T/g.sum" 2>&1
 		assert_grep $t '6[[:space:]]*\[Version\]' "$T/g.sum"
