@@ -46,7 +46,8 @@ if assert_rc $t 0 "$FTK" record -e syscalls:sys_enter_getppid -o "$T/g.dat" -- "
 	no_leftovers "$T/g.dat" || fail $t "leftover files: $(ls -a "$T")"
 	if have_tc; then
 		report "$T/g.dat" >"$T/g.txt"
-		assert_eq $t 1000 "$(grep -c ' ftk-getppid-[0-9]* *\[[0-9]*\] [0-9.]*: sys_enter_getppid:' "$T/g.txt")"
+		assert_eq $t 1000 "$(grep -c ' ftk-getppid-[0-9]* *\[[0-9]*\]  *[0-9.]*: sys_enter_getppid:' "$T/g.txt")"
+		[ -e "$T/.failed.$t" ] && _show "$T/g.txt" 5
 		assert_eq $t 0 "$(grep -c 'EVENTS DROPPED' "$T/g.txt")"
 		trace-cmd dump --summary "$T/g.dat" >"$T/g.sum" 2>&1
 		assert_grep $t '6[[:space:]]*\[Version\]' "$T/g.sum"
@@ -127,6 +128,22 @@ if ftk_start $t record execsnoop -o "$T/v.dat" --no-kallsyms; then
 		assert_grep $t 'ftk-rec-arg' "$T/v.txt"
 	else
 		grep -a -q 'ftk-rec-arg' "$T/v.dat" || fail $t "the argument is not in the file"
+	fi
+fi
+pass $t
+
+t=record_graph
+# ftk record graph: function_graph's pages, read back with the ftrace formats and kallsyms
+# of the file (trace-cmd names the function from the recorded address)
+if ! has_feature function_graph; then
+	skip $t "no function_graph here"
+elif assert_rc $t 0 "$FTK" record -o "$T/fg.dat" graph vfs_read -- \
+	/bin/sh -c 'read -r l </proc/version; read -r l </proc/version'; then
+	assert_grep $t 'wrote .*fg.dat: [1-9][0-9]* events' "$T/last.err"
+	if have_tc; then
+		report "$T/fg.dat" >"$T/fg.txt"
+		assert_grep $t 'funcgraph_entry: .*vfs_read' "$T/fg.txt"
+		assert_grep $t 'funcgraph_exit: .*vfs_read' "$T/fg.txt"
 	fi
 fi
 pass $t
