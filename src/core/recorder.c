@@ -2,7 +2,7 @@
 /*
  * recorder: a session recorded to trace.dat (recorder.h). Hot path: one memcpy of each page
  * into a per-CPU 256 KiB buffer written out when full, and per record only its common_pid
- * (a one-entry cache, then a hash set; /proc/PID/comm read once per new pid, while the
+ * (a one-entry cache, then a pid table; /proc/PID/comm read once per new pid, while the
  * process most likely still exists).
  */
 #include <errno.h>
@@ -18,6 +18,7 @@
 
 #include "events.h"
 #include "features.h"
+#include "procs.h"
 #include "recorder.h"
 #include "session_int.h"
 #include "tracedat_write.h"
@@ -48,9 +49,7 @@ struct ftk_recorder {
 	struct ftk_tracedat td;
 	unsigned long long events, lost;
 	unsigned long long *lost_cpu;
-	/* pids seen: open addressing, 0 = empty (pid 0 is the idle task: never stored) */
-	int *pids;
-	size_t npids, cap;
+	struct ftk_ptable *seen;	/* pids seen in records (pid 0, the idle task, never) */
 	int last_pid;
 	struct comm *comms;
 	size_t ncomms;
@@ -118,49 +117,17 @@ static void on_page(int cpu, const void *data, size_t len, void *ctx)
 	sp->len += len;
 }
 
+/* A pid first seen: its comm from /proc now, while it most likely still exists. */
 static void comm_note(struct ftk_recorder *rec, int pid)
 {
-	char path[64], *c;
-	size_t n;
+	char comm[16];
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	c = ftk_read_file(path, &n);
-	if (!c)
+	if (!ftk_proc_comm(pid, comm, sizeof(comm)) || !*comm)
 		return;		/* gone: saved_cmdlines may know it */
-	while (n && c[n - 1] == '\n')
-		c[--n] = '\0';
-	if (n) {
-		rec->comms = ftk_xrealloc(rec->comms, (rec->ncomms + 1) * sizeof(*rec->comms));
-		rec->comms[rec->ncomms].pid = pid;
-		snprintf(rec->comms[rec->ncomms].comm, 16, "%s", c);
-		rec->ncomms++;
-	}
-	free(c);
-}
-
-/* Insert pid; true when it is new. */
-static bool pid_add(struct ftk_recorder *rec, int pid)
-{
-	if (2 * (rec->npids + 1) > rec->cap) {
-		size_t ocap = rec->cap;
-		int *old = rec->pids;
-		rec->cap = ocap ? 2 * ocap : 1024;
-		rec->pids = ftk_xcalloc(rec->cap, sizeof(int));
-		rec->npids = 0;
-		for (size_t i = 0; i < ocap; i++)
-			if (old[i])
-				pid_add(rec, old[i]);
-		free(old);
-	}
-	size_t m = rec->cap - 1, i = ((unsigned)pid * 2654435761u) & m;
-	while (rec->pids[i]) {
-		if (rec->pids[i] == pid)
-			return false;
-		i = (i + 1) & m;
-	}
-	rec->pids[i] = pid;
-	rec->npids++;
-	return true;
+	rec->comms = ftk_xrealloc(rec->comms, (rec->ncomms + 1) * sizeof(*rec->comms));
+	rec->comms[rec->ncomms].pid = pid;
+	memcpy(rec->comms[rec->ncomms].comm, comm, sizeof(comm));
+	rec->ncomms++;
 }
 
 static void on_rec(const struct ftk_rec *r, void *ctx)
@@ -172,8 +139,9 @@ static void on_rec(const struct ftk_rec *r, void *ctx)
 	if (pid == rec->last_pid || pid <= 0)
 		return;
 	rec->last_pid = pid;
-	if (pid_add(rec, pid))
-		comm_note(rec, pid);
+	if (ftk_ptable_get(rec->seen, pid) || !ftk_ptable_put(rec->seen, pid))
+		return;
+	comm_note(rec, pid);
 }
 
 /* "pid comm" lines of saved_cmdlines, then ftk's own for pids it does not hold. */
@@ -259,6 +227,7 @@ struct ftk_recorder *ftk_recorder_new(struct ftk_session *s, const struct ftk_re
 	free(b);
 	rec->ncpus = s->ncpus;
 	rec->last_pid = -1;
+	rec->seen = ftk_ptable_new();
 	rec->lost_cpu = ftk_xcalloc(rec->ncpus, sizeof(*rec->lost_cpu));
 	rec->spools = ftk_xcalloc(rec->ncpus, sizeof(*rec->spools));
 	for (int i = 0; i < rec->ncpus; i++)
@@ -466,7 +435,7 @@ void ftk_recorder_free(struct ftk_recorder *rec)
 	ftk_td_free(&rec->td);
 	free(rec->spools);
 	free(rec->lost_cpu);
-	free(rec->pids);
+	ftk_ptable_free(rec->seen);
 	free(rec->comms);
 	free(rec->dir);
 	free(rec->base);
