@@ -83,6 +83,9 @@ static void spool_flush(struct ftk_recorder *rec, struct spool *sp)
 			rec->err = e;
 			ftk_error("cannot write the recording's spool in %s: %s", rec->dir,
 				  strerror(-e));
+			if (e == -ENOSPC)
+				ftk_hint("the file needs about twice its size while it is "
+					 "assembled; give -o a file system with room");
 			ftk_session_stop(rec->s);
 		} else {
 			sp->size += sp->len;
@@ -106,10 +109,14 @@ static void on_page(int cpu, const void *data, size_t len, void *ctx)
 	if (len > SPOOL_BUF) {	/* a sub-buffer larger than the spool buffer */
 		if (!rec->err) {
 			int e = ftk_write_all(sp->fd, data, len);
-			if (e)
-				rec->err = e, ftk_session_stop(rec->s);
-			else
+			if (e) {
+				rec->err = e;
+				ftk_error("cannot write the recording's spool in %s: %s", rec->dir,
+					  strerror(-e));
+				ftk_session_stop(rec->s);
+			} else {
 				sp->size += len;
+			}
 		}
 		return;
 	}
