@@ -54,12 +54,13 @@ static void spool_lost(int cpu, long long count, void *ctx)
 	((struct spooled *)ctx)->lost_reports++;
 }
 
-/* Feed the set through a spool-mode reader into memfds; returns the records counted. */
-static long spool_set(const struct pset *s, struct spooled *sp)
+/* Feed the set through a spool-mode reader into memfds; returns the records counted (with
+ * libtraceevent's kbuffer walking the pages when kb is set, else the inline walker). */
+static long spool_set_kb(const struct pset *s, struct spooled *sp, bool kb)
 {
 	struct ftk_reader_opts o = {
 		.ncpus = s->ncpus, .subbuf_size = PSET_SUBBUF, .tep = s->tep,
-		.page = spool_page, .lost = spool_lost, .ctx = sp,
+		.page = spool_page, .lost = spool_lost, .ctx = sp, .use_kbuffer = kb,
 	};
 	struct ftk_reader *r;
 	long n;
@@ -76,6 +77,11 @@ static long spool_set(const struct pset *s, struct spooled *sp)
 	n = (long)ftk_reader_records(r);
 	ftk_reader_free(r);
 	return n;
+}
+
+static long spool_set(const struct pset *s, struct spooled *sp)
+{
+	return spool_set_kb(s, sp, false);
 }
 
 /* Pages a spool keeps: every page with data or a loss mark, in order. */
@@ -306,6 +312,8 @@ static void test_spool_counts(void **state)
 	assert_int_equal(spooled, decoded);
 	assert_true(spooled > 6000);
 	assert_int_equal(sp.lost_reports, 0);
+	spool_close(&sp, s.ncpus);
+	assert_int_equal(spool_set_kb(&s, &sp, true), decoded);
 	spool_close(&sp, s.ncpus);
 	collect_free(&col);
 	pset_free(&s);
