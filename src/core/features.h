@@ -101,6 +101,13 @@ int ftk_probe_fetch_test(bool uprobe, const char *target, const char *fetch);
 const char *ftk_fetch_x64(bool uprobe, const char *target);
 const char *ftk_fetch_comm(bool uprobe, const char *target, const char *name);
 
+/* --input: answer every question above from this recording's formats (a tep handle) and
+ * never read tracefs; NULL goes back to the kernel. */
+struct tep_handle;
+void ftk_features_offline(struct tep_handle *tep);
+bool ftk_features_is_offline(void);
+struct tep_handle *ftk_features_offline_tep(void);	/* NULL when live */
+
 /* The standard error + hint when tracefs is unusable; returns FTK_EXIT_FAIL. */
 int ftk_tracefs_error(void);
 

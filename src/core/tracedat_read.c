@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tracedat_read: trace.dat through libtracecmd's public read API (trace-cmd.h:
+ * tracecmd_open, tracecmd_read_data, tracecmd_get_tep). libtracecmd is the reader trace-cmd
+ * and KernelShark use: it knows versions 6 and 7, v7's sections and options, compressed
+ * sections (zstd in Debian's build), per-buffer page sizes and the cmdlines; parsing that
+ * again here would duplicate a well-kept library for a path that is not hot (a file read once,
+ * not a live buffer under a storm). What ftk owns is above it: the merge order (timestamp,
+ * then lowest CPU: the order of the live reader, reader.c), loss marks passed with the record
+ * they precede, and the refusal of files it cannot read, said precisely.
+ *
+ * The first bytes are read here too, before libtracecmd sees the file: a file that is not a
+ * trace.dat, or a v7 file compressed with an algorithm this libtracecmd lacks, gets a clear
+ * error instead of libtracecmd's warnings.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event-parse.h>
+#include <trace-cmd.h>
+
+#include "events.h"
+#include "tracedat_read.h"
+#include "util.h"
+
+struct ftk_tracedat {
+	struct tracecmd_input *h;
+	struct tep_handle *tep;
+	struct ftk_tracedat_info info;
+	int ncpus;
+};
+
+static const unsigned char magic[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
+
+int ftk_tracedat_probe(const char *path, struct ftk_tracedat_info *info, char *why, size_t len)
+{
+	unsigned char buf[128];
+	ssize_t n;
+	int fd;
+
+	memset(info, 0, sizeof(*info));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		snprintf(why, len, "%s", strerror(e));
+		return -e;
+	}
+	n = pread(fd, buf, sizeof(buf), 0);
+	close(fd);
+	if (n < (ssize_t)sizeof(magic) || memcmp(buf, magic, sizeof(magic))) {
+		snprintf(why, len, "not a trace.dat file (no trace-cmd magic)");
+		return -EINVAL;
+	}
+	/* "6\0" or "7\0", endian byte, long size byte, 4-byte page size */
+	size_t off = sizeof(magic), v = off;
+	while (off < (size_t)n && buf[off])
+		off++;
+	if (off + 7 > (size_t)n) {
+		snprintf(why, len, "truncated trace.dat header");
+		return -EINVAL;
+	}
+	info->version = atoi((const char *)buf + v);
+	off++;
+	info->big_endian = buf[off++] != 0;
+	info->long_size = buf[off++];
+	uint32_t ps;
+	memcpy(&ps, buf + off, 4);
+	if (info->big_endian)
+		ps = __builtin_bswap32(ps);
+	info->page_size = ps;
+	off += 4;
+	if (info->version >= 7) {
+		/* compression "name\0version\0" */
+		size_t c = off;
+		while (off < (size_t)n && buf[off])
+			off++;
+		if (off >= (size_t)n) {
+			snprintf(why, len, "truncated trace.dat v7 header");
+			return -EINVAL;
+		}
+		snprintf(info->compression, sizeof(info->compression), "%s",
+			 (const char *)buf + c);
+	}
+	if (info->version < 6) {
+		snprintf(why, len, "trace.dat version %d (before trace-cmd 2.x) is not read; "
+			 "versions 6 and 7 are", info->version);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+struct ftk_tracedat *ftk_tracedat_open(const char *path)
+{
+	struct ftk_tracedat_info info;
+	char why[256];
+	int rc = ftk_tracedat_probe(path, &info, why, sizeof(why));
+
+	if (rc) {
+		ftk_error("cannot read %s: %s", path, why);
+		if (rc == -EINVAL)
+			ftk_hint("give a file written by 'ftk record' or 'trace-cmd record'");
+		return NULL;
+	}
+	/* libtracecmd prints its own warnings (plugins, options it does not know): only
+	 * errors here, and no plugins: events print from their own formats, as live. */
+	tracecmd_set_loglevel(TEP_LOG_ERROR);
+	struct tracecmd_input *h = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS |
+							TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
+	if (!h) {
+		ftk_error("cannot read %s: libtracecmd refused it (trace.dat version %d%s%s)", path,
+			  info.version, *info.compression ? ", compression " : "",
+			  info.compression);
+		if (*info.compression && strcmp(info.compression, "none"))
+			ftk_hint("this libtracecmd may lack '%s'; 'trace-cmd convert "
+				 "--compression none -i %s -o FILE' writes an uncompressed copy",
+				 info.compression, path);
+		else
+			ftk_hint("'trace-cmd dump --summary -i %s' says what is wrong with it", path);
+		return NULL;
+	}
+	struct ftk_tracedat *td = ftk_xcalloc(1, sizeof(*td));
+	td->h = h;
+	td->info = info;
+	td->tep = tracecmd_get_tep(h);
+	td->ncpus = tep_get_cpus(td->tep);
+	return td;
+}
+
+void ftk_tracedat_close(struct ftk_tracedat *td)
+{
+	if (!td)
+		return;
+	tracecmd_close(td->h);
+	free(td);
+}
+
+const struct ftk_tracedat_info *ftk_tracedat_info(const struct ftk_tracedat *td)
+{
+	return &td->info;
+}
+
+struct tep_handle *ftk_tracedat_tep(const struct ftk_tracedat *td)
+{
+	return td->tep;
+}
+
+int ftk_tracedat_ncpus(const struct ftk_tracedat *td)
+{
+	return td->ncpus;
+}
+
+uint64_t ftk_tracedat_first_ts(const struct ftk_tracedat *td)
+{
+	return tracecmd_get_first_ts(td->h);
+}
+
+int ftk_tracedat_instances(const struct ftk_tracedat *td)
+{
+	return tracecmd_buffer_instances(td->h);
+}
+
+/* The next record of each CPU is held; the smallest (ts, cpu) goes first, as in reader.c. */
+long long ftk_tracedat_iterate(struct ftk_tracedat *td, ftk_tracedat_fn fn, void *ctx)
+{
+	struct tep_record **cur = ftk_xcalloc(td->ncpus ? td->ncpus : 1, sizeof(*cur));
+	long long n = 0;
+	int i, stop = 0;
+
+	for (i = 0; i < td->ncpus; i++)
+		cur[i] = tracecmd_read_data(td->h, i);
+	while (!stop) {
+		int best = -1;
+
+		for (i = 0; i < td->ncpus; i++)
+			if (cur[i] && (best < 0 || cur[i]->ts < cur[best]->ts))
+				best = i;
+		if (best < 0)
+			break;
+		struct tep_record *rec = cur[best];
+		struct ftk_rec r = {
+			.ts = rec->ts, .cpu = best, .size = rec->size, .data = rec->data,
+		};
+		stop = fn(&r, rec->missed_events, ctx);
+		n++;
+		tracecmd_free_record(rec);
+		cur[best] = tracecmd_read_data(td->h, best);
+	}
+	for (i = 0; i < td->ncpus; i++)
+		if (cur[i])
+			tracecmd_free_record(cur[i]);
+	free(cur);
+	return n;
+}
