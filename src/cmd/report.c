@@ -185,7 +185,7 @@ static int report_trace(struct ftk_run *r, struct ftk_tracedat *td)
 		}
 	}
 	argv[argc] = NULL;
-	ftk_features_offline(NULL);
+	ftk_features_offline(NULL, 0);
 	rc = ftk_run_view(&ftk_view_trace, argc, argv);
 out:
 	for (int i = 0; i < argc; i++)
@@ -502,14 +502,14 @@ static int report_main(struct ftk_run *r)
 		return -ENOENT;
 	describe(x->file, td);
 	/* comms, kernel symbols, tracepoints: from the file, never this host */
-	ftk_features_offline(ftk_tracedat_tep(td));
+	ftk_features_offline(ftk_tracedat_tep(td), 0);
 	if (x->format == REPORT_CHROME) {
 		rc = report_chrome(r, td);
 	} else {
 		rc = report_trace(r, td);
 		rc = rc == FTK_EXIT_OK ? 0 : rc == FTK_EXIT_USAGE ? -EINVAL : -EIO;
 	}
-	ftk_features_offline(NULL);
+	ftk_features_offline(NULL, 0);
 	ftk_tracedat_close(td);
 	return rc;
 }

@@ -618,9 +618,13 @@ static void probe(enum ftk_feat id, struct ftk_feature *f)
 static struct ftk_feature offline_feats[FTK_F__COUNT];
 static bool offline_probed[FTK_F__COUNT];
 
-void ftk_features_offline(struct tep_handle *tep)
+static unsigned offline_probes;	/* 1: kprobes, 2: uprobes in the recording */
+
+void ftk_features_offline(struct tep_handle *tep, unsigned probes)
 {
 	offline_tep = tep;
+	offline_probes = probes;
+	ftk_no_host_pids = tep != NULL;
 	memset(offline_probed, 0, sizeof(offline_probed));
 }
 
@@ -632,24 +636,6 @@ bool ftk_features_is_offline(void)
 struct tep_handle *ftk_features_offline_tep(void)
 {
 	return offline_tep;
-}
-
-/* A dynamic event of the recording: kprobe formats print "(%lx)", uprobe ones "(0x%lx)"
- * (kernel/trace/trace_kprobe.c, trace_uprobe.c: __set_print_fmt). */
-static bool offline_has_probe(bool uprobe)
-{
-	int n = tep_get_events_count(offline_tep);
-	struct tep_event **evs = tep_list_events(offline_tep, TEP_EVENT_SORT_ID);
-
-	for (int i = 0; evs && i < n; i++) {
-		struct tep_event *e = evs[i];
-		const char *fmt = e->print_fmt.format;
-		if (!tep_find_field(e, "__probe_ip") || !fmt)
-			continue;
-		if (!strncmp(fmt, "(0x%lx", 6) == uprobe)
-			return true;
-	}
-	return false;
 }
 
 static bool offline_system(const char *sys)
@@ -680,13 +666,13 @@ static const struct ftk_feature *offline_feature(enum ftk_feat id)
 		ok = true;
 		break;
 	case FTK_F_KPROBES:
-		ok = offline_has_probe(false);
+		ok = offline_probes & 1;
 		break;
 	case FTK_F_UPROBES:
-		ok = offline_has_probe(true);
+		ok = offline_probes & 2;
 		break;
 	case FTK_F_DYNEVENTS:
-		ok = offline_has_probe(false) || offline_has_probe(true);
+		ok = offline_probes != 0;
 		break;
 	case FTK_F_FUNCTION:
 		ok = tep_find_event_by_name(offline_tep, "ftrace", "function") != NULL;

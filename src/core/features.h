@@ -102,9 +102,10 @@ const char *ftk_fetch_x64(bool uprobe, const char *target);
 const char *ftk_fetch_comm(bool uprobe, const char *target, const char *name);
 
 /* --input: answer every question above from this recording's formats (a tep handle) and
- * never read tracefs; NULL goes back to the kernel. */
+ * never read tracefs; NULL goes back to the kernel. probes: the dynamic events it holds
+ * (1: kprobes, 2: uprobes; the formats alone do not tell them apart). */
 struct tep_handle;
-void ftk_features_offline(struct tep_handle *tep);
+void ftk_features_offline(struct tep_handle *tep, unsigned probes);
 bool ftk_features_is_offline(void);
 struct tep_handle *ftk_features_offline_tep(void);	/* NULL when live */
 

@@ -397,7 +397,7 @@ static int open_input(struct ftk_run *r)
 	r->tracedat = ftk_tracedat_open(r->input);
 	if (!r->tracedat)
 		return -ENOENT;
-	ftk_features_offline(ftk_tracedat_tep(r->tracedat));
+	ftk_features_offline(ftk_tracedat_tep(r->tracedat), ftk_tracedat_probe_kinds(r->tracedat));
 	return 0;
 }
 
@@ -502,7 +502,7 @@ int ftk_run_view(const struct ftk_view *v, int argc, char **argv)
 	rc = run(&r, argc, argv);
 	ftk_run_fini(&r);
 	if (r.tracedat) {
-		ftk_features_offline(NULL);
+		ftk_features_offline(NULL, 0);
 		ftk_tracedat_close(r.tracedat);
 	}
 	/* Every line that could not be written is an error, except a reader that went away. */

@@ -32,6 +32,8 @@ struct ftk_tracedat {
 	struct tep_handle *tep;
 	struct ftk_tracedat_info info;
 	int ncpus;
+	unsigned kinds;		/* FTK_TRACEDAT_KPROBES | FTK_TRACEDAT_UPROBES */
+	bool kinds_known;
 };
 
 static const unsigned char magic[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
@@ -171,8 +173,8 @@ long long ftk_tracedat_iterate(struct ftk_tracedat *td, ftk_tracedat_fn fn, void
 	long long n = 0;
 	int i, stop = 0;
 
-	for (i = 0; i < td->ncpus; i++)
-		cur[i] = tracecmd_read_data(td->h, i);
+	for (i = 0; i < td->ncpus; i++)	/* from the start: iterating again reads it all again */
+		cur[i] = tracecmd_read_cpu_first(td->h, i);
 	while (!stop) {
 		int best = -1;
 
@@ -195,4 +197,71 @@ long long ftk_tracedat_iterate(struct ftk_tracedat *td, ftk_tracedat_fn fn, void
 			tracecmd_free_record(cur[i]);
 	free(cur);
 	return n;
+}
+
+/* ---- kprobe or uprobe ---------------------------------------------------------------- */
+
+/* The formats of both print "(%lx)" since the probe code was shared (kernel 5.x
+ * trace_probe.c __set_print_fmt), and ftk's group (ftk_<pid>) names neither: a record says,
+ * by where its probe address lies (kernel half of the address space or user half). */
+struct kinds {
+	struct tep_handle *tep;
+	int *state;		/* by id: 0 not a probe, 1 unresolved probe, 2 resolved */
+	int maxid, unresolved;
+	unsigned kinds;
+	int long_size;
+};
+
+static int kind_of(const struct ftk_rec *r, long long missed, void *ctx)
+{
+	struct kinds *k = ctx;
+	int id = ftk_rec_type(r->data);
+
+	if (id < 0 || id > k->maxid || k->state[id] != 1)
+		return 0;
+	struct tep_event *e = tep_find_event(k->tep, id);
+	struct tep_format_field *f = e ? tep_find_field(e, "__probe_ip") : NULL;
+	if (!f && e)
+		f = tep_find_field(e, "__probe_ret_ip");
+	unsigned long long ip = 0;
+	if (!f || tep_read_number_field(f, r->data, &ip))
+		return 0;
+	bool kernel = k->long_size == 4 ? ip >= 0xc0000000ULL : ip >= 0x8000000000000000ULL;
+	k->kinds |= kernel ? FTK_TRACEDAT_KPROBES : FTK_TRACEDAT_UPROBES;
+	k->state[id] = 2;
+	return --k->unresolved == 0;
+}
+
+unsigned ftk_tracedat_probe_kinds(struct ftk_tracedat *td)
+{
+	struct kinds k = { .tep = td->tep, .long_size = td->info.long_size };
+	int n = tep_get_events_count(td->tep);
+	struct tep_event **evs = tep_list_events(td->tep, TEP_EVENT_SORT_ID);
+
+	if (td->kinds_known)
+		return td->kinds;
+	for (int i = 0; evs && i < n; i++)
+		if (evs[i]->id > k.maxid)
+			k.maxid = evs[i]->id;
+	k.state = ftk_xcalloc(k.maxid + 1, sizeof(*k.state));
+	for (int i = 0; evs && i < n; i++) {
+		struct tep_event *e = evs[i];
+		if (tep_find_field(e, "__probe_ip") || tep_find_field(e, "__probe_ret_ip")) {
+			/* trace-cmd's default groups say it by name */
+			if (!strcmp(e->system, "kprobes")) {
+				k.kinds |= FTK_TRACEDAT_KPROBES;
+			} else if (!strcmp(e->system, "uprobes")) {
+				k.kinds |= FTK_TRACEDAT_UPROBES;
+			} else {
+				k.state[e->id] = 1;
+				k.unresolved++;
+			}
+		}
+	}
+	if (k.unresolved)
+		ftk_tracedat_iterate(td, kind_of, &k);
+	free(k.state);
+	td->kinds = k.kinds;
+	td->kinds_known = true;
+	return k.kinds;
 }

@@ -51,4 +51,10 @@ int ftk_tracedat_instances(const struct ftk_tracedat *td);
 typedef int (*ftk_tracedat_fn)(const struct ftk_rec *r, long long missed, void *ctx);
 long long ftk_tracedat_iterate(struct ftk_tracedat *td, ftk_tracedat_fn fn, void *ctx);
 
+/* Which dynamic events the file holds: kprobes, uprobes (from their records' probe
+ * addresses where the group does not say; a probe event without records counts as
+ * neither). Scans the records once (cached). */
+enum { FTK_TRACEDAT_KPROBES = 1, FTK_TRACEDAT_UPROBES = 2 };
+unsigned ftk_tracedat_probe_kinds(struct ftk_tracedat *td);
+
 #endif
