@@ -618,7 +618,7 @@ static void probe(enum ftk_feat id, struct ftk_feature *f)
 static struct ftk_feature offline_feats[FTK_F__COUNT];
 static bool offline_probed[FTK_F__COUNT];
 
-static unsigned offline_probes;	/* 1: kprobes, 2: uprobes in the recording */
+static unsigned offline_probes;	/* FTK_OFFLINE_*: what the recording's records show */
 
 void ftk_features_offline(struct tep_handle *tep, unsigned probes)
 {
@@ -666,20 +666,20 @@ static const struct ftk_feature *offline_feature(enum ftk_feat id)
 		ok = true;
 		break;
 	case FTK_F_KPROBES:
-		ok = offline_probes & 1;
+		ok = offline_probes & FTK_OFFLINE_KPROBES;
 		break;
 	case FTK_F_UPROBES:
-		ok = offline_probes & 2;
+		ok = offline_probes & FTK_OFFLINE_UPROBES;
 		break;
 	case FTK_F_DYNEVENTS:
-		ok = offline_probes != 0;
+		ok = offline_probes & (FTK_OFFLINE_KPROBES | FTK_OFFLINE_UPROBES);
 		break;
 	case FTK_F_FUNCTION:
-		ok = tep_find_event_by_name(offline_tep, "ftrace", "function") != NULL;
+		ok = offline_probes & FTK_OFFLINE_FUNCTION;
 		break;
 	case FTK_F_FGRAPH:
 	case FTK_F_FGRAPH_INSTANCE:
-		ok = tep_find_event_by_name(offline_tep, "ftrace", "funcgraph_entry") != NULL;
+		ok = offline_probes & FTK_OFFLINE_FGRAPH;
 		break;
 	case FTK_F_FGRAPH_RETVAL: {
 		struct tep_event *e = tep_find_event_by_name(offline_tep, "ftrace",
@@ -696,9 +696,11 @@ static const struct ftk_feature *offline_feature(enum ftk_feat id)
 	}
 	if (ok)
 		set_ok(f, "in the recording");
+	else if (id == FTK_F_HIST || id == FTK_F_SYNTH)
+		set_why(f, "%s: a recording holds events, not the kernel's aggregation",
+			feat_names[id]);
 	else
-		set_why(f, "not in the recording (a file holds events, not in-kernel "
-			   "aggregation)");
+		set_why(f, "%s: the recording holds no records of it", feat_names[id]);
 	return f;
 }
 

@@ -397,7 +397,7 @@ static int open_input(struct ftk_run *r)
 	r->tracedat = ftk_tracedat_open(r->input);
 	if (!r->tracedat)
 		return -ENOENT;
-	ftk_features_offline(ftk_tracedat_tep(r->tracedat), ftk_tracedat_probe_kinds(r->tracedat));
+	ftk_features_offline(ftk_tracedat_tep(r->tracedat), ftk_tracedat_offline_has(r->tracedat));
 	return 0;
 }
 

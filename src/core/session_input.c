@@ -86,6 +86,14 @@ int ftk_session_input_arm(struct ftk_session *s)
 		s->fork_ev->optional = true;
 	}
 	int n = ftk_probes_load_recorded(&s->probes, s->tep, &missing);
+	/* Every recorder writes all ftrace formats: function_graph was on only if its records
+	 * are there. */
+	for (struct ftk_event *ev = s->probes.events; ev; ev = ev->next) {
+		if (!ev->tep || ev->optional || strcmp(ev->tep->system, "ftrace") ||
+		    ftk_tracedat_recorded(s->opts.input, ev->id))
+			continue;
+		ftk_buf_printf(&missing, "%sftrace:%s", n++ ? ", " : "", ev->name);
+	}
 	if (n) {
 		ftk_error("the recording has no event%s %s (needed by %s)", n == 1 ? "" : "s",
 			  ftk_buf_str(&missing), s->opts.view ? s->opts.view : "this view");

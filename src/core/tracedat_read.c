@@ -24,6 +24,7 @@
 #include <trace-cmd.h>
 
 #include "events.h"
+#include "features.h"
 #include "tracedat_read.h"
 #include "util.h"
 
@@ -34,6 +35,8 @@ struct ftk_tracedat {
 	int ncpus;
 	unsigned kinds;		/* FTK_TRACEDAT_KPROBES | FTK_TRACEDAT_UPROBES */
 	bool kinds_known;
+	bool *recorded;		/* by event id: has records (NULL until asked) */
+	int maxid;
 };
 
 static const unsigned char magic[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
@@ -138,6 +141,7 @@ void ftk_tracedat_close(struct ftk_tracedat *td)
 	if (!td)
 		return;
 	tracecmd_close(td->h);
+	free(td->recorded);
 	free(td);
 }
 
@@ -264,4 +268,51 @@ unsigned ftk_tracedat_probe_kinds(struct ftk_tracedat *td)
 	td->kinds = k.kinds;
 	td->kinds_known = true;
 	return k.kinds;
+}
+
+static int mark_recorded(const struct ftk_rec *r, long long missed, void *ctx)
+{
+	struct ftk_tracedat *td = ctx;
+	int id = ftk_rec_type(r->data);
+
+	if (id >= 0 && id <= td->maxid)
+		td->recorded[id] = true;
+	return 0;
+}
+
+bool ftk_tracedat_recorded(struct ftk_tracedat *td, int id)
+{
+	if (!td->recorded) {
+		int n = tep_get_events_count(td->tep);
+		struct tep_event **evs = tep_list_events(td->tep, TEP_EVENT_SORT_ID);
+
+		for (int i = 0; evs && i < n; i++)
+			if (evs[i]->id > td->maxid)
+				td->maxid = evs[i]->id;
+		td->recorded = ftk_xcalloc(td->maxid + 1, sizeof(*td->recorded));
+		ftk_tracedat_iterate(td, mark_recorded, td);
+	}
+	return id >= 0 && id <= td->maxid && td->recorded[id];
+}
+
+static bool recorded_named(struct ftk_tracedat *td, const char *sys, const char *name)
+{
+	struct tep_event *e = tep_find_event_by_name(td->tep, sys, name);
+
+	return e && ftk_tracedat_recorded(td, e->id);
+}
+
+unsigned ftk_tracedat_offline_has(struct ftk_tracedat *td)
+{
+	unsigned k = ftk_tracedat_probe_kinds(td), has = 0;
+
+	if (k & FTK_TRACEDAT_KPROBES)
+		has |= FTK_OFFLINE_KPROBES;
+	if (k & FTK_TRACEDAT_UPROBES)
+		has |= FTK_OFFLINE_UPROBES;
+	if (recorded_named(td, "ftrace", "function"))
+		has |= FTK_OFFLINE_FUNCTION;
+	if (recorded_named(td, "ftrace", "funcgraph_entry"))
+		has |= FTK_OFFLINE_FGRAPH;
+	return has;
 }

@@ -56,5 +56,10 @@ long long ftk_tracedat_iterate(struct ftk_tracedat *td, ftk_tracedat_fn fn, void
  * neither). Scans the records once (cached). */
 enum { FTK_TRACEDAT_KPROBES = 1, FTK_TRACEDAT_UPROBES = 2 };
 unsigned ftk_tracedat_probe_kinds(struct ftk_tracedat *td);
+/* Does the file hold records of event id? (one scan, cached) The formats of the ftrace
+ * system are written whole by every recorder: only records say function_graph was on. */
+bool ftk_tracedat_recorded(struct ftk_tracedat *td, int id);
+/* FTK_OFFLINE_* (features.h) for ftk_features_offline(). */
+unsigned ftk_tracedat_offline_has(struct ftk_tracedat *td);
 
 #endif
