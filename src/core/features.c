@@ -977,6 +977,17 @@ static void probe_kexec(struct ftk_kexec *k)
 	}
 	size_t c;
 	int err = 0;
+	if (offline_tep) {
+		/* a recording: its kprobes were made; only their names matter when reading */
+		for (int i = 0; i < 2; i++) {
+			snprintf(k->fn[i].sym, sizeof(k->fn[i].sym), "%s", conv[0].sym[i]);
+			snprintf(k->fn[i].file, sizeof(k->fn[i].file), "%s", conv[0].file[i]);
+			snprintf(k->fn[i].argv, sizeof(k->fn[i].argv), "%s", conv[0].argv[i]);
+		}
+		k->str = "ustring";
+		k->ok = true;
+		return;
+	}
 	for (c = 0; c < FTK_ARRAY_SIZE(conv); c++) {
 		err = kx_define(conv[c].sym[0], NULL);
 		if (err == 0)
@@ -1036,6 +1047,8 @@ int ftk_probe_fetch_test(bool uprobe, const char *target, const char *fetch)
 {
 	char p[PATH_MAX], def[512], rm[64];
 
+	if (offline_tep)
+		return 0;	/* a recording: the recorder's kernel took its fetches */
 	if (!ftk_tracefs())
 		return -ENOENT;
 	tpath(p, sizeof(p), uprobe ? "uprobe_events" : "kprobe_events");
@@ -1075,6 +1088,10 @@ bool ftk_hist_expr(const char *sys, const char *event, char *why, size_t len)
 {
 	static int done;	/* 0 not probed, 1 yes, 2 no */
 	char p[PATH_MAX];
+	if (offline_tep) {
+		snprintf(why, len, "a recording holds events, not the kernel's aggregation");
+		return false;
+	}
 
 	(void)sys;
 	(void)event;

@@ -27,9 +27,8 @@ bool ftk_backend_usable(const struct ftk_backend *b, char *why, size_t len)
 			return false;
 		}
 	}
-	/* A recording (--input) is not tested live: its events decide (the session refuses
-	 * a file without the events the backend declares, naming them). */
-	if (b->usable && !ftk_features_is_offline() && !b->usable(why, len)) {
+	/* With a recording (--input), the checks answer from it (features.h): no live test. */
+	if (b->usable && !b->usable(why, len)) {
 		if (!why[0])
 			snprintf(why, len, "not usable here");
 		return false;
