@@ -78,8 +78,9 @@ if bio_target; then
 	[ "$KIND" = file ] && dd if=/dev/zero of="$FILE" bs=4096 count=16 2>/dev/null && sync
 	WORK="\"$BIOIO\" \"$FILE\" r 4096 8 ${OFF:-0} >/dev/null 2>&1"
 	if pair $t biosnoop; then
-		# the workload's requests, time column left out (it counts from each run's start)
-		same $t "grep ' bioio ' | sed 's/^[^ ]* *//'"
+		# the workload's requests; TIME (from each run's start) and LAT left out: two
+		# instances stamp the same event with two clock reads (ring buffers apart)
+		same $t "grep ' bioio ' | awk '{ \$1 = \"\"; \$NF = \"\"; print }'"
 		pass $t
 	fi
 	[ "$KIND" = file ] && rm -f "$FILE"
@@ -164,7 +165,7 @@ fi
 
 t=rp_refusals
 "$FTK" biosnoop --input "$EXEC_DAT" >"$T/$t.out" 2>"$T/$t.err"
-assert_eq $t 1 $? && assert_grep $t "the recording has no events block:" "$T/$t.err"
+assert_eq $t 1 $? && assert_grep $t "no block:block_io_start\\|the recording has no events\\? block:" "$T/$t.err"
 "$FTK" execsnoop --input "$T/nope.dat" >/dev/null 2>"$T/$t.err2"
 assert_eq $t 1 $?
 "$FTK" execsnoop --input "$EXEC_DAT" --dry-run >/dev/null 2>&1
