@@ -20,6 +20,7 @@
 #include "core/catalog.h"
 #include "core/events.h"
 #include "core/features.h"
+#include "core/ksyms.h"
 #include "core/procs.h"
 #include "core/tracedat_read.h"
 #include "core/util.h"
@@ -142,6 +143,21 @@ static void test_formats_and_cmdlines(void **state)
 	ftk_tracedat_close(td);
 }
 
+struct first_func {
+	struct tep_event *e;
+	unsigned long long func;
+};
+
+static int first_func(const struct ftk_rec *r, long long missed, void *ctx)
+{
+	struct first_func *f = ctx;
+
+	if (ftk_rec_type(r->data) != f->e->id)
+		return 0;
+	tep_read_number_field(tep_find_field(f->e, "func"), r->data, &f->func);
+	return 1;
+}
+
 static void test_function_graph(void **state)
 {
 	struct ftk_tracedat *td = ftk_tracedat_open(data("graph6.dat"));
@@ -153,10 +169,23 @@ static void test_function_graph(void **state)
 	assert_int_equal(in.version, 6);
 	ftk_tracedat_iterate(td, count, &s);
 	assert_true(s.ordered);
-	assert_int_equal(s.n, 4493);	/* trace-cmd report -i graph6.dat | grep -c '\[' */
+	assert_int_equal(s.n, 4149);	/* trace-cmd report -N (no plugin joining leaf calls) */
 	ftk_features_offline(ftk_tracedat_tep(td), ftk_tracedat_offline_has(td));
 	assert_true(ftk_has(FTK_F_FGRAPH));
 	assert_true(ftk_has(FTK_F_FGRAPH_INSTANCE));
+	/* kernel symbols from the file's kallsyms, not this host's */
+	struct first_func ff = { .e = tep_find_event_by_name(ftk_tracedat_tep(td), "ftrace",
+								 "funcgraph_entry") };
+	assert_non_null(ff.e);
+	ftk_tracedat_iterate(td, first_func, &ff);
+	assert_true(ff.func != 0);
+	struct ftk_ksyms k = { 0 };
+	assert_int_equal(ftk_ksyms_load(&k, "/proc/kallsyms"), 0);
+	assert_int_equal(k.n, 0);
+	const char *name = ftk_ksyms_find(&k, ff.func);
+	assert_non_null(name);
+	assert_string_equal(name, "mutex_unlock");	/* trace-cmd report: the first call */
+	ftk_ksyms_free(&k);
 	ftk_features_offline(NULL, 0);
 	ftk_tracedat_close(td);
 }
