@@ -34,7 +34,6 @@
 #include "session.h"
 
 struct ftk_view;
-struct ftk_tracedat;
 
 /* Shared options (struct ftk_view.common): one parser, one set of validators and messages. */
 enum {
@@ -50,6 +49,8 @@ enum {
 	/* The usual set of a tracing view. */
 	FTK_OPT_TRACING = FTK_OPT_BUFFER | FTK_OPT_DRY_RUN | FTK_OPT_JSON | FTK_OPT_INPUT,
 };
+
+struct ftk_tracedat;
 
 /* One option of a view. key: the short letter, or a value >= 256 for a long-only option. */
 struct ftk_option {

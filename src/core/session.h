@@ -24,6 +24,7 @@
 
 struct ftk_session;
 struct ftk_event;
+
 struct ftk_tracedat;
 
 struct ftk_session_opts {
