@@ -105,36 +105,15 @@ static int report_check(struct ftk_run *r)
 
 /* ---- text and NDJSON: ftk trace over the file ---------------------------------------- */
 
-struct present {
-	bool *ids;
-	int max;
-};
-
-static int mark_present(const struct ftk_rec *r, long long missed, void *ctx)
-{
-	struct present *p = ctx;
-	int id = ftk_rec_type(r->data);
-
-	if (id >= 0 && id <= p->max)
-		p->ids[id] = true;
-	return 0;
-}
-
 /* "-e SYS:NAME" for every event with records in the file (in id order). */
 static void events_with_records(struct ftk_tracedat *td, char ***argv, int *argc)
 {
 	struct tep_handle *tep = ftk_tracedat_tep(td);
 	int n = tep_get_events_count(tep);
 	struct tep_event **evs = tep_list_events(tep, TEP_EVENT_SORT_ID);
-	struct present p = { .max = 0 };
 
-	for (int i = 0; evs && i < n; i++)
-		if (evs[i]->id > p.max)
-			p.max = evs[i]->id;
-	p.ids = ftk_xcalloc(p.max + 1, sizeof(*p.ids));
-	ftk_tracedat_iterate(td, mark_present, &p);
 	for (int i = 0; evs && i < n; i++) {
-		if (!p.ids[evs[i]->id])
+		if (!ftk_tracedat_recorded(td, evs[i]->id))
 			continue;
 		struct ftk_buf b = { 0 };
 		ftk_buf_printf(&b, "%s:%s", evs[i]->system, evs[i]->name);
@@ -142,7 +121,6 @@ static void events_with_records(struct ftk_tracedat *td, char ***argv, int *argc
 		(*argv)[(*argc)++] = ftk_xstrdup("-e");
 		(*argv)[(*argc)++] = b.p;
 	}
-	free(p.ids);
 }
 
 static void describe(const char *file, struct ftk_tracedat *td)
