@@ -107,8 +107,11 @@ struct ftk_tracedat *ftk_tracedat_open(const char *path)
 
 	if (rc) {
 		ftk_error("cannot read %s: %s", path, why);
-		if (rc == -EINVAL)
-			ftk_hint("give a file written by 'ftk record' or 'trace-cmd record'");
+		if (rc == -ENOTSUP)
+			ftk_hint("'trace-cmd convert -i %s -o FILE' rewrites it as version 7", path);
+		else
+			ftk_hint("give a file written by 'ftk record -o FILE' or 'trace-cmd record "
+				 "-o FILE'");
 		return NULL;
 	}
 	/* libtracecmd prints its own warnings (plugins, options it does not know): only
