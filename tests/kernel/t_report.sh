@@ -143,7 +143,7 @@ fi
 t=rp_chrome
 "$FTK" report --format chrome "$EXEC_DAT" >"$T/$t.out" 2>"$T/$t.err"
 assert_eq $t 0 $? && assert_grep $t '^{"traceEvents":\[' "$T/$t.out"
-if command -v python3 >/dev/null 2>&1; then
+if python3 -c 1 >/dev/null 2>&1; then
 	python3 -m json.tool "$T/$t.out" >/dev/null 2>&1 || fail $t "not valid JSON"
 fi
 pass $t
