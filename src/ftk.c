@@ -14,6 +14,7 @@ extern const struct ftk_view ftk_view_graph;
 extern const struct ftk_view ftk_view_biosnoop;
 extern const struct ftk_view ftk_view_biolatency;
 extern const struct ftk_view ftk_view_trace;
+extern const struct ftk_view ftk_view_report;
 extern const struct ftk_view ftk_view_syscount;
 extern const struct ftk_view ftk_view_vfsstat;
 extern const struct ftk_view ftk_view_funccount;
@@ -29,6 +30,7 @@ const struct ftk_view *const ftk_views[] = {
 	&ftk_view_biolatency,
 	&ftk_view_graph,
 	&ftk_view_trace,
+	&ftk_view_report,
 	&ftk_view_syscount,
 	&ftk_view_vfsstat,
 	&ftk_view_funccount,

@@ -82,7 +82,7 @@ static char *resolve(pid_t tid, int dfd, const char *path)
 {
 	char link[64], dir[PATH_MAX];
 
-	if (path[0] == '/')
+	if (path[0] == '/' || ftk_features_is_offline())	/* a recording: not this host's */
 		return NULL;
 	if (dfd == AT_FDCWD)
 		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)tid);

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <event-parse.h>
+
 #include "access.h"
 #include "catalog.h"
 #include "features.h"
@@ -41,6 +43,29 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* --input: the systems (sub NULL) or the events of system sub in the recording, sorted. */
+static struct ftk_names list_recorded(struct tep_handle *tep, const char *sub)
+{
+	struct ftk_names names = { 0 };
+	int n = tep_get_events_count(tep);
+	struct tep_event **evs = tep_list_events(tep, TEP_EVENT_SORT_ID);
+
+	for (int i = 0; evs && i < n; i++) {
+		const char *name = sub ? evs[i]->name : evs[i]->system;
+		bool dup = false;
+		if (sub && strcmp(evs[i]->system, sub))
+			continue;
+		for (int j = 0; j < names.n && !dup; j++)
+			dup = !strcmp(names.v[j], name);
+		if (dup)
+			continue;
+		names.v = ftk_xrealloc(names.v, (names.n + 1) * sizeof(char *));
+		names.v[names.n++] = ftk_xstrdup(name);
+	}
+	qsort(names.v, names.n, sizeof(char *), by_name);
+	return names;
+}
+
 /* Subdirectories of tracefs events/<sub>, sorted. */
 static struct ftk_names list_dirs(const char *sub)
 {
@@ -48,6 +73,8 @@ static struct ftk_names list_dirs(const char *sub)
 	const char *root = ftk_tracefs();
 	char dir[PATH_MAX];
 
+	if (ftk_features_offline_tep())
+		return list_recorded(ftk_features_offline_tep(), sub);
 	if (!root)
 		return names;
 	snprintf(dir, sizeof(dir), "%s/events%s%s", root, sub ? "/" : "", sub ? sub : "");
@@ -95,6 +122,8 @@ bool ftk_catalog_has(const char *system, const char *event)
 	const char *root = ftk_tracefs();
 	char path[PATH_MAX];
 
+	if (ftk_features_offline_tep())
+		return tep_find_event_by_name(ftk_features_offline_tep(), system, event) != NULL;
 	if (!root || !safe_name(system) || !safe_name(event))
 		return false;
 	snprintf(path, sizeof(path), "%s/events/%s/%s", root, system, event);
@@ -103,6 +132,8 @@ bool ftk_catalog_has(const char *system, const char *event)
 
 static bool glob_skips_system(const char *system)
 {
+	if (ftk_features_offline_tep())
+		return false;	/* a recording's events are all its own */
 	return strcmp(system, "ftrace") == 0 || strncmp(system, "ftk_", 4) == 0;
 }
 

@@ -24,6 +24,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <event-parse.h>
+
 #include "access.h"
 #include "features.h"
 #include "util.h"
@@ -330,8 +332,12 @@ static void probe_tracefs(struct ftk_feature *f)
 		set_why(f, "no %s directory and no debugfs tracing directory", TRACEFS_DIR);
 }
 
+static struct tep_handle *offline_tep;
+
 const char *ftk_tracefs(void)
 {
+	if (offline_tep)
+		return NULL;	/* --input: nothing may be read from tracefs */
 	return ftk_has(FTK_F_TRACEFS) ? tracefs_path : NULL;
 }
 
@@ -607,12 +613,105 @@ static void probe(enum ftk_feat id, struct ftk_feature *f)
 	}
 }
 
+/* ---- a recording in place of the kernel (--input) ---- */
+
+static struct ftk_feature offline_feats[FTK_F__COUNT];
+static bool offline_probed[FTK_F__COUNT];
+
+static unsigned offline_probes;	/* FTK_OFFLINE_*: what the recording's records show */
+
+void ftk_features_offline(struct tep_handle *tep, unsigned probes)
+{
+	offline_tep = tep;
+	offline_probes = probes;
+	ftk_no_host_pids = tep != NULL;
+	memset(offline_probed, 0, sizeof(offline_probed));
+}
+
+bool ftk_features_is_offline(void)
+{
+	return offline_tep != NULL;
+}
+
+struct tep_handle *ftk_features_offline_tep(void)
+{
+	return offline_tep;
+}
+
+static bool offline_system(const char *sys)
+{
+	int n = tep_get_events_count(offline_tep);
+	struct tep_event **evs = tep_list_events(offline_tep, TEP_EVENT_SORT_ID);
+
+	for (int i = 0; evs && i < n; i++)
+		if (!strcmp(evs[i]->system, sys))
+			return true;
+	return false;
+}
+
+/* What the recording holds stands for what the kernel offers: a feature is "there" when the
+ * file has its events; in-kernel aggregation (hist, synthetic events) never is. */
+static const struct ftk_feature *offline_feature(enum ftk_feat id)
+{
+	struct ftk_feature *f = &offline_feats[id];
+	if (offline_probed[id])
+		return f;
+	offline_probed[id] = true;
+	memset(f, 0, sizeof(*f));
+	f->name = feat_names[id];
+	bool ok;
+	switch (id) {
+	case FTK_F_TRACEFS:
+	case FTK_F_INSTANCES:
+		ok = true;
+		break;
+	case FTK_F_KPROBES:
+		ok = offline_probes & FTK_OFFLINE_KPROBES;
+		break;
+	case FTK_F_UPROBES:
+		ok = offline_probes & FTK_OFFLINE_UPROBES;
+		break;
+	case FTK_F_DYNEVENTS:
+		ok = offline_probes & (FTK_OFFLINE_KPROBES | FTK_OFFLINE_UPROBES);
+		break;
+	case FTK_F_FUNCTION:
+		ok = offline_probes & FTK_OFFLINE_FUNCTION;
+		break;
+	case FTK_F_FGRAPH:
+	case FTK_F_FGRAPH_INSTANCE:
+		ok = offline_probes & FTK_OFFLINE_FGRAPH;
+		break;
+	case FTK_F_FGRAPH_RETVAL: {
+		struct tep_event *e = tep_find_event_by_name(offline_tep, "ftrace",
+							     "funcgraph_exit");
+		ok = e && tep_find_field(e, "retval");
+		break;
+	}
+	case FTK_F_SYSCALL_TP:
+		ok = offline_system("syscalls");
+		break;
+	default:	/* FTK_F_HIST, FTK_F_SYNTH */
+		ok = false;
+		break;
+	}
+	if (ok)
+		set_ok(f, "in the recording");
+	else if (id == FTK_F_HIST || id == FTK_F_SYNTH)
+		set_why(f, "%s: a recording holds events, not the kernel's aggregation",
+			feat_names[id]);
+	else
+		set_why(f, "%s: the recording holds no records of it", feat_names[id]);
+	return f;
+}
+
 const struct ftk_feature *ftk_feature(enum ftk_feat id)
 {
 	static struct ftk_feature bad = { .name = "?", .why = "unknown feature" };
 
 	if ((int)id <= FTK_F_NONE || id >= FTK_F__COUNT)
 		return &bad;
+	if (offline_tep)
+		return offline_feature(id);
 	struct ftk_feature *f = &feats[id];
 	if (!probed[id]) {
 		probed[id] = true;	/* set first: probes may consult each other */
@@ -624,11 +723,15 @@ const struct ftk_feature *ftk_feature(enum ftk_feat id)
 
 bool ftk_tracefs_has(const char *rel)
 {
+	if (offline_tep)
+		return false;	/* a recording has no tracefs files */
 	return ftk_tracefs() && texists(rel);
 }
 
 bool ftk_tracepoint_exists(const char *sys, const char *name)
 {
+	if (offline_tep)
+		return tep_find_event_by_name(offline_tep, sys, name) != NULL;
 	if (!ftk_tracefs())
 		return false;
 	char rel[512];
@@ -638,6 +741,11 @@ bool ftk_tracepoint_exists(const char *sys, const char *name)
 
 int ftk_tracepoint_field_size(const char *sys, const char *name, const char *field)
 {
+	if (offline_tep) {
+		struct tep_event *e = tep_find_event_by_name(offline_tep, sys, name);
+		struct tep_format_field *f = e ? tep_find_field(e, field) : NULL;
+		return f ? f->size : -1;
+	}
 	if (!ftk_tracefs())
 		return -1;
 	char path[512];
@@ -869,6 +977,17 @@ static void probe_kexec(struct ftk_kexec *k)
 	}
 	size_t c;
 	int err = 0;
+	if (offline_tep) {
+		/* a recording: its kprobes were made; only their names matter when reading */
+		for (int i = 0; i < 2; i++) {
+			snprintf(k->fn[i].sym, sizeof(k->fn[i].sym), "%s", conv[0].sym[i]);
+			snprintf(k->fn[i].file, sizeof(k->fn[i].file), "%s", conv[0].file[i]);
+			snprintf(k->fn[i].argv, sizeof(k->fn[i].argv), "%s", conv[0].argv[i]);
+		}
+		k->str = "ustring";
+		k->ok = true;
+		return;
+	}
 	for (c = 0; c < FTK_ARRAY_SIZE(conv); c++) {
 		err = kx_define(conv[c].sym[0], NULL);
 		if (err == 0)
@@ -928,6 +1047,8 @@ int ftk_probe_fetch_test(bool uprobe, const char *target, const char *fetch)
 {
 	char p[PATH_MAX], def[512], rm[64];
 
+	if (offline_tep)
+		return 0;	/* a recording: the recorder's kernel took its fetches */
 	if (!ftk_tracefs())
 		return -ENOENT;
 	tpath(p, sizeof(p), uprobe ? "uprobe_events" : "kprobe_events");
@@ -967,6 +1088,10 @@ bool ftk_hist_expr(const char *sys, const char *event, char *why, size_t len)
 {
 	static int done;	/* 0 not probed, 1 yes, 2 no */
 	char p[PATH_MAX];
+	if (offline_tep) {
+		snprintf(why, len, "a recording holds events, not the kernel's aggregation");
+		return false;
+	}
 
 	(void)sys;
 	(void)event;

@@ -101,6 +101,17 @@ int ftk_probe_fetch_test(bool uprobe, const char *target, const char *fetch);
 const char *ftk_fetch_x64(bool uprobe, const char *target);
 const char *ftk_fetch_comm(bool uprobe, const char *target, const char *name);
 
+/* --input: answer every question above from this recording's formats (a tep handle) and
+ * never read tracefs; NULL goes back to the kernel. `has`: what its records show, which the
+ * formats alone do not (kprobe and uprobe formats look the same; every recorder writes all
+ * ftrace formats). */
+enum { FTK_OFFLINE_KPROBES = 1, FTK_OFFLINE_UPROBES = 2, FTK_OFFLINE_FUNCTION = 4,
+       FTK_OFFLINE_FGRAPH = 8 };
+struct tep_handle;
+void ftk_features_offline(struct tep_handle *tep, unsigned has);
+bool ftk_features_is_offline(void);
+struct tep_handle *ftk_features_offline_tep(void);	/* NULL when live */
+
 /* The standard error + hint when tracefs is unusable; returns FTK_EXIT_FAIL. */
 int ftk_tracefs_error(void);
 

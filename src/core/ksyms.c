@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event-parse.h>
+
+#include "features.h"
 #include "ksyms.h"
 
 static int ksym_cmp(const void *a, const void *b)
@@ -61,6 +64,10 @@ static void ksyms_line(struct ftk_ksyms *k, const char *l, bool *sorted)
 
 int ftk_ksyms_load(struct ftk_ksyms *k, const char *path)
 {
+	/* --input: the recording's kallsyms (in its tep) stands for this host's: found at
+	 * lookup, this host's are never read */
+	if (ftk_features_offline_tep() && !strcmp(path, "/proc/kallsyms"))
+		return 0;
 	FILE *f = fopen(path, "re");
 
 	if (!f)
@@ -85,7 +92,8 @@ const char *ftk_ksyms_find(struct ftk_ksyms *k, uint64_t addr)
 	size_t slot = (addr >> 4) & (FTK_ARRAY_SIZE(k->cache_addr) - 1);
 
 	if (!k->n)
-		return NULL;
+		return ftk_features_offline_tep() ?
+			       tep_find_function(ftk_features_offline_tep(), addr) : NULL;
 	if (k->cache_addr[slot] == addr && k->cache_name[slot])
 		return k->cache_name[slot];
 	size_t lo = 0, hi = k->n;

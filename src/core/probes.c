@@ -279,6 +279,53 @@ int ftk_probes_load(struct ftk_probes *p, struct tep_handle *tep)
 	return 0;
 }
 
+/* A probe group of a recording: ftk's own (ftk_<recorder pid>) or trace-cmd's default. */
+static bool probe_group(const char *sys)
+{
+	return !strncmp(sys, "ftk_", 4) || !strcmp(sys, "kprobes") || !strcmp(sys, "uprobes");
+}
+
+static struct tep_event *find_recorded(struct tep_handle *tep, const struct ftk_event *ev)
+{
+	if (!is_dynamic(ev))
+		return tep_find_event_by_name(tep, ev->system, ev->name);
+	/* A dynamic event is named by the view; its group was the recorder's. */
+	int n = tep_get_events_count(tep);
+	struct tep_event **evs = tep_list_events(tep, TEP_EVENT_SORT_ID);
+	for (int i = 0; evs && i < n; i++)
+		if (!strcmp(evs[i]->name, ev->name) && probe_group(evs[i]->system))
+			return evs[i];
+	return NULL;
+}
+
+int ftk_probes_load_recorded(struct ftk_probes *p, struct tep_handle *tep,
+			     struct ftk_buf *missing)
+{
+	int nmissing = 0;
+	for (struct ftk_event *ev = p->events; ev; ev = ev->next) {
+		if (ev->skipped)
+			continue;
+		ev->tep = find_recorded(tep, ev);
+		if (!ev->tep) {
+			if (ev->optional) {
+				ev->skipped = true;
+				continue;
+			}
+			ftk_buf_printf(missing, "%s%s:%s", nmissing++ ? ", " : "",
+				       is_dynamic(ev) ? (ev->kind == FTK_EV_UPROBE ||
+							 ev->kind == FTK_EV_URETPROBE ? "uprobe"
+										      : "kprobe")
+						      : ev->system,
+				       ev->name);
+			continue;
+		}
+		ev->id = ev->tep->id;
+		ev->enabled = !ev->no_enable;	/* its records are in the file */
+		index_event(p, ev);
+	}
+	return nmissing;
+}
+
 int ftk_probes_filter(struct ftk_probes *p)
 {
 	for (struct ftk_event *ev = p->events; ev; ev = ev->next) {

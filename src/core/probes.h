@@ -43,6 +43,13 @@ int ftk_probes_create(struct ftk_probes *p);
 /* Load the formats of the created events into tep and index them by id; nothing in
  * dry-run. 0 or -errno (printed; optional events that are missing are skipped). */
 int ftk_probes_load(struct ftk_probes *p, struct tep_handle *tep);
+/* --input: find every declared event among a recording's formats (tep) instead of tracefs:
+ * tracepoints by system and name, dynamic events by name in a probe group (ftk_<pid>,
+ * kprobes, uprobes). Optional events that are missing are skipped; the others are listed
+ * in `missing` ("sched:sched_process_exec, uprobe:execve"). Returns how many are missing. */
+struct ftk_buf;
+int ftk_probes_load_recorded(struct ftk_probes *p, struct tep_handle *tep,
+			     struct ftk_buf *missing);
 /* Set the declared filters (printed in dry-run). 0 or -errno after printing that a filter
  * is malformed (a usage error) with the kernel's reason. */
 int ftk_probes_filter(struct ftk_probes *p);

@@ -18,8 +18,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event-parse.h>
+
+#include "features.h"
 #include "procs.h"
 #include "util.h"
+
+/* --input: this host's /proc says nothing of a recording's pids. The recording's cmdlines
+ * answer for comm; every other fact is unknown (the views' events say it, or nothing does). */
+static ssize_t read_recorded(pid_t pid, const char *name, char *buf, size_t size)
+{
+	struct tep_handle *tep = ftk_features_offline_tep();
+	if (strcmp(name, "comm") || !tep_is_pid_registered(tep, pid))
+		return -1;
+	return snprintf(buf, size, "%s\n", tep_data_comm_from_pid(tep, pid));
+}
 
 /* Read /proc/PID/NAME into buf (NUL-terminated); length, or -1 when unreadable. */
 static ssize_t read_proc(pid_t pid, const char *name, char *buf, size_t size)
@@ -30,6 +43,8 @@ static ssize_t read_proc(pid_t pid, const char *name, char *buf, size_t size)
 
 	if (pid <= 0)
 		return -1;
+	if (ftk_features_offline_tep())
+		return read_recorded(pid, name, buf, size);
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -123,6 +138,8 @@ bool ftk_proc_exists(pid_t pid)
 {
 	if (pid <= 0)	/* kill(0) and kill(-n) address process groups */
 		return false;
+	if (ftk_features_offline_tep())
+		return true;	/* -p PID of a recording: its records say */
 	return kill(pid, 0) == 0 || errno == EPERM;
 }
 
@@ -172,6 +189,13 @@ pid_t *ftk_proc_threads(pid_t pid, int *n)
 	*n = 0;
 	if (pid <= 0)
 		return NULL;
+	if (ftk_features_offline_tep()) {
+		/* a recording lists no threads: the pid itself (forks are followed) */
+		tids = ftk_xmalloc(sizeof(*tids));
+		tids[0] = pid;
+		*n = 1;
+		return tids;
+	}
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	d = opendir(path);
 	if (!d)
@@ -401,6 +425,14 @@ struct ftk_pinfo *ftk_ptable_lookup(struct ftk_ptable *t, pid_t pid)
 
 	if (e)
 		return e;
+	if (pid > 0 && ftk_features_offline_tep()) {
+		/* a recording: its cmdlines name the pid; tgid and parent stay unknown (-1) */
+		if (!ftk_proc_comm(pid, comm, sizeof(comm)))
+			return NULL;
+		e = ftk_ptable_put(t, pid);
+		memcpy(e->comm, comm, sizeof(comm));
+		return e;
+	}
 	if (pid <= 0 || read_status(pid, &st) || !ftk_proc_comm(pid, comm, sizeof(comm)))
 		return NULL;
 	e = ftk_ptable_put(t, pid);

@@ -11,11 +11,12 @@
 #include "output.h"
 #include "procs.h"
 #include "run.h"
+#include "tracedat_read.h"
 #include "util.h"
 #include "view.h"
 
 /* Keys of the long-only shared options (view keys are letters or 256..999). */
-enum { KEY_DRY_RUN = 1000, KEY_BACKEND, KEY_FORCE };
+enum { KEY_DRY_RUN = 1000, KEY_BACKEND, KEY_FORCE, KEY_INPUT };
 
 #define BUFFER_KB_MIN 4UL
 #define BUFFER_KB_MAX (4UL << 20)
@@ -32,6 +33,9 @@ static const struct {
 	{ FTK_OPT_FORCE, { "force", KEY_FORCE, NULL,
 			   "take global tracing state even when another tool uses it" } },
 	{ FTK_OPT_DRY_RUN, { "dry-run", KEY_DRY_RUN, NULL, "print the tracefs writes, make none" } },
+	{ FTK_OPT_INPUT, { "input", KEY_INPUT, "FILE",
+			   "read a trace.dat recording (ftk record, trace-cmd record) instead of "
+			   "the kernel: no root, no tracefs" } },
 };
 
 /* Ops return -errno; a malformed command line is -EINVAL. */
@@ -255,6 +259,9 @@ static int common_option(struct ftk_run *r, int key, const char *arg)
 	case KEY_FORCE:
 		r->force = true;
 		return 0;
+	case KEY_INPUT:
+		r->input = arg;
+		return 0;
 	case KEY_BACKEND:
 		for (size_t k = 0; k < v->nbackends; k++)
 			if (strcmp(v->backends[k].name, arg) == 0) {
@@ -371,6 +378,29 @@ static int pick_backend(struct ftk_run *r)
 	return -ENOTSUP;
 }
 
+/*
+ * --input FILE: the recording replaces the kernel from here on. What the view asks about the
+ * kernel (tracepoints, features) is answered from the file (features.h), so no tracefs file
+ * is read; options that only make sense live are refused.
+ */
+static int open_input(struct ftk_run *r)
+{
+	if (r->dry_run)
+		return ftk_usage_error("--input reads a recording: --dry-run has nothing to show"),
+		       -EINVAL;
+	if (r->command)
+		return ftk_usage_error("--input reads a recording: it cannot run a command"),
+		       -EINVAL;
+	if (r->buffer_kb)
+		return ftk_usage_error("--input reads a recording: -b/--buffer-kb does not apply"),
+		       -EINVAL;
+	r->tracedat = ftk_tracedat_open(r->input);
+	if (!r->tracedat)
+		return -ENOENT;
+	ftk_features_offline(ftk_tracedat_tep(r->tracedat), ftk_tracedat_offline_has(r->tracedat));
+	return 0;
+}
+
 /* From a made session to its close: declare, spawn, arm, bind, header, run. */
 static int trace_session(struct ftk_run *r, struct ftk_session *s)
 {
@@ -418,13 +448,15 @@ static int run(struct ftk_run *r, int argc, char **argv)
 	}
 	if (rc)
 		return exit_code(rc);
+	if (r->input && (rc = open_input(r)))
+		return exit_code(rc);
 	if (v->ops->check && (rc = v->ops->check(r)))
 		return exit_code(rc);
 	if (v->ops->main)
 		return exit_code(v->ops->main(r));
-	if (!r->dry_run && ftk_require_root())
+	if (!r->input && !r->dry_run && ftk_require_root())
 		return FTK_EXIT_FAIL;
-	if (!ftk_tracefs())
+	if (!r->input && !ftk_tracefs())
 		return ftk_tracefs_error();
 	if (pick_backend(r))
 		return FTK_EXIT_FAIL;
@@ -435,6 +467,7 @@ static int run(struct ftk_run *r, int argc, char **argv)
 		.duration = r->duration,
 		.dry_run = r->dry_run,
 		.force = r->force,
+		.input = r->tracedat,
 	};
 	if (v->ops->prepare && (rc = v->ops->prepare(r)))
 		return exit_code(rc);
@@ -482,6 +515,10 @@ int ftk_run_view_hooked(const struct ftk_view *v, int argc, char **argv,
 	r.hooks = hooks;
 	rc = run(&r, argc, argv);
 	ftk_run_fini(&r);
+	if (r.tracedat) {
+		ftk_features_offline(NULL, 0);
+		ftk_tracedat_close(r.tracedat);
+	}
 	/* Every line that could not be written is an error, except a reader that went away. */
 	ftk_out_flush();
 	int err = ftk_out_errno();

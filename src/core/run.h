@@ -46,9 +46,12 @@ enum {
 	FTK_OPT_FORCE = 1u << 5,	/* --force */
 	FTK_OPT_PID = 1u << 6,		/* -p, --pid PID[,PID...] */
 	FTK_OPT_COMMAND = 1u << 7,	/* -- COMMAND [ARG...] */
+	FTK_OPT_INPUT = 1u << 8,	/* --input FILE: read a trace.dat recording, not the kernel */
 	/* The usual set of a tracing view. */
-	FTK_OPT_TRACING = FTK_OPT_BUFFER | FTK_OPT_DRY_RUN | FTK_OPT_JSON,
+	FTK_OPT_TRACING = FTK_OPT_BUFFER | FTK_OPT_DRY_RUN | FTK_OPT_JSON | FTK_OPT_INPUT,
 };
+
+struct ftk_tracedat;
 
 /* One option of a view. key: the short letter, or a value >= 256 for a long-only option. */
 struct ftk_option {
@@ -85,11 +88,13 @@ struct ftk_run {
 	pid_t *pids;		/* -p, in the order given */
 	int npids;
 	char **command;		/* after --, NULL-terminated; NULL when none */
+	const char *input;	/* --input FILE, NULL when tracing live */
 
 	/* Filled as the run goes. */
 	int backend;		/* index into view->backends; -1 when the view has none */
 	struct ftk_session_opts so;	/* prepare may change it before the session is made */
 	struct ftk_session *session;
+	struct ftk_tracedat *tracedat;	/* the --input file, open from check on */
 	pid_t child;		/* the spawned COMMAND (0 if none): known when arm runs */
 	int error;		/* a failure found while running (-errno, set by the view, message
 				 * printed): the exit code once the session is closed */

@@ -27,6 +27,7 @@
 #include "procs.h"
 #include "recover.h"
 #include "session_int.h"
+#include "tracedat_read.h"
 #include "util.h"
 
 #define REORDER_NS	(10ull * 1000 * 1000)	/* hold records 10 ms for the cross-CPU merge */
@@ -74,8 +75,28 @@ static void restore_signals_in_child(void)
 	sigprocmask(SIG_SETMASK, &orig_mask, NULL);
 }
 
+/* --input: a session with no kernel side (session_input.c reads the file). */
+static struct ftk_session *session_new_input(const struct ftk_session_opts *opts)
+{
+	struct ftk_session *s = ftk_xcalloc(1, sizeof(*s));
+	s->opts = *opts;
+	s->pid = getpid();
+	s->tracefs = "";
+	s->dir = ftk_xstrdup("");
+	s->child_go = -1;
+	snprintf(s->group, sizeof(s->group), "ftk_%d", (int)s->pid);
+	s->tfs = (struct ftk_tfs){ .tracefs = "", .dir = "", .group = s->group, .instance = "-" };
+	ftk_probes_init(&s->probes, &s->tfs);
+	s->hist.tfs = &s->tfs;
+	s->ncpus = ftk_tracedat_ncpus(opts->input);
+	setup_signals();
+	return s;
+}
+
 struct ftk_session *ftk_session_new(const struct ftk_session_opts *opts)
 {
+	if (opts->input)
+		return session_new_input(opts);
 	const char *tracefs = ftk_tracefs();
 	if (!tracefs) {
 		ftk_tracefs_error();
@@ -117,6 +138,8 @@ struct ftk_session *ftk_session_new(const struct ftk_session_opts *opts)
 
 int ftk_session_instance_write(struct ftk_session *s, const char *file, const char *val)
 {
+	if (s->opts.input)
+		return 0;	/* a recording: no kernel to set up */
 	if (s->opts.top_level)
 		return ftk_session_global_write(s, file, val);
 	char path[1024];
@@ -126,6 +149,10 @@ int ftk_session_instance_write(struct ftk_session *s, const char *file, const ch
 
 char *ftk_session_instance_read(struct ftk_session *s, const char *file)
 {
+	if (s->opts.input) {
+		errno = ENOENT;
+		return NULL;
+	}
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/%s", s->dir, file);
 	return ftk_read_file(path, NULL);
@@ -202,6 +229,8 @@ static struct ftk_global_save *find_save(struct ftk_session *s, const char *file
 
 int ftk_session_global_write(struct ftk_session *s, const char *file, const char *val)
 {
+	if (s->opts.input)
+		return 0;
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/%s", s->tracefs, file);
 	if (!find_save(s, file)) {
@@ -517,7 +546,7 @@ static bool user_pid_followed(struct ftk_session *s, pid_t pid)
 	return yes;
 }
 
-static void session_dispatch(const struct ftk_rec *r, void *ctx)
+void ftk_session_dispatch(const struct ftk_rec *r, void *ctx)
 {
 	struct ftk_session *s = ctx;
 	struct ftk_event *ev = ftk_probes_by_id(&s->probes, ftk_rec_type(r->data));
@@ -559,7 +588,7 @@ static void print_lost(struct ftk_session *s)
 		s->lost_printed = ftk_now_mono();
 }
 
-static void session_lost(int cpu, long long count, void *ctx)
+void ftk_session_lost_cb(int cpu, long long count, void *ctx)
 {
 	struct ftk_session *s = ctx;
 	if (!s->lost_held)
@@ -601,6 +630,8 @@ int ftk_session_arm(struct ftk_session *s)
 {
 	struct buffer_job job = { .s = s };
 	int rc;
+	if (s->opts.input)
+		return ftk_session_input_arm(s);
 	if (!s->opts.dry_run) {
 		int jerr = ftk_journal_open();
 		if (jerr) {
@@ -676,7 +707,7 @@ int ftk_session_arm(struct ftk_session *s)
 		struct ftk_reader_opts ro = {
 			.dir = s->dir, .ncpus = s->ncpus, .subbuf_size = s->subbuf_size,
 			.tep = s->tep, .reorder_ns = REORDER_NS, .unordered = s->opts.unordered,
-			.dispatch = session_dispatch, .lost = session_lost, .ctx = s,
+			.dispatch = ftk_session_dispatch, .lost = ftk_session_lost_cb, .ctx = s,
 			.ts_off = s->clock_off,
 			.page = s->spool.page ? session_page : NULL,
 			.spool_rec = s->spool.rec ? session_spool_rec : NULL,
@@ -742,6 +773,10 @@ void ftk_session_run(struct ftk_session *s)
 {
 	if (!s->armed)
 		return;
+	if (s->opts.input) {
+		ftk_session_input_run(s);
+		return;
+	}
 	struct pollfd *fds = ftk_xcalloc(s->ncpus + 1, sizeof(*fds));
 	int nfds = ftk_reader_pollfds(s->reader, fds, s->ncpus);
 	uint64_t next_stats = s->start_mono + STATS_NS;
@@ -841,7 +876,19 @@ int ftk_session_close(struct ftk_session *s)
 		return -EINVAL;
 	unsigned long long lost = 0, records = 0;
 	bool armed = s->armed;
-	if (armed) {
+	if (s->opts.input) {
+		/* nothing to stop or undo: the run read the window */
+		if (armed && s->end_fn)
+			s->end_fn(s, s->end_ctx);
+		ftk_out_flush();
+		if (s->lost_held)
+			print_lost(s);
+		ftk_session_input_end(s);
+		if (armed)
+			fprintf(stderr, "ftk: %llu events, %llu lost\n",
+				s->in_records + s->extra_events, s->in_lost + s->extra_lost);
+		armed = false;
+	} else if (armed) {
 		/* Stop new events, then drain what the buffers hold. */
 		if (s->opts.top_level) {
 			ftk_probes_disable(&s->probes);
@@ -865,7 +912,8 @@ int ftk_session_close(struct ftk_session *s)
 		if (s->lost_held)
 			print_lost(s);
 	}
-	undo(s);
+	if (!s->opts.input)
+		undo(s);
 	if (armed)
 		fprintf(stderr, "ftk: %llu events, %llu lost\n", records + s->extra_events,
 			lost + s->extra_lost);
@@ -914,7 +962,7 @@ void ftk_session_on_end(struct ftk_session *s, void (*fn)(struct ftk_session *, 
 
 unsigned long long ftk_session_lost(const struct ftk_session *s)
 {
-	return (s->reader ? ftk_reader_lost(s->reader) : 0) + s->extra_lost;
+	return (s->reader ? ftk_reader_lost(s->reader) : 0) + s->in_lost + s->extra_lost;
 }
 
 void ftk_session_count(struct ftk_session *s, unsigned long long events,

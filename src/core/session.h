@@ -27,6 +27,8 @@ struct ftk_session;
 struct ftk_event;
 struct ftk_rec;
 
+struct ftk_tracedat;
+
 struct ftk_session_opts {
 	const char *view;		/* "execsnoop" */
 	unsigned long buffer_kb;	/* per-CPU buffer size; 0 = view default below */
@@ -35,6 +37,8 @@ struct ftk_session_opts {
 	bool dry_run;			/* print the tracefs writes, make none */
 	bool force;			/* override a refusal about global state in use */
 	bool top_level;			/* the view needs the top-level instance (global tracer) */
+	struct ftk_tracedat *input;	/* read this recording instead of the kernel (--input):
+					 * no instance, no tracefs, no privilege */
 	bool unordered;			/* handlers need no cross-CPU time order (views that only
 					 * count): records are dispatched CPU by CPU as they are
 					 * read, with no reorder window; loss reports unchanged */

@@ -18,6 +18,7 @@
 struct tracefs_instance;
 struct tep_handle;
 struct ftk_ptable;
+struct tep_event_filter;
 
 struct ftk_global_save {
 	char *file;	/* top-level file name, e.g. "set_graph_function" */
@@ -83,6 +84,24 @@ struct ftk_session {
 	bool user_follow;
 	struct ftk_event *fork_ev;	/* sched:sched_process_fork, the view's or our own */
 	struct ftk_field_ref fork_child;
+
+	/* --input (session_input.c): the recording read instead of the kernel */
+	struct tep_event_filter **in_filters;	/* by event id: the declared filters, applied
+						 * in user space; NULL: none */
+	int in_nfilters;
+	unsigned long long in_records, in_lost;
 };
+
+/* session.c: a record to the view's handler (pid filter first); a loss report. */
+void ftk_session_dispatch(const struct ftk_rec *r, void *ctx);
+void ftk_session_lost_cb(int cpu, long long count, void *ctx);
+
+/* session_input.c: the session over a recording (opts.input). Arm resolves the declared
+ * events among the file's formats (refusing a file without them, named), compiles their
+ * filters, runs the setup hook (its writes are no-ops); run dispatches every record of the
+ * window in time order; end frees what arm made. */
+int ftk_session_input_arm(struct ftk_session *s);
+void ftk_session_input_run(struct ftk_session *s);
+void ftk_session_input_end(struct ftk_session *s);
 
 #endif

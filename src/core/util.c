@@ -224,8 +224,15 @@ void ftk_buf_free(struct ftk_buf *b)
 	b->len = b->cap = 0;
 }
 
+bool ftk_no_host_pids;
+
 char *ftk_read_file(const char *path, size_t *lenp)
 {
+	/* --input: a recording's pids are not this host's processes */
+	if (ftk_no_host_pids && !strncmp(path, "/proc/", 6) && path[6] >= '0' && path[6] <= '9') {
+		errno = ENOENT;
+		return NULL;
+	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;

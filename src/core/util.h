@@ -70,6 +70,9 @@ void ftk_buf_free(struct ftk_buf *b);
 /* NUL-terminated view of the content (always valid after any add). */
 static inline const char *ftk_buf_str(struct ftk_buf *b) { return b->p ? b->p : ""; }
 
+/* Set while a recording is read (--input): ftk_read_file() refuses /proc/PID/... paths, which
+ * would describe this host's processes, not the recording's. */
+extern bool ftk_no_host_pids;
 /* Read a whole small file into a malloc'd NUL-terminated buffer; NULL + errno on error. */
 char *ftk_read_file(const char *path, size_t *len);
 /* Write a string to a file (O_WRONLY|O_TRUNC unless append); 0 or -errno. */

@@ -27,6 +27,7 @@ bool ftk_backend_usable(const struct ftk_backend *b, char *why, size_t len)
 			return false;
 		}
 	}
+	/* With a recording (--input), the checks answer from it (features.h): no live test. */
 	if (b->usable && !b->usable(why, len)) {
 		if (!why[0])
 			snprintf(why, len, "not usable here");

@@ -292,7 +292,8 @@ static void test_help_text(void **state)
 	unlink(path);
 	if (!strstr(text,
 		"usage: ftk fake [-h] [-f] [-v N] [--long-only X] [-p PID] [-d SECS] [-j] [-b KB]\n"
-		"                [--backend NAME] [--force] [--dry-run] [A [B]] [-- COMMAND [ARG...]]\n"
+		"                [--backend NAME] [--force] [--dry-run] [--input FILE] [A [B]]\n"
+		"                [-- COMMAND [ARG...]]\n"
 		"\nDoes nothing, in order.\n\noptions:\n"
 		"  -h, --help           show this help and exit\n"
 		"  -f, --flag           a flag\n"

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd/bio/disks.h"
+#include "core/features.h"
 #include "core/util.h"
 
 static int bio_disk_cmp(const void *a, const void *b)
@@ -132,6 +133,13 @@ const struct bio_disk *bio_disks_by_dev(struct bio_disks *d, uint32_t dev)
 
 const char *bio_disk_name(struct bio_disks *d, uint32_t dev)
 {
+	static char num[24];
+
+	/* a recording (--input): this host's disks are not the recorder's, say the numbers */
+	if (ftk_features_is_offline()) {
+		snprintf(num, sizeof(num), "%u:%u", dev >> 20, dev & 0xfffff);
+		return num;
+	}
 	const struct bio_disk *k = bio_disks_by_dev(d, dev);
 
 	return k ? k->name : "?";
