@@ -101,7 +101,11 @@ pass $t
 t=record_kprobe
 # a kprobe on the kernel's getppid entry point (guests: kprobes exist there)
 if ! has_feature kprobes; then
-	skip $t "no kprobes here"
+	# no kprobes here: refused at start, with the reason and what to use, and no file
+	assert_rc $t 1 "$FTK" record --kprobe '__x64_sys_getppid' -o "$T/k.dat" -- "$GETPPID" 30
+	assert_grep $t "^ftk record: error: kprobe '__x64_sys_getppid': this kernel has no kprobes" "$T/last.err"
+	assert_grep $t '^hint: ' "$T/last.err"
+	[ -e "$T/k.dat" ] && fail $t "a file was written"
 elif assert_rc $t 0 "$FTK" record --kprobe '__x64_sys_getppid' -o "$T/k.dat" -- "$GETPPID" 30; then
 	if have_tc; then
 		report "$T/k.dat" >"$T/k.txt"
@@ -136,7 +140,11 @@ t=record_graph
 # ftk record graph: function_graph's pages, read back with the ftrace formats and kallsyms
 # of the file (trace-cmd names the function from the recorded address)
 if ! has_feature function_graph; then
-	skip $t "no function_graph here"
+	# no function_graph here: refused at start, with the reason, and no file
+	assert_rc $t 1 "$FTK" record -o "$T/fg.dat" graph vfs_read -- true
+	assert_grep $t '^ftk record: error: function_graph is not available on this kernel' "$T/last.err"
+	assert_grep $t '^hint: ' "$T/last.err"
+	[ -e "$T/fg.dat" ] && fail $t "a file was written"
 elif assert_rc $t 0 "$FTK" record -o "$T/fg.dat" graph vfs_read -- \
 	/bin/sh -c 'read -r l </proc/version; read -r l </proc/version'; then
 	assert_grep $t 'wrote .*fg.dat: [1-9][0-9]* events' "$T/last.err"
