@@ -19,12 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t go;
-
-static void on_usr1(int sig)
-{
-	go = 1;
-}
+#include "usr1.h"
 
 int main(int argc, char **argv)
 {
@@ -33,15 +28,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: ftk-manykeys nosys K N | procs W C N GAP_MS\n");
 		return 2;
 	}
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	signal(SIGUSR1, on_usr1);
-	printf("%d\n", (int)getpid());
-	fflush(stdout);
-	while (!go)
-		sigsuspend(&old);
+	wait_for_usr1();
 
 	int bad = 0;
 	if (strcmp(argv[1], "nosys") == 0) {
