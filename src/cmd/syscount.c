@@ -279,9 +279,9 @@ static void collect(struct syscount *x)
 		lat_read(x);
 	} else if (x->latency) {
 		for (unsigned i = 0; i < x->lat_count.cap; i++) {
-			if (!x->lat_count.keys[i] || !x->lat_count.vals[i])
+			if (!x->lat_count.used[i] || !x->lat_count.vals[i])
 				continue;
-			uint64_t key = x->lat_count.keys[i] - 1;
+			uint64_t key = x->lat_count.keys[i];
 			add_row(x, key, x->lat_count.vals[i], ftk_counts_get(&x->lat_ns, key), NULL);
 		}
 		ftk_counts_clear(&x->lat_count);
@@ -305,7 +305,7 @@ static void syscall_label(char *out, size_t len, const struct row *w)
 	if (name)
 		snprintf(out, len, "%s", name);
 	else
-		snprintf(out, len, "[unknown: %llu]", (unsigned long long)w->key);
+		snprintf(out, len, "[unknown: %lld]", (long long)w->key);
 }
 
 static void process_comm(char *out, size_t len, const struct row *w)

@@ -95,13 +95,14 @@ enum ftk_count_via ftk_counters_via(const struct ftk_counters *c)
 	return c->via;
 }
 
-/* ---- key -> count maps (open addressing; key + 1 stored so that 0 marks a free slot) ---- */
+/* ---- key -> count maps (open addressing; used[] marks a taken slot: every 64-bit value is
+ * a key, syscall id -1 included) ---- */
 
 static unsigned slot_of(const struct ftk_counts *m, uint64_t key)
 {
 	uint64_t h = (key + 1) * 0x9e3779b97f4a7c15ULL;
 	unsigned i = (unsigned)(h >> 32) & (m->cap - 1);
-	while (m->keys[i] && m->keys[i] != key + 1)
+	while (m->used[i] && m->keys[i] != key)
 		i = (i + 1) & (m->cap - 1);
 	return i;
 }
@@ -110,19 +111,22 @@ static void grow(struct ftk_counts *m)
 {
 	struct ftk_counts old = *m;
 	m->cap = old.cap ? old.cap * 2 : 64;
+	m->used = ftk_xcalloc(m->cap, sizeof(*m->used));
 	m->keys = ftk_xcalloc(m->cap, sizeof(*m->keys));
 	m->vals = ftk_xcalloc(m->cap, sizeof(*m->vals));
 	m->names = ftk_xcalloc(m->cap, sizeof(*m->names));
 	m->n = 0;
 	for (unsigned i = 0; i < old.cap; i++) {
-		if (!old.keys[i])
+		if (!old.used[i])
 			continue;
-		unsigned j = slot_of(m, old.keys[i] - 1);
+		unsigned j = slot_of(m, old.keys[i]);
+		m->used[j] = 1;
 		m->keys[j] = old.keys[i];
 		m->vals[j] = old.vals[i];
 		m->names[j] = old.names[i];
 		m->n++;
 	}
+	free(old.used);
 	free(old.keys);
 	free(old.vals);
 	free(old.names);
@@ -133,8 +137,9 @@ static unsigned entry(struct ftk_counts *m, uint64_t key)
 	if ((m->n + 1) * 2 > m->cap)
 		grow(m);
 	unsigned i = slot_of(m, key);
-	if (!m->keys[i]) {
-		m->keys[i] = key + 1;
+	if (!m->used[i]) {
+		m->used[i] = 1;
+		m->keys[i] = key;
 		m->n++;
 	}
 	return i;
@@ -145,7 +150,7 @@ uint64_t ftk_counts_get(const struct ftk_counts *m, uint64_t key)
 	if (!m->cap)
 		return 0;
 	unsigned i = slot_of(m, key);
-	return m->keys[i] ? m->vals[i] : 0;
+	return m->used[i] ? m->vals[i] : 0;
 }
 
 void ftk_counts_add(struct ftk_counts *m, uint64_t key, uint64_t n)
@@ -173,7 +178,7 @@ static void set_name(struct ftk_counts *m, uint64_t key, const char *name, size_
 void ftk_counts_clear(struct ftk_counts *m)
 {
 	for (unsigned i = 0; i < m->cap; i++) {
-		if (m->keys[i])
+		if (m->used[i])
 			m->vals[i] = 0;
 	}
 }
@@ -182,6 +187,7 @@ void ftk_counts_free(struct ftk_counts *m)
 {
 	for (unsigned i = 0; i < m->cap; i++)
 		free(m->names[i]);
+	free(m->used);
 	free(m->keys);
 	free(m->vals);
 	free(m->names);
@@ -490,9 +496,9 @@ void ftk_counters_read(struct ftk_counters *c)
 			continue;
 		ftk_counts_clear(&k->deltas);
 		for (unsigned i = 0; i < k->now.cap; i++) {
-			if (!k->now.keys[i])
+			if (!k->now.used[i])
 				continue;
-			uint64_t key = k->now.keys[i] - 1;
+			uint64_t key = k->now.keys[i];
 			uint64_t was = ftk_counts_get(&k->previous, key);
 			if (k->now.vals[i] > was) {
 				ftk_counts_add(&k->deltas, key, k->now.vals[i] - was);
@@ -528,8 +534,8 @@ void ftk_counter_each(const struct ftk_counter *k,
 		      void (*fn)(uint64_t key, uint64_t count, void *ctx), void *ctx)
 {
 	for (unsigned i = 0; i < k->deltas.cap; i++)
-		if (k->deltas.keys[i] && k->deltas.vals[i])
-			fn(k->deltas.keys[i] - 1, k->deltas.vals[i], ctx);
+		if (k->deltas.used[i] && k->deltas.vals[i])
+			fn(k->deltas.keys[i], k->deltas.vals[i], ctx);
 }
 
 const char *ftk_counter_name(const struct ftk_counter *k, uint64_t key)
@@ -537,7 +543,7 @@ const char *ftk_counter_name(const struct ftk_counter *k, uint64_t key)
 	if (!k->deltas.cap)
 		return NULL;
 	unsigned i = slot_of(&k->deltas, key);
-	return k->deltas.keys[i] ? k->deltas.names[i] : NULL;
+	return k->deltas.used[i] ? k->deltas.names[i] : NULL;
 }
 
 unsigned long ftk_counters_recycled(const struct ftk_counters *c)

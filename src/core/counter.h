@@ -98,6 +98,7 @@ int ftk_count_pid_filter(const pid_t *pids, int n, char **filter);
  * counts: key -> hitcount (key field `key`: "[ N]" of a named key, else its number), total =
  * Hits + Dropped. 0, or -1 when text is not a hist file. */
 struct ftk_counts {
+	uint8_t *used;		/* slot i holds keys[i] (any value: syscall id -1 too) */
 	uint64_t *keys, *vals;
 	char **names;		/* the kernel's name per slot, or NULL */
 	unsigned cap, n;
