@@ -23,7 +23,7 @@ echo "## Counting bench in the guest: kernel $(uname -r), $(nproc) CPUs (qemu TC
 echo
 echo "N=$N getppid calls; rusage = the tool's own CPU (user + sys of it and its children)."
 echo
-echo "| consumer | storm calls/s | slowdown | tool CPU ms | counted getppid |"
+echo "| consumer | storm calls/s | slowdown | tool CPU ms | counted getppid (trace: every sys_exit) |"
 echo "| --- | ---: | ---: | ---: | --- |"
 
 storm() { getppid_storm "$N" | awk '{ print $6 }'; }
@@ -54,7 +54,9 @@ consumer() {
 	kill -INT $bg
 	wait $bg
 	cpu=$(awk '{ printf "%d", $2 / 1e6 }' "$W/ru")
-	got=$(grep -m1 -E '^getppid |^ *getppid |raw_syscalls:sys_exit' "$W/out" | tr -s ' ' | head -c 80)
+	got=$(grep -m1 -E '^getppid |^ *getppid |^total ' "$W/out" | tr -s ' ' | head -c 80)
+	lost=$(grep -o '[0-9]* lost' "$W/err" | tail -n 1)
+	[ -n "$lost" ] && got="$got ($lost)"
 	echo "| $name | $rate | $(awk -v a="$ALONE" -v r="$rate" 'BEGIN { printf "%.2fx", a / r }') | $cpu | $got |"
 }
 
@@ -119,5 +121,6 @@ for b in hist profile; do
 	counted=$(awk '$2 ~ /^[0-9]+$/ { s += $2 } END { print s + 0 }' "$W/fc.out")
 	echo "| $b | $s | ${armed:-?} | $e | $(awk -v a="$FALONE" -v r="$e" 'BEGIN { printf "%.2fx", r / a }') | $counted |"
 	grep -m2 -E 'error|warning' "$W/fc.err" | sed 's/^/    /'
+	grep -o 'ftk: [0-9]* events, [0-9]* lost' "$W/fc.err" | sed 's/^/    /'
 done
 rm -rf "$W"

@@ -334,6 +334,8 @@ struct ftk_counter *ftk_count_event(struct ftk_counters *c, struct ftk_event *ev
 		/* Created and its format loaded, never enabled: the trigger soft-enables it. */
 		ev->no_enable = true;
 		k->trigger = hist_trigger(c, ev->system, ev->name, filter, NULL, NULL);
+		/* an optional probe the kernel refused (funccount) has no trigger file */
+		ftk_trigger_unless(k->trigger, &ev->skipped);
 		break;
 	case FTK_COUNT_PROFILE:
 		k->profile_name = ftk_xstrdup(ev->name);

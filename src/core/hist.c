@@ -29,6 +29,7 @@ struct ftk_trigger {
 	const struct ftk_tfs *tfs;
 	char *sys, *event, *text;
 	bool created;
+	const bool *skip;	/* ftk_trigger_unless */
 };
 
 static bool name_ok(const char *n)
@@ -114,9 +115,16 @@ static int create_synth(struct ftk_hist *h, struct ftk_synth *sy)
 	return err;
 }
 
+void ftk_trigger_unless(struct ftk_trigger *t, const bool *skip)
+{
+	t->skip = skip;
+}
+
 static int create_trigger(struct ftk_hist *h, struct ftk_trigger *t)
 {
 	char path[1024], where[512];
+	if (t->skip && *t->skip)
+		return 0;
 	event_file(t, "trigger", path, sizeof(path));
 	snprintf(where, sizeof(where), "%s/%s/%s", h->tfs->instance, t->sys, t->event);
 	int err = ftk_tfs_journal(h->tfs, "trigger", where, NULL);

@@ -16,6 +16,8 @@
 #ifndef FTK_HIST_H
 #define FTK_HIST_H
 
+#include <stdbool.h>
+
 struct ftk_session;
 struct ftk_synth;
 struct ftk_trigger;
@@ -30,6 +32,9 @@ const char *ftk_synth_name(const struct ftk_synth *sy);
 /* A trigger (hist:..., or any trigger command) on SYS:EVENT of the session's instance. */
 struct ftk_trigger *ftk_trigger(struct ftk_session *s, const char *sys, const char *event,
 				const char *text);
+/* The trigger is not set when *skip is true at arm: it is on an optional probe the kernel
+ * refused (events.h: ev->skipped), there is no event to put it on. */
+void ftk_trigger_unless(struct ftk_trigger *t, const bool *skip);
 /* Content of the event's hist file (malloc'd), NULL with errno on error. */
 char *ftk_trigger_hist(const struct ftk_trigger *t);
 /* Recycling a trigger's map (the kernel never deletes hist entries and refuses :clear on

@@ -131,7 +131,21 @@ if [ $WANT = hist ] && [ -w "$TRACEFS/synthetic_events" ]; then
 		assert_grep $t '^# trigger info: hist:keys=id.syscall:vals=hitcount,lat' \
 			"$_i/synthetic/ftk_${_p}_sys_lat/hist"
 		assert_eq $t "0*" "$(cat "$_i/raw_syscalls/sys_exit/enable")"
-		ftk_stop $t && assert_grep $t "paired in the kernel" "$T/$t.err" && pass $t
+		ftk_stop $t && assert_grep $t "paired in the kernel" "$T/$t.err" &&
+			assert_no_grep $t "ftk_${_p}_sys_lat" "$TRACEFS/synthetic_events" && pass $t
+	fi
+	# kill -9: the synthetic event and the triggers stay until `ftk reset`
+	t=syscount_latency_kill_reset
+	if ftk_start $t syscount -L; then
+		_p=$(ftk_pid $t)
+		kill -KILL "$_p"
+		wait "$_p" 2>/dev/null
+		_ftk_forget $t
+		assert_grep $t "ftk_${_p}_sys_lat" "$TRACEFS/synthetic_events" &&
+			assert_rc $t 0 "$FTK" reset &&
+			assert_no_grep $t "ftk_${_p}_sys_lat" "$TRACEFS/synthetic_events" &&
+			[ ! -d "$TRACEFS/instances/ftk-$_p" ] && pass $t ||
+			fail $t "left after ftk reset: $(cat "$TRACEFS/synthetic_events")"
 	fi
 else
 	assert_rc $t 0 "$FTK" syscount -L --dry-run -d 1 &&
