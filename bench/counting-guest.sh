@@ -94,6 +94,7 @@ echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 
 fsops() {
 	mkdir -p "$W/fs"
+	rm -f "$W/fsops.pid"	# a stale pid file would have SIGUSR1 kill it before its handler
 	"$H/ftk-fsops" "$ROUNDS" "$W/fs" >"$W/fsops.pid" &
 	fp=$!
 	while [ ! -s "$W/fsops.pid" ]; do sleep 0.05; done
