@@ -360,8 +360,10 @@ void ftk_counter_recycle(struct ftk_counter *k)
 	if (!k->trigger || !k->key || k->recycle)
 		return;
 	k->recycle = true;
-	/* Declared after the keyed trigger: it differs from it (no key modifier, no size), so
-	 * the kernel takes both on one event. */
+	/* Declared after the keyed trigger: keys=common_pid without a modifier, so it differs
+	 * from a keyed one with a modifier (common_pid.execname) or another key, and the kernel
+	 * takes both on one event (not from a plain keys=common_pid: the kernel would say
+	 * EEXIST; no view recycles that). */
 	k->total_trigger = hist_trigger(k->set, k->sys, k->event, k->filter, NULL, NULL);
 }
 
@@ -409,17 +411,14 @@ static void read_profile(struct ftk_counters *c)
 	free(text[1]);
 }
 
-static char *read_hist(struct ftk_counter *k, struct ftk_counts *into, uint64_t *total,
-		       uint64_t *dropped, uint64_t *entries)
+/* The keyed (or total) trigger's hist file into `into`: 0, or -1 when unreadable. */
+static int read_hist(struct ftk_trigger *t, const char *key, struct ftk_counts *into,
+		     uint64_t *total, uint64_t *dropped, uint64_t *entries)
 {
-	char *text = ftk_trigger_hist(k->trigger);
-	if (!text)
-		return NULL;
-	if (parse_hist(into, text, k->key, total, dropped, entries) < 0) {
-		free(text);
-		return NULL;
-	}
-	return text;
+	char *text = ftk_trigger_hist(t);
+	int rc = text ? parse_hist(into, text, key, total, dropped, entries) : -1;
+	free(text);
+	return rc;
 }
 
 /*
@@ -435,25 +434,20 @@ static char *read_hist(struct ftk_counter *k, struct ftk_counts *into, uint64_t 
  */
 static void read_recycled(struct ftk_counter *k)
 {
-	char *text = ftk_trigger_hist(k->total_trigger);
 	struct ftk_counts fresh = { 0 }, none = { 0 };
 	uint64_t total, keyed, dropped, entries;
-	if (!text || parse_hist(&none, text, NULL, &total, &dropped, NULL) < 0) {
-		free(text);
+	if (read_hist(k->total_trigger, NULL, &none, &total, &dropped, NULL) < 0)
 		return;
-	}
-	free(text);
-	if (k->stuck || !(text = read_hist(k, &fresh, &keyed, &dropped, &entries))) {
+	k->total = total;
+	if (k->stuck || read_hist(k->trigger, k->key, &fresh, &keyed, &dropped, &entries) < 0) {
 		ftk_counts_free(&fresh);
-		k->total = total;
 		return;
 	}
-	free(text);
 	ftk_counts_free(&k->now);
 	k->now = fresh;
-	k->total = total;
-	/* Full enough to recycle: the deltas of this read are taken from k->now first
-	 * (ftk_counters_read), then the map is emptied and the baseline with it. */
+	/* Full enough to recycle: this read's deltas come from the snapshot in k->now; the
+	 * kernel's map is emptied now, the baseline once the deltas are taken
+	 * (ftk_counters_read). */
 	if (dropped || entries * 4 >= (uint64_t)k->set->map_size * 3) {
 		k->recycles++;
 		if (ftk_trigger_clear(k->trigger)) {
@@ -466,17 +460,15 @@ static void read_recycled(struct ftk_counter *k)
 static void read_plain(struct ftk_counter *k)
 {
 	struct ftk_counts fresh = { 0 };
-	uint64_t total, dropped, entries;
-	char *text = read_hist(k, &fresh, &total, &dropped, &entries);
-	if (text) {
-		k->total = total;
-		k->dropped = dropped;
-		ftk_counts_free(&k->now);
-		k->now = fresh;
-	} else {
+	uint64_t total, dropped;
+	if (read_hist(k->trigger, k->key, &fresh, &total, &dropped, NULL) < 0) {
 		ftk_counts_free(&fresh);
+		return;
 	}
-	free(text);
+	k->total = total;
+	k->dropped = dropped;
+	ftk_counts_free(&k->now);
+	k->now = fresh;
 }
 
 void ftk_counters_read(struct ftk_counters *c)
