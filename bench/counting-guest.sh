@@ -33,7 +33,7 @@ storm() { getppid_storm "$N" | awk '{ print $6 }'; }
 consumer() {
 	name=$1 marker=$2
 	shift 2
-	rm -f "$W/ru" "$W/out"
+	rm -f "$W/ru" "$W/out" "$W/err"	# a stale err would match the next marker
 	rusage "$W/ru" "$@" >"$W/out" 2>"$W/err" &
 	bg=$!
 	i=0
