@@ -4,7 +4,8 @@
  * columns. Counts are taken at raw_syscalls:sys_exit (as bcc does), in the kernel by a hist
  * trigger keyed by id where the kernel has hist triggers (the kernel names the syscalls:
  * id.syscall), else from the ring buffer (names from the built-in table). -L pairs sys_enter
- * with sys_exit per thread, which only the ring buffer does here.
+ * with sys_exit per thread: in the kernel where it has synthetic events (hist variables and
+ * onmatch: lat_declare), else from the ring buffer in time order.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #include "core/events.h"
 #include "core/features.h"
 #include "core/field.h"
+#include "core/hist.h"
+#include "core/histogram.h"
 #include "core/output.h"
 #include "core/procs.h"
 #include "core/record.h"
@@ -41,6 +44,12 @@ struct syscount {
 	enum ftk_count_via via;
 	struct ftk_counters *counters;
 	struct ftk_counter *exits;
+	/* -L in the kernel: sys_enter's time per thread (start), the exit's latency sent as
+	 * the synthetic event ftk_<pid>_sys_lat (end), counted and summed per key (count) */
+	bool lat_hist;
+	struct ftk_trigger *lat_counter, *lat_start, *lat_end;
+	struct ftk_counts lat_seen_count, lat_seen_ns;	/* cumulative, at the last read */
+	uint64_t lat_dropped;
 	/* -L: sys_enter time per thread, then count and time per key */
 	struct ftk_event *enter, *exit;
 	struct ftk_field_ref exit_id;
@@ -67,12 +76,14 @@ static const struct ftk_option options[] = {
 static const struct ftk_backend syscount_backends[] = {
 	{
 		.name = "hist",
-		.desc = "hist trigger on raw_syscalls:sys_exit keyed by id: counted in the kernel",
+		.desc = "hist trigger on raw_syscalls:sys_exit keyed by id: counted in the kernel "
+			"(-L: paired in the kernel where it has synthetic events)",
 		.needs = { FTK_F_TRACEFS, FTK_F_INSTANCES, FTK_F_SYSCALL_TP, FTK_F_HIST },
 	},
 	{
 		.name = "ring",
-		.desc = "raw_syscalls:sys_exit read from the ring buffer and counted here",
+		.desc = "raw_syscalls:sys_exit read from the ring buffer and counted here "
+			"(-L: sys_enter too, paired here)",
 		.needs = { FTK_F_TRACEFS, FTK_F_INSTANCES, FTK_F_SYSCALL_TP },
 	},
 };
@@ -120,6 +131,95 @@ static void on_lost(struct ftk_session *s, int cpu, long long count, void *ctx)
 	struct syscount *x = ctx;
 	/* A lost exit would pair with a later syscall's enter: start over. */
 	ftk_counts_free(&x->started);
+}
+
+/* ---- -L in the kernel ---- */
+
+static void add_row(struct syscount *x, uint64_t key, uint64_t count, uint64_t ns,
+		    const char *name);
+
+/*
+ * sys_enter saves common_timestamp per thread (ts0); sys_exit of the same thread computes
+ * lat = common_timestamp - $ts0 and fires ftk_<pid>_sys_lat(lat, id, pid) (onmatch: only
+ * when sys_enter set ts0, each ts0 read once); a hist trigger on that synthetic event
+ * counts and sums lat per syscall (or per thread with -P). All three soft-mode: nothing
+ * reaches the ring buffer. The action is written NAME(params), the form every kernel with
+ * synthetic events takes (4.17; 5.x added .trace(NAME,params) beside it). Field types as
+ * raw_syscalls' (long id, int common_pid): 4.19 wants the same type names.
+ */
+static int lat_declare(struct syscount *x, struct ftk_session *s, const char *enter_filter)
+{
+	struct ftk_buf b = { 0 };
+	unsigned tids, keys;
+	int rc = ftk_hist_map_size(32768, &tids);
+	if (rc || (rc = ftk_hist_map_size(8192, &keys)))
+		return rc;
+	struct ftk_synth *sy = ftk_synth(s, "sys_lat", "u64 lat; long id; int pid");
+	if (!sy)
+		return -EINVAL;
+	ftk_buf_printf(&b, "hist:keys=%s:vals=hitcount,lat:size=%u",
+		       x->per_process ? "pid" : "id.syscall", keys);
+	x->lat_counter = ftk_trigger(s, "synthetic", ftk_synth_name(sy), ftk_buf_str(&b));
+	ftk_buf_reset(&b);
+	ftk_buf_printf(&b, "hist:keys=common_pid:ts0=common_timestamp:size=%u", tids);
+	if (enter_filter)
+		ftk_buf_printf(&b, " if %s", enter_filter);
+	x->lat_start = ftk_trigger(s, "raw_syscalls", "sys_enter", ftk_buf_str(&b));
+	ftk_buf_reset(&b);
+	ftk_buf_printf(&b, "hist:keys=common_pid:lat=common_timestamp-$ts0:size=%u:"
+		       "onmatch(raw_syscalls.sys_enter).%s($lat,id,common_pid)", tids,
+		       ftk_synth_name(sy));
+	if (x->filter)
+		ftk_buf_printf(&b, " if %s", x->filter);
+	x->lat_end = ftk_trigger(s, "raw_syscalls", "sys_exit", ftk_buf_str(&b));
+	ftk_buf_free(&b);
+	if (!x->lat_counter || !x->lat_start || !x->lat_end) {
+		ftk_error("cannot declare the hist triggers of syscall latency");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* "sys_read [  0]" (.syscall), "1234": the number; the name when there is one. */
+static void lat_entry(const struct ftk_hist_file_entry *e, void *ctx)
+{
+	struct syscount *x = ctx;
+	const char *text = ftk_hist_file_key(e, x->per_process ? "pid" : "id");
+	if (!text)
+		return;
+	const char *open = strrchr(text, '[');
+	uint64_t key = strtoull(open ? open + 1 : text, NULL, 10);
+	uint64_t n = ftk_hist_file_value(e, "hitcount"), ns = ftk_hist_file_value(e, "lat");
+	uint64_t dn = n - ftk_counts_get(&x->lat_seen_count, key);
+	uint64_t dns = ns - ftk_counts_get(&x->lat_seen_ns, key);
+	ftk_counts_set(&x->lat_seen_count, key, n);
+	ftk_counts_set(&x->lat_seen_ns, key, ns);
+	if (dn)
+		add_row(x, key, dn, dns, NULL);
+}
+
+/* Dropped of a trigger's map: threads (start, end) or keys (count) it had no room for. */
+static uint64_t lat_map_dropped(struct ftk_trigger *t)
+{
+	struct ftk_hist_file_totals tot;
+	char *text = ftk_trigger_hist(t);
+	int rc = text ? ftk_hist_file_parse(text, NULL, NULL, &tot) : -1;
+	free(text);
+	return rc ? 0 : tot.dropped;
+}
+
+static void lat_read(struct syscount *x)
+{
+	struct ftk_hist_file_totals tot;
+	char *text = ftk_trigger_hist(x->lat_counter);
+	if (text && ftk_hist_file_parse(text, lat_entry, x, &tot) == 0) {
+		/* a syscall whose enter or exit found no room has no latency: not counted */
+		uint64_t d = tot.dropped + lat_map_dropped(x->lat_start) +
+			     lat_map_dropped(x->lat_end);
+		if (d > x->lat_dropped)
+			x->lat_dropped = d;
+	}
+	free(text);
 }
 
 /* ---- rows ---- */
@@ -175,11 +275,13 @@ static void collect(struct syscount *x)
 {
 	x->nrows = 0;
 	ftk_counts_clear(&x->row_of);
-	if (x->latency) {
+	if (x->lat_hist) {
+		lat_read(x);
+	} else if (x->latency) {
 		for (unsigned i = 0; i < x->lat_count.cap; i++) {
-			if (!x->lat_count.keys[i] || !x->lat_count.vals[i])
+			if (!x->lat_count.used[i] || !x->lat_count.vals[i])
 				continue;
-			uint64_t key = x->lat_count.keys[i] - 1;
+			uint64_t key = x->lat_count.keys[i];
 			add_row(x, key, x->lat_count.vals[i], ftk_counts_get(&x->lat_ns, key), NULL);
 		}
 		ftk_counts_clear(&x->lat_count);
@@ -195,19 +297,28 @@ static void collect(struct syscount *x)
 
 static void syscall_label(char *out, size_t len, const struct row *w)
 {
-	const char *name = w->name ? w->name : ftk_syscall_name((long)w->key);
+	/* the kernel names a number it has no syscall for "unknown_syscall" */
+	const char *name = w->name && strcmp(w->name, "unknown_syscall") ? w->name
+									 : ftk_syscall_name((long)w->key);
 	if (name && strncmp(name, "sys_", 4) == 0)
 		name += 4;
 	if (name)
 		snprintf(out, len, "%s", name);
 	else
-		snprintf(out, len, "[unknown: %llu]", (unsigned long long)w->key);
+		snprintf(out, len, "[unknown: %lld]", (long long)w->key);
 }
 
 static void process_comm(char *out, size_t len, const struct row *w)
 {
 	if (!ftk_proc_comm((pid_t)w->key, out, len))
 		snprintf(out, len, "[unknown]");
+}
+
+/* Syscalls counted by no row so far: the kernel's maps had no room (or, recycled, they came
+ * between a read and the map's clear). */
+static uint64_t dropped(const struct syscount *x)
+{
+	return x->counters ? ftk_counters_dropped(x->counters) : x->lat_dropped;
 }
 
 static void print_json(struct syscount *x, uint64_t now)
@@ -238,7 +349,7 @@ static void print_json(struct syscount *x, uint64_t now)
 		ftk_json_object_end(&j);
 	}
 	ftk_json_array_end(&j);
-	ftk_json_uint(&j, "dropped", x->counters ? ftk_counters_dropped(x->counters) : 0);
+	ftk_json_uint(&j, "dropped", dropped(x));
 	ftk_json_uint(&j, "lost", ftk_session_lost(x->s));
 	ftk_json_end(&j);
 	ftk_out_buf(&b);
@@ -274,11 +385,11 @@ static void print_text(struct syscount *x, uint64_t now)
 		else
 			ftk_outf("%-22s %8llu\n", label, (unsigned long long)w->count);
 	}
-	uint64_t dropped = x->counters ? ftk_counters_dropped(x->counters) : 0;
-	if (dropped > x->printed_dropped)
+	uint64_t d = dropped(x);
+	if (d > x->printed_dropped)
 		ftk_outf("[the kernel's map was full: %llu syscalls not counted]\n",
-			 (unsigned long long)(dropped - x->printed_dropped));
-	x->printed_dropped = dropped;
+			 (unsigned long long)(d - x->printed_dropped));
+	x->printed_dropped = d;
 	ftk_outf("\n");
 }
 
@@ -306,6 +417,11 @@ static void on_end(struct ftk_session *s, void *ctx)
 		print_stats(x, now);
 	if (!x->json)
 		ftk_outf("Detaching...\n");
+	unsigned long recycled = x->counters ? ftk_counters_recycled(x->counters) : 0;
+	if (recycled)
+		ftk_info("the kernel's map of processes was full and emptied %lu time%s; syscalls "
+			 "made in between a read and its emptying are in the dropped count",
+			 recycled, recycled == 1 ? "" : "s");
 }
 
 /* ---- the view ---- */
@@ -376,13 +492,18 @@ static int syscount_prepare(struct ftk_run *r)
 {
 	struct syscount *x = r->state;
 
-	/* -L pairs enter and exit of one thread, which may change CPU between them: the
-	 * ring buffer in time order. Counting alone needs no order. */
+	/* -L pairs enter and exit of one thread: in the kernel where it has synthetic events,
+	 * else the ring buffer in time order (a thread may change CPU between them). Counting
+	 * alone needs no order. */
 	x->via = r->backend == BACKEND_HIST && !x->latency ? FTK_COUNT_HIST : FTK_COUNT_RING;
-	r->so.unordered = !x->latency;
+	x->lat_hist = r->backend == BACKEND_HIST && x->latency && ftk_has(FTK_F_SYNTH);
+	if (x->lat_hist)
+		x->via = FTK_COUNT_HIST;
+	r->so.unordered = !x->latency || x->lat_hist;
 	if (r->dry_run)
 		fprintf(stderr, "ftk syscount: counting by %s (%s)\n", ftk_count_via_name(x->via),
-			ftk_count_via_desc(x->via));
+			x->lat_hist ? "hist triggers and a synthetic event: enter and exit paired "
+			"in the kernel, nothing reaches the ring buffer" : ftk_count_via_desc(x->via));
 	return 0;
 }
 
@@ -402,6 +523,14 @@ static int syscount_declare(struct ftk_run *r, struct ftk_session *s)
 			else if (x->failures || x->error)
 				enter_filter[0] = 0;
 		}
+		if (x->lat_hist) {
+			int rc = lat_declare(x, s, enter_filter && *enter_filter ? enter_filter
+									 : NULL);
+			free(enter_filter);
+			if (rc)
+				return rc;
+			goto hooks;
+		}
 		x->enter = ftk_tracepoint(s, "raw_syscalls", "sys_enter",
 					  enter_filter && *enter_filter ? enter_filter : NULL);
 		free(enter_filter);
@@ -411,10 +540,18 @@ static int syscount_declare(struct ftk_run *r, struct ftk_session *s)
 		ftk_session_on_lost(s, on_lost, x);
 	} else {
 		x->counters = ftk_counters_new(s, x->via);
+		int rc = ftk_counters_map_size(x->counters);
+		if (rc)
+			return rc;
 		x->exits = ftk_count_tracepoint(x->counters, "raw_syscalls", "sys_exit", x->filter,
 						x->per_process ? "common_pid" : "id",
 						x->per_process ? "execname" : "syscall");
+		/* processes come and go: their map is emptied when full (syscall numbers
+		 * are few: never full) */
+		if (x->per_process)
+			ftk_counter_recycle(x->exits);
 	}
+hooks:
 	if (x->interval > 0)
 		ftk_session_on_tick(s, (uint64_t)(x->interval * 1e9), on_tick, x);
 	ftk_session_on_end(s, on_end, x);
@@ -439,7 +576,8 @@ static void syscount_header(struct ftk_run *r)
 			 x->failures || x->error ? "failed " : "", x->top);
 	fprintf(stderr, "ftk syscount: tracing %ssyscalls, counted by %s (%s)\n",
 		x->failures || x->error ? "failed " : "", ftk_count_via_name(x->via),
-		ftk_count_via_desc(x->via));
+		x->lat_hist ? "hist triggers and a synthetic event: enter and exit paired in the "
+		"kernel, nothing reaches the ring buffer" : ftk_count_via_desc(x->via));
 	ftk_out_flush();
 }
 
@@ -451,6 +589,8 @@ static void syscount_free(struct ftk_run *r)
 	ftk_counts_free(&x->started);
 	ftk_counts_free(&x->lat_count);
 	ftk_counts_free(&x->lat_ns);
+	ftk_counts_free(&x->lat_seen_count);
+	ftk_counts_free(&x->lat_seen_ns);
 	free(x->rows);
 	ftk_counts_free(&x->row_of);
 	free(x->filter);
@@ -473,7 +613,8 @@ const struct ftk_view ftk_view_syscount = {
 	.description =
 		"Summarize syscall counts and latencies. Counted in the kernel by a hist trigger\n"
 		"where the kernel has hist triggers (nothing reaches the ring buffer), else read\n"
-		"from the ring buffer; -L always reads the ring buffer.",
+		"from the ring buffer; -L pairs enter and exit in the kernel where it has\n"
+		"synthetic events too, else from the ring buffer.",
 	.examples =
 		"  ftk syscount                 # count syscalls, top 10 at Ctrl-C\n"
 		"  ftk syscount -P              # count by process instead of by syscall\n"

@@ -19,7 +19,8 @@
 #include "session.h"
 #include "util.h"
 
-/* Keyed hist maps: room for every syscall, every process of a busy machine. */
+/* Keyed hist maps: room for every syscall, every process of a busy machine
+ * (FTK_HIST_MAP_SIZE overrides: ftk_hist_map_size). */
 #define HIST_MAP_SIZE 8192
 
 struct ftk_counter {
@@ -27,6 +28,13 @@ struct ftk_counter {
 	struct ftk_event *ev;		/* ring, profile: the counted event */
 	struct ftk_trigger *trigger;	/* hist */
 	char *key;			/* NULL: a total */
+	/* hist, keys that come and go (ftk_counter_recycle): the map is emptied when full and
+	 * a second trigger counts the total */
+	struct ftk_trigger *total_trigger;
+	char *sys, *event, *filter;
+	bool recycle, stuck;
+	uint64_t attributed;		/* sum of the per-key deltas so far */
+	unsigned long recycles;
 	struct ftk_field_ref key_ref;
 	char *profile_name;		/* profile: the event's name in *_profile */
 	bool uprobe;
@@ -39,6 +47,7 @@ struct ftk_counter {
 struct ftk_counters {
 	struct ftk_session *session;
 	enum ftk_count_via via;
+	unsigned map_size;	/* keyed hist maps */
 	bool hooked;		/* profile: tracing_on=0 at setup */
 	struct ftk_counter *list, **tail;
 };
@@ -77,6 +86,7 @@ struct ftk_counters *ftk_counters_new(struct ftk_session *s, enum ftk_count_via 
 	c->session = s;
 	c->via = via;
 	c->tail = &c->list;
+	c->map_size = HIST_MAP_SIZE;
 	return c;
 }
 
@@ -85,13 +95,14 @@ enum ftk_count_via ftk_counters_via(const struct ftk_counters *c)
 	return c->via;
 }
 
-/* ---- key -> count maps (open addressing; key + 1 stored so that 0 marks a free slot) ---- */
+/* ---- key -> count maps (open addressing; used[] marks a taken slot: every 64-bit value is
+ * a key, syscall id -1 included) ---- */
 
 static unsigned slot_of(const struct ftk_counts *m, uint64_t key)
 {
 	uint64_t h = (key + 1) * 0x9e3779b97f4a7c15ULL;
 	unsigned i = (unsigned)(h >> 32) & (m->cap - 1);
-	while (m->keys[i] && m->keys[i] != key + 1)
+	while (m->used[i] && m->keys[i] != key)
 		i = (i + 1) & (m->cap - 1);
 	return i;
 }
@@ -100,19 +111,22 @@ static void grow(struct ftk_counts *m)
 {
 	struct ftk_counts old = *m;
 	m->cap = old.cap ? old.cap * 2 : 64;
+	m->used = ftk_xcalloc(m->cap, sizeof(*m->used));
 	m->keys = ftk_xcalloc(m->cap, sizeof(*m->keys));
 	m->vals = ftk_xcalloc(m->cap, sizeof(*m->vals));
 	m->names = ftk_xcalloc(m->cap, sizeof(*m->names));
 	m->n = 0;
 	for (unsigned i = 0; i < old.cap; i++) {
-		if (!old.keys[i])
+		if (!old.used[i])
 			continue;
-		unsigned j = slot_of(m, old.keys[i] - 1);
+		unsigned j = slot_of(m, old.keys[i]);
+		m->used[j] = 1;
 		m->keys[j] = old.keys[i];
 		m->vals[j] = old.vals[i];
 		m->names[j] = old.names[i];
 		m->n++;
 	}
+	free(old.used);
 	free(old.keys);
 	free(old.vals);
 	free(old.names);
@@ -123,8 +137,9 @@ static unsigned entry(struct ftk_counts *m, uint64_t key)
 	if ((m->n + 1) * 2 > m->cap)
 		grow(m);
 	unsigned i = slot_of(m, key);
-	if (!m->keys[i]) {
-		m->keys[i] = key + 1;
+	if (!m->used[i]) {
+		m->used[i] = 1;
+		m->keys[i] = key;
 		m->n++;
 	}
 	return i;
@@ -135,7 +150,7 @@ uint64_t ftk_counts_get(const struct ftk_counts *m, uint64_t key)
 	if (!m->cap)
 		return 0;
 	unsigned i = slot_of(m, key);
-	return m->keys[i] ? m->vals[i] : 0;
+	return m->used[i] ? m->vals[i] : 0;
 }
 
 void ftk_counts_add(struct ftk_counts *m, uint64_t key, uint64_t n)
@@ -163,7 +178,7 @@ static void set_name(struct ftk_counts *m, uint64_t key, const char *name, size_
 void ftk_counts_clear(struct ftk_counts *m)
 {
 	for (unsigned i = 0; i < m->cap; i++) {
-		if (m->keys[i])
+		if (m->used[i])
 			m->vals[i] = 0;
 	}
 }
@@ -172,6 +187,7 @@ void ftk_counts_free(struct ftk_counts *m)
 {
 	for (unsigned i = 0; i < m->cap; i++)
 		free(m->names[i]);
+	free(m->used);
 	free(m->keys);
 	free(m->vals);
 	free(m->names);
@@ -179,6 +195,9 @@ void ftk_counts_free(struct ftk_counts *m)
 }
 
 /* ---- hist files ---- */
+
+static int parse_hist(struct ftk_counts *into, const char *text, const char *key,
+		      uint64_t *total, uint64_t *dropped, uint64_t *entries);
 
 struct parse_ctx {
 	struct ftk_counts *into;
@@ -208,6 +227,12 @@ static void hist_entry(const struct ftk_hist_file_entry *e, void *ctx)
 int ftk_counts_parse_hist(struct ftk_counts *into, const char *text, const char *key,
 			  uint64_t *total, uint64_t *dropped)
 {
+	return parse_hist(into, text, key, total, dropped, NULL);
+}
+
+static int parse_hist(struct ftk_counts *into, const char *text, const char *key,
+		      uint64_t *total, uint64_t *dropped, uint64_t *entries)
+{
 	struct ftk_hist_file_totals tot;
 	struct parse_ctx p = { into, key };
 
@@ -215,6 +240,8 @@ int ftk_counts_parse_hist(struct ftk_counts *into, const char *text, const char 
 		return -1;
 	*total = tot.hits + tot.dropped;
 	*dropped = tot.dropped;
+	if (entries)
+		*entries = tot.entries;
 	return 0;
 }
 
@@ -260,8 +287,8 @@ static struct ftk_trigger *hist_trigger(struct ftk_counters *c, const char *sys,
 {
 	struct ftk_buf b = { 0 };
 	if (key)
-		ftk_buf_printf(&b, "hist:keys=%s%s%s:vals=hitcount:size=%d", key,
-			       key_mod ? "." : "", key_mod ? key_mod : "", HIST_MAP_SIZE);
+		ftk_buf_printf(&b, "hist:keys=%s%s%s:vals=hitcount:size=%u", key,
+			       key_mod ? "." : "", key_mod ? key_mod : "", c->map_size);
 	else
 		ftk_buf_adds(&b, "hist:keys=common_pid:vals=hitcount");
 	if (filter)
@@ -278,6 +305,9 @@ struct ftk_counter *ftk_count_tracepoint(struct ftk_counters *c, const char *sys
 	struct ftk_counter *k = add(c, key);
 	if (c->via == FTK_COUNT_HIST) {
 		k->trigger = hist_trigger(c, sys, event, filter, key, key_mod);
+		k->sys = ftk_xstrdup(sys);
+		k->event = ftk_xstrdup(event);
+		k->filter = filter ? ftk_xstrdup(filter) : NULL;
 	} else {
 		k->ev = ftk_tracepoint(c->session, sys, event, filter);
 		ftk_event_on(k->ev, on_record, k);
@@ -304,6 +334,8 @@ struct ftk_counter *ftk_count_event(struct ftk_counters *c, struct ftk_event *ev
 		/* Created and its format loaded, never enabled: the trigger soft-enables it. */
 		ev->no_enable = true;
 		k->trigger = hist_trigger(c, ev->system, ev->name, filter, NULL, NULL);
+		/* an optional probe the kernel refused (funccount) has no trigger file */
+		ftk_trigger_unless(k->trigger, &ev->skipped);
 		break;
 	case FTK_COUNT_PROFILE:
 		k->profile_name = ftk_xstrdup(ev->name);
@@ -321,6 +353,23 @@ struct ftk_counter *ftk_count_event(struct ftk_counters *c, struct ftk_event *ev
 		break;
 	}
 	return k;
+}
+
+void ftk_counter_recycle(struct ftk_counter *k)
+{
+	if (!k->trigger || !k->key || k->recycle)
+		return;
+	k->recycle = true;
+	/* Declared after the keyed trigger: keys=common_pid without a modifier, so it differs
+	 * from a keyed one with a modifier (common_pid.execname) or another key, and the kernel
+	 * takes both on one event (not from a plain keys=common_pid: the kernel would say
+	 * EEXIST; no view recycles that). */
+	k->total_trigger = hist_trigger(k->set, k->sys, k->event, k->filter, NULL, NULL);
+}
+
+int ftk_counters_map_size(struct ftk_counters *c)
+{
+	return ftk_hist_map_size(HIST_MAP_SIZE, &c->map_size);
 }
 
 struct ftk_event *ftk_counter_event(const struct ftk_counter *k)
@@ -362,22 +411,64 @@ static void read_profile(struct ftk_counters *c)
 	free(text[1]);
 }
 
-static void read_hist(struct ftk_counter *k)
+/* The keyed (or total) trigger's hist file into `into`: 0, or -1 when unreadable. */
+static int read_hist(struct ftk_trigger *t, const char *key, struct ftk_counts *into,
+		     uint64_t *total, uint64_t *dropped, uint64_t *entries)
 {
-	char *text = ftk_trigger_hist(k->trigger);
-	if (!text)
+	char *text = ftk_trigger_hist(t);
+	int rc = text ? parse_hist(into, text, key, total, dropped, entries) : -1;
+	free(text);
+	return rc;
+}
+
+/*
+ * A counter whose keys come and go (pids): its map only grows (the kernel never deletes an
+ * entry), and once full every event of a new key is only Dropped. So when a read finds it
+ * 3/4 full or dropping, it is emptied (ftk_trigger_clear: ":clear", else set again) and the
+ * per-key counts start over from 0. Events between that read and the clear reach no key:
+ * the total comes from the second trigger (keys=common_pid, never cleared: Hits + Dropped
+ * is every event), and what no key got (dropped by a full map or missed by a clear) is
+ * total - the sum of the per-key counts, reported as dropped. The total is read first: the
+ * keyed map, read after, can only be ahead, so the dropped figure is never too high and is
+ * exact once the events stop.
+ */
+static void read_recycled(struct ftk_counter *k)
+{
+	struct ftk_counts fresh = { 0 }, none = { 0 };
+	uint64_t total, keyed, dropped, entries;
+	if (read_hist(k->total_trigger, NULL, &none, &total, &dropped, NULL) < 0)
 		return;
+	k->total = total;
+	if (k->stuck || read_hist(k->trigger, k->key, &fresh, &keyed, &dropped, &entries) < 0) {
+		ftk_counts_free(&fresh);
+		return;
+	}
+	ftk_counts_free(&k->now);
+	k->now = fresh;
+	/* Full enough to recycle: this read's deltas come from the snapshot in k->now; the
+	 * kernel's map is emptied now, the baseline once the deltas are taken
+	 * (ftk_counters_read). */
+	if (dropped || entries * 4 >= (uint64_t)k->set->map_size * 3) {
+		k->recycles++;
+		if (ftk_trigger_clear(k->trigger)) {
+			k->stuck = true;	/* the keyed counts stop; the total goes on */
+			ftk_warn("the per-key counts stop here; totals go on");
+		}
+	}
+}
+
+static void read_plain(struct ftk_counter *k)
+{
 	struct ftk_counts fresh = { 0 };
 	uint64_t total, dropped;
-	if (ftk_counts_parse_hist(&fresh, text, k->key, &total, &dropped) == 0) {
-		k->total = total;
-		k->dropped = dropped;
-		ftk_counts_free(&k->now);
-		k->now = fresh;
-	} else {
+	if (read_hist(k->trigger, k->key, &fresh, &total, &dropped, NULL) < 0) {
 		ftk_counts_free(&fresh);
+		return;
 	}
-	free(text);
+	k->total = total;
+	k->dropped = dropped;
+	ftk_counts_free(&k->now);
+	k->now = fresh;
 }
 
 void ftk_counters_read(struct ftk_counters *c)
@@ -386,8 +477,11 @@ void ftk_counters_read(struct ftk_counters *c)
 	if (c->via == FTK_COUNT_PROFILE)
 		read_profile(c);
 	for (struct ftk_counter *k = c->list; k; k = k->next) {
-		if (k->trigger)
-			read_hist(k);
+		unsigned long recycles = k->recycles;
+		if (k->recycle)
+			read_recycled(k);
+		else if (k->trigger)
+			read_plain(k);
 		k->delta = k->total - k->previous_total;
 		k->previous_total = k->total;
 		if (k->trigger || k->profile_name)
@@ -396,15 +490,27 @@ void ftk_counters_read(struct ftk_counters *c)
 			continue;
 		ftk_counts_clear(&k->deltas);
 		for (unsigned i = 0; i < k->now.cap; i++) {
-			if (!k->now.keys[i])
+			if (!k->now.used[i])
 				continue;
-			uint64_t key = k->now.keys[i] - 1;
+			uint64_t key = k->now.keys[i];
 			uint64_t was = ftk_counts_get(&k->previous, key);
-			if (k->now.vals[i] > was)
+			if (k->now.vals[i] > was) {
 				ftk_counts_add(&k->deltas, key, k->now.vals[i] - was);
+				k->attributed += k->now.vals[i] - was;
+			}
 			if (k->now.names[i])
 				set_name(&k->deltas, key, k->now.names[i], strlen(k->now.names[i]));
 			ftk_counts_set(&k->previous, key, k->now.vals[i]);
+		}
+		if (k->recycle) {
+			/* never down: a read that saw the keys ahead of the total says less */
+			if (k->total > k->attributed && k->total - k->attributed > k->dropped)
+				k->dropped = k->total - k->attributed;
+			if (k->recycles != recycles) {
+				/* emptied: the next read counts from 0 */
+				ftk_counts_free(&k->previous);
+				ftk_counts_free(&k->now);
+			}
 		}
 	}
 	/* What the kernel counted for us enters the session's "N events" summary (the ring
@@ -422,8 +528,8 @@ void ftk_counter_each(const struct ftk_counter *k,
 		      void (*fn)(uint64_t key, uint64_t count, void *ctx), void *ctx)
 {
 	for (unsigned i = 0; i < k->deltas.cap; i++)
-		if (k->deltas.keys[i] && k->deltas.vals[i])
-			fn(k->deltas.keys[i] - 1, k->deltas.vals[i], ctx);
+		if (k->deltas.used[i] && k->deltas.vals[i])
+			fn(k->deltas.keys[i], k->deltas.vals[i], ctx);
 }
 
 const char *ftk_counter_name(const struct ftk_counter *k, uint64_t key)
@@ -431,7 +537,15 @@ const char *ftk_counter_name(const struct ftk_counter *k, uint64_t key)
 	if (!k->deltas.cap)
 		return NULL;
 	unsigned i = slot_of(&k->deltas, key);
-	return k->deltas.keys[i] ? k->deltas.names[i] : NULL;
+	return k->deltas.used[i] ? k->deltas.names[i] : NULL;
+}
+
+unsigned long ftk_counters_recycled(const struct ftk_counters *c)
+{
+	unsigned long n = 0;
+	for (struct ftk_counter *k = c->list; k; k = k->next)
+		n += k->recycles;
+	return n;
 }
 
 uint64_t ftk_counters_dropped(const struct ftk_counters *c)
@@ -450,6 +564,9 @@ void ftk_counters_free(struct ftk_counters *c)
 	for (struct ftk_counter *k = c->list, *next; k; k = next) {
 		next = k->next;
 		free(k->key);
+		free(k->sys);
+		free(k->event);
+		free(k->filter);
 		free(k->profile_name);
 		ftk_counts_free(&k->now);
 		ftk_counts_free(&k->previous);

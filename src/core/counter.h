@@ -7,6 +7,8 @@
  *            total, keys=FIELD for counts per value): the event carries only the trigger, so
  *            it is armed soft-disabled: counted, never written to the ring buffer. Totals are
  *            Hits + Dropped (a dropped entry still happened); keyed counts report Dropped.
+ *            A keyed map whose keys come and go (pids) is emptied when full
+ *            (ftk_counter_recycle), its total counted beside it.
  *   profile  a probe's hit counter (kprobe_profile / uprobe_profile), the probe enabled in the
  *            session's instance with tracing_on=0: nothing is written. The counters count the
  *            probe in every instance, so only the session's own probes, no filter, no key.
@@ -52,6 +54,15 @@ enum ftk_count_via ftk_counters_via(const struct ftk_counters *c);
 struct ftk_counter *ftk_count_tracepoint(struct ftk_counters *c, const char *sys,
 					 const char *event, const char *filter, const char *key,
 					 const char *key_mod);
+/* Keys of k come and go (pids, not syscall numbers): with hist, when a read finds the map
+ * 3/4 full or dropping, it is emptied (:clear, else set again) after the read, and a second
+ * trigger (keys=common_pid, never cleared) keeps the total exact; what no key got (a full
+ * map, the events between a read and its clear) is reported by ftk_counters_dropped. Before
+ * arm; nothing for other ways or totals. */
+void ftk_counter_recycle(struct ftk_counter *k);
+/* The keyed maps' size from FTK_HIST_MAP_SIZE (tests fill a small map on purpose), before
+ * any counter is declared: 0, or -EINVAL after an error. */
+int ftk_counters_map_size(struct ftk_counters *c);
 /* Count a probe the view declared (ftk_kprobe/ftk_uprobe), before arm: its total only. */
 struct ftk_counter *ftk_count_event(struct ftk_counters *c, struct ftk_event *ev,
 				    const char *filter);
@@ -70,8 +81,11 @@ void ftk_counter_each(const struct ftk_counter *k,
 		      void (*fn)(uint64_t key, uint64_t count, void *ctx), void *ctx);
 /* The name the kernel gave key (hist .syscall / .execname), NULL when none. */
 const char *ftk_counter_name(const struct ftk_counter *k, uint64_t key);
-/* Entries the kernel dropped (hist map full) since the start, over every counter. */
+/* Events no key got since the start, over every keyed counter: the kernel's map was full
+ * (Dropped), or (recycled counters) they came between a read and the map's clear. */
 uint64_t ftk_counters_dropped(const struct ftk_counters *c);
+/* How many times keyed maps were emptied (ftk_counter_recycle). */
+unsigned long ftk_counters_recycled(const struct ftk_counters *c);
 
 void ftk_counters_free(struct ftk_counters *c);
 
@@ -84,6 +98,7 @@ int ftk_count_pid_filter(const pid_t *pids, int n, char **filter);
  * counts: key -> hitcount (key field `key`: "[ N]" of a named key, else its number), total =
  * Hits + Dropped. 0, or -1 when text is not a hist file. */
 struct ftk_counts {
+	uint8_t *used;		/* slot i holds keys[i] (any value: syscall id -1 too) */
 	uint64_t *keys, *vals;
 	char **names;		/* the kernel's name per slot, or NULL */
 	unsigned cap, n;

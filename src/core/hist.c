@@ -29,6 +29,7 @@ struct ftk_trigger {
 	const struct ftk_tfs *tfs;
 	char *sys, *event, *text;
 	bool created;
+	const bool *skip;	/* ftk_trigger_unless */
 };
 
 static bool name_ok(const char *n)
@@ -114,9 +115,16 @@ static int create_synth(struct ftk_hist *h, struct ftk_synth *sy)
 	return err;
 }
 
+void ftk_trigger_unless(struct ftk_trigger *t, const bool *skip)
+{
+	t->skip = skip;
+}
+
 static int create_trigger(struct ftk_hist *h, struct ftk_trigger *t)
 {
 	char path[1024], where[512];
+	if (t->skip && *t->skip)
+		return 0;
 	event_file(t, "trigger", path, sizeof(path));
 	snprintf(where, sizeof(where), "%s/%s/%s", h->tfs->instance, t->sys, t->event);
 	int err = ftk_tfs_journal(h->tfs, "trigger", where, NULL);
@@ -191,6 +199,63 @@ int ftk_trigger_recreate(struct ftk_trigger *t)
 		return err;
 	}
 	t->created = true;
+	return 0;
+}
+
+/* hist triggers came with pause/cont/clear (4.7); README says so ("The 'clear' parameter"). */
+static bool kernel_clears(const struct ftk_tfs *tfs)
+{
+	static int has;		/* 0 not probed, 1 yes, 2 no */
+	if (!has) {
+		char path[1024];
+		snprintf(path, sizeof(path), "%s/README", tfs->tracefs);
+		char *r = ftk_read_file(path, NULL);
+		has = r && strstr(r, "'clear'") ? 1 : 2;
+		free(r);
+	}
+	return has == 1;
+}
+
+int ftk_trigger_clear(struct ftk_trigger *t)
+{
+	if (!t->created || t->tfs->dry_run)
+		return 0;
+	if (!kernel_clears(t->tfs)) {
+		int err = ftk_trigger_remove(t);
+		return err ? err : ftk_trigger_recreate(t);
+	}
+	/* "hist:keys=...:size=N if FILTER" -> "hist:keys=...:size=N:clear if FILTER" */
+	char path[1024];
+	struct ftk_buf b = { 0 };
+	const char *filter = strstr(t->text, " if ");
+	size_t head = filter ? (size_t)(filter - t->text) : strlen(t->text);
+	ftk_buf_printf(&b, "%.*s:clear%s", (int)head, t->text, filter ? filter : "");
+	event_file(t, "trigger", path, sizeof(path));
+	ftk_tfs_error_clear(t->tfs);
+	int err = ftk_tfs_write(t->tfs, path, b.p, true);
+	if (err) {
+		ftk_warn("cannot clear the trigger '%s' on %s:%s: %s", t->text, t->sys, t->event,
+			 strerror(-err));
+		ftk_kernel_error_hint(t->tfs->inst, NULL);
+	}
+	ftk_buf_free(&b);
+	return err;
+}
+
+int ftk_hist_map_size(unsigned def, unsigned *size)
+{
+	const char *env = getenv("FTK_HIST_MAP_SIZE");
+	unsigned long n;
+
+	*size = def;
+	if (!env)
+		return 0;
+	/* the kernel takes 2^7 .. 2^17 */
+	if (ftk_parse_ulong(env, 128, 131072, &n) < 0 || (n & (n - 1))) {
+		ftk_error("FTK_HIST_MAP_SIZE: expected a power of two from 128 to 131072");
+		return -EINVAL;
+	}
+	*size = (unsigned)n;
 	return 0;
 }
 

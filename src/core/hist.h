@@ -16,6 +16,8 @@
 #ifndef FTK_HIST_H
 #define FTK_HIST_H
 
+#include <stdbool.h>
+
 struct ftk_session;
 struct ftk_synth;
 struct ftk_trigger;
@@ -30,6 +32,9 @@ const char *ftk_synth_name(const struct ftk_synth *sy);
 /* A trigger (hist:..., or any trigger command) on SYS:EVENT of the session's instance. */
 struct ftk_trigger *ftk_trigger(struct ftk_session *s, const char *sys, const char *event,
 				const char *text);
+/* The trigger is not set when *skip is true at arm: it is on an optional probe the kernel
+ * refused (events.h: ev->skipped), there is no event to put it on. */
+void ftk_trigger_unless(struct ftk_trigger *t, const bool *skip);
 /* Content of the event's hist file (malloc'd), NULL with errno on error. */
 char *ftk_trigger_hist(const struct ftk_trigger *t);
 /* Recycling a trigger's map (the kernel never deletes hist entries and refuses :clear on
@@ -39,6 +44,14 @@ char *ftk_trigger_hist(const struct ftk_trigger *t);
  * after a warning (with the kernel's error_log line); nothing in dry-run. */
 int ftk_trigger_remove(struct ftk_trigger *t);
 int ftk_trigger_recreate(struct ftk_trigger *t);
+/* Empty a hist trigger's map (entries, Hits, Dropped) without taking it off: its text with
+ * ":clear" where the kernel has it (README names 'clear'; refused for triggers with
+ * variables), else remove + recreate. Events between the caller's last read and the clear
+ * are not counted. 0 or -errno after a warning; nothing in dry-run. */
+int ftk_trigger_clear(struct ftk_trigger *t);
+/* Map size of a hist trigger: FTK_HIST_MAP_SIZE (a debugging knob: a power of two from 128,
+ * the kernel's smallest, to 131072) or def. 0, or -EINVAL after an error naming it. */
+int ftk_hist_map_size(unsigned def, unsigned *size);
 
 /* --- core-internal: the engine under those calls, one per session, needing only where it
  * writes (struct ftk_tfs), so it is testable without a session --- */

@@ -13,12 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t go;
-
-static void on_usr1(int sig)
-{
-	go = 1;
-}
+#include "usr1.h"
 
 /* Counted by funccount: kept out of line and visible in the symbol table. */
 __attribute__((noinline, used)) int fsops_round(long i)
@@ -38,15 +33,7 @@ int main(int argc, char **argv)
 	snprintf(file, sizeof(file), "%s/f", argv[2]);
 	snprintf(dir, sizeof(dir), "%s/d", argv[2]);
 
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	signal(SIGUSR1, on_usr1);
-	printf("%d\n", (int)getpid());
-	fflush(stdout);
-	while (!go)
-		sigsuspend(&old);
+	wait_for_usr1();
 
 	int bad = 0;
 	char c = 'x';

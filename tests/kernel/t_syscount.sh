@@ -117,12 +117,146 @@ if fsops_run $t $N syscount -p @PID -L -T 20; then
 	pass $t
 fi
 
+# -L where the kernel has synthetic events: paired in the kernel (sys_enter saves the time
+# per thread, sys_exit fires ftk_<pid>_sys_lat, a hist trigger counts and sums it), all in
+# soft mode (nothing reaches the ring buffer). syscount_latency above counted it exactly.
+t=syscount_latency_route
+if [ $WANT = hist ] && [ -w "$TRACEFS/synthetic_events" ]; then
+	assert_rc $t 0 "$FTK" syscount -L --dry-run -d 1 &&
+		assert_grep $t "paired in the kernel" "$T/last.err"
+	if ftk_start $t syscount -L; then
+		_p=$(ftk_pid $t)
+		_i=$TRACEFS/instances/ftk-$_p/events
+		assert_grep $t 'onmatch(raw_syscalls.sys_enter)' "$_i/raw_syscalls/sys_exit/trigger"
+		assert_grep $t '^# trigger info: hist:keys=id.syscall:vals=hitcount,lat' \
+			"$_i/synthetic/ftk_${_p}_sys_lat/hist"
+		assert_eq $t "0*" "$(cat "$_i/raw_syscalls/sys_exit/enable")"
+		ftk_stop $t && assert_grep $t "paired in the kernel" "$T/$t.err" &&
+			assert_no_grep $t "ftk_${_p}_sys_lat" "$TRACEFS/synthetic_events" && pass $t
+	fi
+	# kill -9: the synthetic event and the triggers stay until `ftk reset`
+	t=syscount_latency_kill_reset
+	if ftk_start $t syscount -L; then
+		_p=$(ftk_pid $t)
+		kill -KILL "$_p"
+		wait "$_p" 2>/dev/null
+		_ftk_forget $t
+		assert_grep $t "ftk_${_p}_sys_lat" "$TRACEFS/synthetic_events" &&
+			assert_rc $t 0 "$FTK" reset &&
+			assert_no_grep $t "ftk_${_p}_sys_lat" "$TRACEFS/synthetic_events" &&
+			[ ! -d "$TRACEFS/instances/ftk-$_p" ] && pass $t ||
+			fail $t "left after ftk reset: $(cat "$TRACEFS/synthetic_events")"
+	fi
+else
+	assert_rc $t 0 "$FTK" syscount -L --dry-run -d 1 &&
+		assert_grep $t "counting by ring" "$T/last.err" && pass $t
+fi
+
 t=syscount_json
 if fsops_run $t $N syscount -p @PID --json -T 20; then
 	assert_grep $t '"source":"'$WANT'"' "$T/$t.out" &&
 		assert_grep $t '{"syscall":"getppid","nr":110,"count":'$N'}' "$T/$t.out" &&
 		assert_no_grep $t '"cpu"' "$T/$t.out" && assert_grep $t '^{"time":"[^"]*","ts":' "$T/$t.out" &&
 		pass $t
+fi
+
+# More keys than the kernel's map holds (FTK_HIST_MAP_SIZE=128, the kernel's smallest): the
+# helper makes N rounds of 200 syscall numbers no kernel has (ENOSYS). With hist triggers the
+# map keeps the first keys, every later one is dropped: each row shown is exact, and the rows
+# plus the dropped line make the whole. From the ring buffer all 200 rows are exact.
+MANYKEYS=${FTK_HELPERS:+$FTK_HELPERS/ftk-manykeys}
+# manykeys_start NAME HELPER-ARGS...: the helper started, waiting; its pid in $T/NAME.helper.
+manykeys_start() {
+	_mn=$1
+	shift
+	"$MANYKEYS" "$@" >"$T/$_mn.helper" 2>"$T/$_mn.children" &
+	_mh=$!
+	wait_until 5 test -s "$T/$_mn.helper"
+}
+t=syscount_map_full
+if [ -x "${MANYKEYS:-}" ]; then
+	K=200
+	MN=20
+	manykeys_start $t nosys $K $MN
+	export FTK_HIST_MAP_SIZE=128
+	if ftk_start $t syscount -p "$(cat "$T/$t.helper")" -T 1000; then
+		kill -USR1 "$_mh"
+		wait "$_mh" || fail $t "the helper failed"
+		_hf=$TRACEFS/instances/ftk-$(ftk_pid $t)/events/raw_syscalls/sys_exit/hist
+		[ -e "$_hf" ] && cat "$_hf" >"$T/$t.hist"
+		ftk_stop $t
+		# the helper's numbers (1000 on; -1 is sys_exit's id after rt_sigreturn)
+		_rows=$(awk '$1 == "[unknown:" && $2 + 0 >= 1000 { n++ } END { print n + 0 }' "$T/$t.out")
+		_sum=$(awk '$1 == "[unknown:" && $2 + 0 >= 1000 { n += $3 } END { print n + 0 }' "$T/$t.out")
+		_odd=$(awk -v n=$MN '$1 == "[unknown:" && $2 + 0 >= 1000 && $3 != n { print }' "$T/$t.out")
+		_dropped=$(sed -n 's/^\[the kernel.s map was full: \([0-9]*\) syscalls not counted\]$/\1/p' "$T/$t.out")
+		if [ -n "$_odd" ]; then
+			fail $t "rows other than $MN: $_odd"
+			# the kernel's entries of those numbers
+			for _k in $(echo "$_odd" | sed -n 's/^\[unknown: \([0-9]*\)\].*/\1/p'); do
+				grep "\[ *$_k\]" "$T/$t.hist" | sed 's/^/    kernel: /'
+			done
+			grep -A3 '^Totals' "$T/$t.hist" | sed 's/^/    kernel: /'
+			grep '^{' "$T/$t.hist" | grep -v 'hitcount: *20$' | sed 's/^/    kernel: /'
+			grep -v '^\[unknown' "$T/$t.out" | sed 's/^/    ftk: /'
+		fi
+		if [ $WANT = hist ]; then
+			[ "$_rows" -lt $K ] && [ "${_dropped:-0}" -gt 0 ] ||
+				fail $t "expected a full map: $_rows rows, dropped ${_dropped:-none}"
+			assert_eq $t "$((K * MN))" "$((_sum + ${_dropped:-0}))"
+		else
+			assert_eq $t "$K" "$_rows"
+		fi
+		echo "    $_rows rows of $MN, dropped ${_dropped:-0} (of $((K * MN)))"
+		pass $t
+	else
+		kill "$_mh"
+		wait "$_mh"
+	fi
+	unset FTK_HIST_MAP_SIZE
+else
+	skip $t "no ftk-manykeys helper (FTK_HELPERS)"
+fi
+
+# -P keys come and go: the map of processes is emptied when a read finds it 3/4 full (with
+# hist triggers). 3 waves of 50 short-lived processes, 2.5 s apart, each N getppid; a map of
+# 128 holds two waves, not three: every process is still counted, each exactly (N, plus
+# its clone's return where the kernel traces it), unless it ran while the map was emptied:
+# then its syscalls are in the dropped line.
+t=syscount_process_recycle
+if [ $WANT = hist ] && [ -x "${MANYKEYS:-}" ]; then
+	PN=100
+	manykeys_start $t procs 3 50 $PN 2500
+	export FTK_HIST_MAP_SIZE=128
+	if ftk_start $t syscount -P -i 1 -T 1000; then
+		kill -USR1 "$_mh"
+		wait "$_mh" || fail $t "the helper failed"
+		sleep 2
+		ftk_stop $t
+		_dropped=$(sed -n 's/^\[the kernel.s map was full: \([0-9]*\) syscalls not counted\]$/\1/p' "$T/$t.out" |
+			awk '{ s += $1 } END { print s + 0 }')
+		awk -v n=$PN -v d="$_dropped" '
+			FILENAME == ARGV[1] { child[$1] = 1; nc++; next }
+			($1 in child) { sum[$1] += $3 }
+			END {
+				for (c in child) {
+					if (!(c in sum)) missing++
+					else if (sum[c] > n + 1) { print "process " c " counted " sum[c]; bad = 1 }
+					total += sum[c]
+				}
+				if (missing) { print missing " of " nc " processes missing"; bad = 1 }
+				if (total + d < nc * n) { print "counted " total " + dropped " d " < " nc * n; bad = 1 }
+				print "    " nc " processes, " total " syscalls counted, " d " dropped" > "/dev/stderr"
+				exit bad
+			}' "$T/$t.children" "$T/$t.out" >"$T/$t.check" || fail $t "$(cat "$T/$t.check")"
+		assert_grep $t "emptied" "$T/$t.err" && pass $t
+	else
+		kill "$_mh"
+		wait "$_mh"
+	fi
+	unset FTK_HIST_MAP_SIZE
+else
+	skip $t "needs hist triggers and the ftk-manykeys helper"
 fi
 
 # Intervals: one table per second, each starting with [HH:MM:SS].

@@ -18,19 +18,7 @@
 
 int bio_hist_backend_init(struct bio_hist_backend *k)
 {
-	const char *env = getenv("FTK_HIST_MAP_SIZE");
-	unsigned long n;
-
-	k->map_size = BIO_HIST_MAP_SIZE;
-	if (!env)
-		return 0;
-	/* the kernel takes 2^7 .. 2^17 */
-	if (ftk_parse_ulong(env, 128, 131072, &n) < 0 || (n & (n - 1))) {
-		ftk_error("FTK_HIST_MAP_SIZE: expected a power of two from 128 to 131072");
-		return -EINVAL;
-	}
-	k->map_size = (unsigned)n;
-	return 0;
+	return ftk_hist_map_size(BIO_HIST_MAP_SIZE, &k->map_size);
 }
 
 /* Size of block_rq_complete's rwbs array (char rwbs[8] on 6.1/6.12, [10] on 6.18): the
