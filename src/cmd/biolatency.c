@@ -52,23 +52,13 @@ static const struct ftk_option options[] = {
 	{ NULL },
 };
 
-static bool biolatency_usable_hist(char *why, size_t len)
-{
-	if (!ftk_tracepoint_exists("block", "block_rq_issue") ||
-	    !ftk_tracepoint_exists("block", "block_rq_complete")) {
-		snprintf(why, len, "no block:block_rq_issue/block_rq_complete tracepoints");
-		return false;
-	}
-	return ftk_hist_expr("block", "block_rq_issue", why, len);
-}
-
 static const struct ftk_backend biolatency_backends[] = {
 	{
 		.name = "hist",
 		.desc = "in-kernel aggregation: hist triggers on block_rq_issue/complete + a "
 			"synthetic event",
 		.needs = { FTK_F_TRACEFS, FTK_F_INSTANCES, FTK_F_HIST, FTK_F_SYNTH },
-		.usable = biolatency_usable_hist,
+		.usable = bio_hist_usable,
 	},
 	{
 		.name = "tracepoint",

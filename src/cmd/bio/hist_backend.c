@@ -16,6 +16,16 @@
 #define BIO_HIST_MAP_CHECK 100	/* ticks between map checks at the latest (10 s) */
 #define BIO_HIST_QUIET_TICKS 2	/* a quiet moment: 2 ticks in a row without a counted I/O */
 
+bool bio_hist_usable(char *why, size_t len)
+{
+	if (!ftk_tracepoint_exists("block", "block_rq_issue") ||
+	    !ftk_tracepoint_exists("block", "block_rq_complete")) {
+		snprintf(why, len, "no block:block_rq_issue/block_rq_complete tracepoints");
+		return false;
+	}
+	return ftk_hist_expr("block", "block_rq_issue", why, len);
+}
+
 int bio_hist_backend_init(struct bio_hist_backend *k)
 {
 	return ftk_hist_map_size(BIO_HIST_MAP_SIZE, &k->map_size);

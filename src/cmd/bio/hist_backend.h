@@ -14,6 +14,7 @@
 #define FTK_CMD_BIO_HIST_BACKEND_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/histogram.h"
@@ -48,6 +49,9 @@ struct bio_hist_backend {
 	bool stuck;		/* a recycle failed: the run stops */
 };
 
+/* The backend's usable() check: block_rq_issue/complete present and hist triggers that take
+ * expressions with constants. */
+bool bio_hist_usable(char *why, size_t len);
 /* The map size from FTK_HIST_MAP_SIZE (a debugging knob for tests), else the default.
  * 0, or -EINVAL after a usage error. */
 int bio_hist_backend_init(struct bio_hist_backend *k);
