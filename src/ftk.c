@@ -19,6 +19,7 @@ extern const struct ftk_view ftk_view_syscount;
 extern const struct ftk_view ftk_view_vfsstat;
 extern const struct ftk_view ftk_view_funccount;
 extern const struct ftk_view ftk_view_record;
+extern const struct ftk_view ftk_view_exporter;
 extern const struct ftk_view ftk_view_features;
 extern const struct ftk_view ftk_view_reset;
 extern const struct ftk_view ftk_view_list;
@@ -35,6 +36,7 @@ const struct ftk_view *const ftk_views[] = {
 	&ftk_view_vfsstat,
 	&ftk_view_funccount,
 	&ftk_view_record,
+	&ftk_view_exporter,
 	&ftk_view_list,
 	&ftk_view_features,
 	&ftk_view_reset,

@@ -89,21 +89,6 @@ static const struct ftk_backend syscount_backends[] = {
 };
 enum { BACKEND_HIST, BACKEND_RING };
 
-static int parse_errno(const char *arg, long *out)
-{
-	if (ftk_parse_long(arg, 1, 4095, out) == 0)
-		return 0;
-	for (int e = 1; e < 4096; e++) {
-		const char *name = strerrorname_np(e);
-		if (name && strcmp(name, arg) == 0) {
-			*out = e;
-			return 0;
-		}
-	}
-	ftk_usage_error("invalid errno '%s' (a number or a name such as EPERM)", arg);
-	return -EINVAL;
-}
-
 /* ---- -L: time from sys_enter to sys_exit per thread ---- */
 
 static void on_enter(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
@@ -440,7 +425,7 @@ static int syscount_option(struct ftk_run *r, int key, const char *arg)
 	case 'i': return ftk_opt_seconds("interval", arg, &x->interval);
 	case 'T': return ftk_opt_ulong("TOP", arg, 1, 100000, &x->top);
 	case 'x': x->failures = true; return 0;
-	case 'e': return parse_errno(arg, &x->error);
+	case 'e': return ftk_opt_errno(arg, &x->error);
 	case 'L': x->latency = true; return 0;
 	case 'm': x->milliseconds = true; return 0;
 	case 'P': x->per_process = true; return 0;

@@ -105,6 +105,21 @@ int ftk_run_pid_threads(const struct ftk_run *r, pid_t **tids, int *n)
 	return 0;
 }
 
+int ftk_opt_errno(const char *arg, long *out)
+{
+	if (ftk_parse_long(arg, 1, 4095, out) == 0)
+		return 0;
+	for (int e = 1; e < 4096; e++) {
+		const char *name = strerrorname_np(e);
+		if (name && strcmp(name, arg) == 0) {
+			*out = e;
+			return 0;
+		}
+	}
+	ftk_usage_error("invalid errno '%s' (a number or a name such as EPERM)", arg);
+	return -EINVAL;
+}
+
 /* ---- help ---- */
 
 static bool takes(const struct ftk_view *v, unsigned bit)

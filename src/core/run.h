@@ -151,6 +151,8 @@ int ftk_opt_seconds(const char *what, const char *arg, double *out);
 int ftk_opt_ulong(const char *what, const char *arg, unsigned long min, unsigned long max,
 		  unsigned long *out);
 int ftk_opt_long(const char *what, const char *arg, long min, long max, long *out);
+/* An errno by number (1..4095) or name ("ENOENT"). */
+int ftk_opt_errno(const char *arg, long *out);
 /* "PID[,PID...]" (each 1..INT_MAX); appends to *pids. */
 int ftk_opt_pids(const char *what, const char *arg, pid_t **pids, int *n);
 /* Every thread of every -p process, appended to *tids (*n counts them); -ESRCH, said, when

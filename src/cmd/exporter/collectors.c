@@ -1,0 +1,811 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * exporter/collectors: the counting views as metric families (collectors.h). Each engine is
+ * core's or the views' shared modules': counter.h (syscount, funccount), vfscount.h
+ * (vfsstat), bio/ (biolatency); execsnoop's count per comm is sched_process_exec read from
+ * the ring buffer (execs are rare; see ftk-exporter(8) for why not a hist keyed by pid).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/bio/disks.h"
+#include "cmd/bio/hist_backend.h"
+#include "cmd/bio/sources.h"
+#include "cmd/exporter/collectors.h"
+#include "cmd/exporter/expo.h"
+#include "cmd/funccount/targets.h"
+#include "core/counter.h"
+#include "core/events.h"
+#include "core/features.h"
+#include "core/field.h"
+#include "core/histogram.h"
+#include "core/kfuncs.h"
+#include "core/output.h"
+#include "core/run.h"
+#include "core/session.h"
+#include "core/syscalls.h"
+#include "core/util.h"
+#include "core/vfscount.h"
+
+enum kind { SYSCOUNT, VFSSTAT, FUNCCOUNT, EXECSNOOP, BIOLATENCY, NKINDS };
+
+static const char *const kind_names[NKINDS] = {
+	"syscount", "vfsstat", "funccount", "execsnoop", "biolatency",
+};
+
+const char *const collector_defaults[] = {
+	"syscount -T 50", "vfsstat", "execsnoop -T 100", "biolatency", NULL,
+};
+
+/* Label caps when the line gives none. */
+#define DEFAULT_SYSCALLS 50
+#define DEFAULT_COMMS 100
+#define DEFAULT_FUNCTIONS 500
+/* The last log2 slot exported as a bucket: le = 2^25 us = 33.55 s. */
+#define BUCKETS_LAST 25
+
+struct collector {
+	enum kind kind;
+	char *text;			/* the configuration line */
+	char *comm;			/* -c: kernel filter on the task's comm */
+	char *filter;			/* the kernel filter built from the options */
+	unsigned long top;		/* label cap */
+	enum ftk_count_via via;
+	const char *route, *source;
+	struct ftk_session *s;
+	struct ftk_counters *counters;
+	struct expo_labels labels;	/* syscount, funccount, execsnoop */
+	uint64_t dropped;
+	double read_seconds;
+
+	/* syscount */
+	bool failures;
+	long error;
+	long *nrs;			/* -s: the syscalls, by number */
+	int nnrs;
+	struct ftk_counter *exits;
+	struct { uint64_t key, count; } *pending;
+	int npending, pending_alloc;
+
+	/* vfsstat */
+	bool kprobes;
+	struct ftk_vfscount *vfs;
+	uint64_t vfs_totals[FTK_VFS_NOPS];
+
+	/* funccount */
+	char **patterns;
+	int npatterns;
+	bool regex, tracepoints;
+	struct funccount_targets targets;
+	struct ftk_counter **counted;
+
+	/* execsnoop */
+	struct ftk_event *exec;
+	struct ftk_field_ref filename;
+
+	/* biolatency */
+	bool queued;
+	char *disk;
+	uint32_t dev;
+	enum bio_backend bio;
+	struct bio_disks disks;
+	struct bio_source *bio_source;
+	struct bio_hist_backend kernel;
+	struct ftk_histograms hists;	/* cumulative, usecs, per disk */
+};
+
+/* ---- parsing a line ---- */
+
+enum { OPT_SYSCALLS = 's', OPT_COMM = 'c', OPT_TOP = 'T' };
+
+static const struct option long_options[] = {
+	{ "top", required_argument, NULL, 'T' },
+	{ "syscalls", required_argument, NULL, 's' },
+	{ "failures", no_argument, NULL, 'x' },
+	{ "errno", required_argument, NULL, 'e' },
+	{ "comm", required_argument, NULL, 'c' },
+	{ "regexp", no_argument, NULL, 'r' },
+	{ "queued", no_argument, NULL, 'Q' },
+	{ "disk", required_argument, NULL, 'd' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The options each collector takes (getopt's short string). */
+static const char *const kind_options[NKINDS] = {
+	[SYSCOUNT] = ":T:s:xe:c:",
+	[VFSSTAT] = ":c:",
+	[FUNCCOUNT] = ":T:c:r",
+	[EXECSNOOP] = ":T:",
+	[BIOLATENCY] = ":Qd:",
+};
+
+static char *join(char **words, int n)
+{
+	struct ftk_buf b = { 0 };
+	for (int i = 0; i < n; i++)
+		ftk_buf_printf(&b, "%s%s", i ? " " : "", words[i]);
+	char *s = ftk_xstrdup(ftk_buf_str(&b));
+	ftk_buf_free(&b);
+	return s;
+}
+
+static int comm_ok(const char *comm, const char *where)
+{
+	/* A task's comm is at most 15 bytes; the filter is a quoted string. */
+	if (!*comm || strlen(comm) > 15 || strpbrk(comm, "\"\\\n")) {
+		ftk_usage_error("%s: invalid comm '%s' (1 to 15 characters, no quotes)", where,
+				comm);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int line_option(struct collector *c, int key, const char *arg, const char *where)
+{
+	char what[128];
+
+	switch (key) {
+	case 'T':
+		snprintf(what, sizeof(what), "%s: -T (labels kept)", where);
+		return ftk_opt_ulong(what, arg, 1, 100000, &c->top);
+	case 's': {
+		char *copy = ftk_xstrdup(arg), *rest = copy, *tok;
+		int rc = 0;
+		while (!rc && (tok = strsep(&rest, ","))) {
+			long nr = ftk_syscall_nr(tok);
+			if (nr < 0 && strncmp(tok, "sys_", 4) == 0)
+				nr = ftk_syscall_nr(tok + 4);
+			if (nr < 0) {
+				ftk_usage_error("%s: unknown syscall '%s' ('ftk syscount -l' lists "
+						"them)", where, tok);
+				rc = -EINVAL;
+				break;
+			}
+			c->nrs = ftk_xrealloc(c->nrs, (size_t)(c->nnrs + 1) * sizeof(*c->nrs));
+			c->nrs[c->nnrs++] = nr;
+		}
+		free(copy);
+		return rc;
+	}
+	case 'x':
+		c->failures = true;
+		return 0;
+	case 'e':
+		return ftk_opt_errno(arg, &c->error);
+	case 'c':
+		free(c->comm);
+		c->comm = ftk_xstrdup(arg);
+		return comm_ok(arg, where);
+	case 'r':
+		c->regex = true;
+		return 0;
+	case 'Q':
+		c->queued = true;
+		return 0;
+	case 'd':
+		free(c->disk);
+		c->disk = ftk_xstrdup(arg);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+struct collector *collector_parse(char **words, int n, const char *where)
+{
+	int kind = 0;
+	while (kind < NKINDS && strcmp(words[0], kind_names[kind]) != 0)
+		kind++;
+	if (kind == NKINDS) {
+		ftk_usage_error("%s: unknown collector '%s' (one of: syscount, vfsstat, funccount, "
+				"execsnoop, biolatency)", where, words[0]);
+		return NULL;
+	}
+	struct collector *c = ftk_xcalloc(1, sizeof(*c));
+	c->kind = kind;
+	c->text = join(words, n);
+	c->top = kind == SYSCOUNT ? DEFAULT_SYSCALLS : kind == EXECSNOOP ? DEFAULT_COMMS
+		 : DEFAULT_FUNCTIONS;
+
+	/* getopt over a copy (it permutes), reset for each line. */
+	char **argv = ftk_xcalloc((size_t)n + 1, sizeof(*argv));
+	memcpy(argv, words, (size_t)n * sizeof(*argv));
+	int rc = 0, key;
+	optind = 0;
+	opterr = 0;
+	while (!rc && (key = getopt_long(n, argv, kind_options[kind], long_options, NULL)) != -1) {
+		if (key == ':') {
+			ftk_usage_error("%s: option '%s' needs a value", where, argv[optind - 1]);
+			rc = -EINVAL;
+		} else if (key == '?') {
+			ftk_usage_error("%s: %s takes no option '%s'", where, words[0],
+					argv[optind - 1]);
+			rc = -EINVAL;
+		} else {
+			rc = line_option(c, key, optarg, where);
+		}
+	}
+	for (int i = optind; !rc && i < n; i++) {
+		if (kind != FUNCCOUNT) {
+			ftk_usage_error("%s: unexpected argument '%s'", where, argv[i]);
+			rc = -EINVAL;
+			break;
+		}
+		c->patterns = ftk_xrealloc(c->patterns, (size_t)(c->npatterns + 1) *
+					   sizeof(*c->patterns));
+		c->patterns[c->npatterns++] = ftk_xstrdup(argv[i]);
+	}
+	if (!rc && kind == FUNCCOUNT && !c->npatterns) {
+		ftk_usage_error("%s: funccount needs a pattern (e.g. 'vfs_*', c:malloc)", where);
+		rc = -EINVAL;
+	}
+	for (int i = 0; !rc && i < c->npatterns; i++) {
+		struct funccount_pattern p;
+		if ((rc = funccount_pattern_parse(&p, c->patterns[i])))
+			break;
+		rc = funccount_pattern_check(&p, c->regex);
+		funccount_pattern_free(&p);
+	}
+	free(argv);
+	if (rc) {
+		collector_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+const char *collector_name(const struct collector *c)
+{
+	return kind_names[c->kind];
+}
+
+/* ---- checking against this system ---- */
+
+static void add_filter(struct collector *c, const char *clause)
+{
+	if (!c->filter) {
+		c->filter = ftk_xstrdup(clause);
+		return;
+	}
+	size_t n = strlen(c->filter) + strlen(clause) + 12;
+	char *f = ftk_xmalloc(n);
+	snprintf(f, n, "(%s) && (%s)", c->filter, clause);
+	free(c->filter);
+	c->filter = f;
+}
+
+static int check_funccount(struct collector *c, char *why, size_t len)
+{
+	struct ftk_kfuncs *kfuncs = NULL;
+	int rc = 0;
+
+	for (int i = 0; i < c->npatterns && !rc; i++) {
+		struct funccount_pattern p;
+		if ((rc = funccount_pattern_parse(&p, c->patterns[i])))
+			break;
+		if (p.kind == FUNCCOUNT_KPROBE && !kfuncs) {
+			if (!ftk_has(FTK_F_KPROBES)) {
+				snprintf(why, len, "kernel functions need kprobes: %s",
+					 ftk_feature(FTK_F_KPROBES)->why);
+				rc = -ENOTSUP;
+			} else if (!(kfuncs = ftk_kfuncs_load())) {
+				snprintf(why, len, "cannot read available_filter_functions: %s",
+					 strerror(errno));
+				rc = -ENOENT;
+			}
+		}
+		int n = rc ? 0 : funccount_expand(&c->targets, &p, c->regex, kfuncs);
+		if (!rc && n == 0) {
+			snprintf(why, len, "no functions matched by pattern %s", p.text);
+			rc = -ENOENT;
+		} else if (n < 0) {
+			snprintf(why, len, "pattern %s cannot be expanded", p.text);
+			rc = n;
+		}
+		funccount_pattern_free(&p);
+	}
+	ftk_kfuncs_free(kfuncs);
+	for (int i = 0; i < c->targets.n; i++)
+		c->tracepoints |= c->targets.v[i].kind == FUNCCOUNT_TRACEPOINT;
+	return rc;
+}
+
+static int check_biolatency(struct collector *c, char *why, size_t len)
+{
+	char w[512];
+
+	bio_disks_load(&c->disks, NULL);
+	if (c->disk) {
+		int rc = bio_resolve_disk(&c->disks, c->disk, &c->dev);
+		if (rc)
+			return rc;
+	}
+	/* biolatency's order of preference: the kernel's hist triggers and synthetic events,
+	 * else the block tracepoints paired here. */
+	c->hists.label_names[0] = "disk";
+	if (ftk_has(FTK_F_HIST) && ftk_has(FTK_F_SYNTH) && bio_hist_usable(w, sizeof(w))) {
+		c->bio = BIO_BACKEND_HIST;
+		return bio_hist_backend_init(&c->kernel);
+	}
+	if (bio_usable_tracepoint(w, sizeof(w)))
+		c->bio = BIO_BACKEND_TRACEPOINT;
+	else if (bio_usable_tracepoint_legacy(w, sizeof(w)))
+		c->bio = BIO_BACKEND_TRACEPOINT_LEGACY;
+	else {
+		snprintf(why, len, "%s", w);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+int collector_check(struct collector *c, char *why, size_t len)
+{
+	char clause[128];
+
+	why[0] = 0;
+	if (c->comm) {
+		snprintf(clause, sizeof(clause), "comm == \"%s\"", c->comm);
+		add_filter(c, clause);
+	}
+	switch (c->kind) {
+	case SYSCOUNT:
+		if (!ftk_has(FTK_F_SYSCALL_TP)) {
+			snprintf(why, len, "%s", ftk_feature(FTK_F_SYSCALL_TP)->why);
+			return -ENOTSUP;
+		}
+		if (c->nnrs) {
+			struct ftk_buf b = { 0 };
+			for (int i = 0; i < c->nnrs; i++)
+				ftk_buf_printf(&b, "%sid == %ld", i ? " || " : "", c->nrs[i]);
+			add_filter(c, ftk_buf_str(&b));
+			ftk_buf_free(&b);
+		}
+		if (c->failures || c->error) {
+			if (c->error)
+				snprintf(clause, sizeof(clause), "ret == -%ld", c->error);
+			else
+				snprintf(clause, sizeof(clause), "ret < 0");
+			add_filter(c, clause);
+		}
+		return 0;
+	case VFSSTAT:
+		c->kprobes = ftk_has(FTK_F_KPROBES);
+		if (!c->kprobes && !ftk_has(FTK_F_SYSCALL_TP)) {
+			snprintf(why, len, "neither kprobes nor syscall tracepoints");
+			return -ENOTSUP;
+		}
+		return 0;
+	case FUNCCOUNT:
+		return check_funccount(c, why, len);
+	case EXECSNOOP:
+		if (!ftk_tracepoint_exists("sched", "sched_process_exec")) {
+			snprintf(why, len, "no sched:sched_process_exec tracepoint");
+			return -ENOTSUP;
+		}
+		return 0;
+	case BIOLATENCY:
+		return check_biolatency(c, why, len);
+	case NKINDS:
+		break;
+	}
+	return 0;
+}
+
+bool collector_needs_ring(const struct collector *c)
+{
+	switch (c->kind) {
+	case SYSCOUNT:
+	case VFSSTAT:
+		return !ftk_has(FTK_F_HIST) && !(c->kind == VFSSTAT && c->kprobes && !c->filter);
+	case FUNCCOUNT:
+		return !ftk_has(FTK_F_HIST) && (c->tracepoints || c->filter);
+	case EXECSNOOP:
+		return true;
+	case BIOLATENCY:
+		return c->bio != BIO_BACKEND_HIST;
+	case NKINDS:
+		break;
+	}
+	return true;
+}
+
+void collector_prepare(struct collector *c, bool profile_ok)
+{
+	switch (c->kind) {
+	case SYSCOUNT:
+		c->via = ftk_count_pick(false, false);
+		c->source = "raw_syscalls";
+		break;
+	case VFSSTAT:
+		c->via = ftk_count_pick(c->kprobes && profile_ok, !c->filter);
+		c->source = c->kprobes ? "kprobes" : "syscalls";
+		break;
+	case FUNCCOUNT:
+		c->via = ftk_count_pick(profile_ok && !c->tracepoints, !c->filter);
+		c->source = c->tracepoints ? "tracepoints+probes" : "probes";
+		break;
+	case EXECSNOOP:
+		c->via = FTK_COUNT_RING;
+		c->source = "sched_process_exec";
+		break;
+	case BIOLATENCY:
+		c->via = c->bio == BIO_BACKEND_HIST ? FTK_COUNT_HIST : FTK_COUNT_RING;
+		c->source = c->bio == BIO_BACKEND_HIST ? "block+synthetic"
+			    : c->bio == BIO_BACKEND_TRACEPOINT ? "block_io_start"
+			    : "block_bio_queue";
+		break;
+	case NKINDS:
+		break;
+	}
+	c->route = ftk_count_via_name(c->via);
+}
+
+const char *collector_route(const struct collector *c)
+{
+	return c->route;
+}
+
+const char *collector_source(const struct collector *c)
+{
+	return c->source;
+}
+
+/* ---- declaring ---- */
+
+static void on_exec(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
+{
+	struct collector *c = ctx;
+	int len = 0;
+	const char *path = ftk_field_str(&c->filename, r->data, r->size, &len);
+	char comm[16];
+
+	/* The comm exec gives: the file name's last component, 15 bytes at most (exec sets
+	 * it from bprm->filename: "/dev/fd/N" for fexecve). */
+	if (!path || len <= 0) {
+		snprintf(comm, sizeof(comm), "?");
+	} else {
+		const char *end = memchr(path, 0, (size_t)len);
+		size_t n = end ? (size_t)(end - path) : (size_t)len;
+		const char *base = path;
+		for (size_t i = 0; i < n; i++)
+			if (path[i] == '/')
+				base = path + i + 1;
+		n -= (size_t)(base - path);
+		if (n > 15)
+			n = 15;
+		memcpy(comm, base, n);
+		comm[n] = 0;
+	}
+	expo_labels_add(&c->labels, comm, 1);
+}
+
+static void on_io(const struct bio_io *io, void *ctx)
+{
+	struct collector *c = ctx;
+	uint64_t from = c->queued && io->start_ts && io->start_ts <= io->issue_ts ? io->start_ts
+										 : io->issue_ts;
+	struct ftk_histogram *h = ftk_histograms_get(&c->hists,
+						     bio_disk_name(&c->disks, io->dev), "");
+	ftk_histogram_add(h, (io->done_ts - from) / 1000);
+}
+
+/* The hist backend's maps are read and recycled every 100 ms, as biolatency does. */
+static void on_bio_tick(struct ftk_session *s, uint64_t now, void *ctx)
+{
+	struct collector *c = ctx;
+	bio_hist_backend_read(&c->kernel, &c->hists);
+	bio_hist_backend_recycle(&c->kernel);
+}
+
+static int declare_funccount(struct collector *c, struct ftk_session *s)
+{
+	c->counted = ftk_xcalloc((size_t)c->targets.n, sizeof(*c->counted));
+	for (int i = 0; i < c->targets.n; i++) {
+		const struct funccount_target *t = &c->targets.v[i];
+		struct ftk_event *ev;
+		/* Unique across sessions: the *_profile files name events without their group. */
+		char name[64];
+		snprintf(name, sizeof(name), "fx%d_%d", (int)getpid(), i);
+		switch (t->kind) {
+		case FUNCCOUNT_TRACEPOINT:
+			c->counted[i] = ftk_count_tracepoint(c->counters, t->system, t->event,
+							     c->filter, NULL, NULL);
+			continue;
+		case FUNCCOUNT_KPROBE:
+			ev = ftk_kprobe(s, name, t->name, NULL, false);
+			break;
+		default:
+			ev = ftk_uprobe(s, name, t->path, t->offset, NULL, false);
+			break;
+		}
+		if (!ev)
+			return -EINVAL;
+		ev->optional = true;	/* a function the kernel refuses is reported, not fatal */
+		c->counted[i] = ftk_count_event(c->counters, ev, c->filter);
+		expo_labels_get(&c->labels, t->name);
+	}
+	return 0;
+}
+
+int collector_declare(struct collector *c, struct ftk_session *s)
+{
+	c->s = s;
+	c->labels.max = c->top;
+	switch (c->kind) {
+	case SYSCOUNT:
+		c->counters = ftk_counters_new(s, c->via);
+		c->exits = ftk_count_tracepoint(c->counters, "raw_syscalls", "sys_exit", c->filter,
+						"id", "syscall");
+		/* A list: every syscall of it exported from the start, at 0. */
+		for (int i = 0; i < c->nnrs; i++) {
+			const char *name = ftk_syscall_name(c->nrs[i]);
+			if (name)
+				expo_labels_get(&c->labels, name);
+		}
+		return 0;
+	case VFSSTAT:
+		c->vfs = ftk_vfscount_new(s, c->via, c->kprobes, c->filter);
+		return 0;
+	case FUNCCOUNT:
+		c->counters = ftk_counters_new(s, c->via);
+		return declare_funccount(c, s);
+	case EXECSNOOP:
+		c->exec = ftk_tracepoint(s, "sched", "sched_process_exec", NULL);
+		ftk_event_on(c->exec, on_exec, c);
+		return 0;
+	case BIOLATENCY:
+		if (c->bio == BIO_BACKEND_HIST) {
+			c->kernel.per_disk = true;
+			c->kernel.queued = c->queued;
+			c->kernel.filter_dev = c->dev;
+			c->kernel.disks = &c->disks;
+			int rc = bio_hist_backend_declare(&c->kernel, s);
+			if (!rc)
+				ftk_session_on_tick(s, BIO_HIST_TICK_NS, on_bio_tick, c);
+			return rc;
+		}
+		c->bio_source = bio_source_new(c->dev, 1 << 15, on_io, c);
+		return bio_source_declare(c->bio_source, s, c->bio);
+	case NKINDS:
+		break;
+	}
+	return 0;
+}
+
+int collector_bind(struct collector *c)
+{
+	switch (c->kind) {
+	case SYSCOUNT:
+		return ftk_counters_bind(c->counters);
+	case VFSSTAT:
+		if (ftk_vfscount_skipped(c->vfs)[0])
+			ftk_warn("vfsstat: no kprobe on %s: not exported",
+				 ftk_vfscount_skipped(c->vfs));
+		return ftk_vfscount_bind(c->vfs);
+	case FUNCCOUNT: {
+		int skipped = 0;
+		for (int i = 0; i < c->targets.n; i++) {
+			struct ftk_event *ev = ftk_counter_event(c->counted[i]);
+			if (ev && ev->skipped && c->targets.v[i].kind != FUNCCOUNT_TRACEPOINT) {
+				c->counted[i] = NULL;
+				skipped++;
+			}
+		}
+		if (skipped)
+			ftk_warn("funccount: %d of %d functions could not be probed (the kernel "
+				 "refused them)", skipped, c->targets.n);
+		return ftk_counters_bind(c->counters);
+	}
+	case EXECSNOOP:
+		if (!ftk_field_bind(&c->filename, c->exec, "filename")) {
+			ftk_error("sched:sched_process_exec has no field 'filename'");
+			return -ENOENT;
+		}
+		return 0;
+	case BIOLATENCY:
+		return c->bio_source ? bio_source_bind(c->bio_source) : 0;
+	case NKINDS:
+		break;
+	}
+	return 0;
+}
+
+/* ---- reading ---- */
+
+static int by_count_desc(const void *a, const void *b)
+{
+	const uint64_t *p = a, *q = b;	/* {key, count} */
+	if (p[1] != q[1])
+		return p[1] < q[1] ? 1 : -1;
+	return p[0] < q[0] ? -1 : p[0] > q[0];
+}
+
+static void syscall_delta(uint64_t key, uint64_t count, void *ctx)
+{
+	struct collector *c = ctx;
+	if (c->npending == c->pending_alloc) {
+		c->pending_alloc = c->pending_alloc ? c->pending_alloc * 2 : 64;
+		c->pending = ftk_xrealloc(c->pending, (size_t)c->pending_alloc *
+					  sizeof(*c->pending));
+	}
+	c->pending[c->npending].key = key;
+	c->pending[c->npending++].count = count;
+}
+
+static void read_syscount(struct collector *c)
+{
+	ftk_counters_read(c->counters);
+	c->npending = 0;
+	ftk_counter_each(c->exits, syscall_delta, c);
+	/* New syscalls take the free labels busiest first: the cap keeps the top ones. */
+	qsort(c->pending, (size_t)c->npending, sizeof(*c->pending), by_count_desc);
+	for (int i = 0; i < c->npending; i++) {
+		uint64_t key = c->pending[i].key;
+		const char *name = ftk_counter_name(c->exits, key);
+		char label[64];
+		if (!name)
+			name = ftk_syscall_name((long)key);
+		if (name && strncmp(name, "sys_", 4) == 0)
+			name += 4;
+		if (name)
+			snprintf(label, sizeof(label), "%s", name);
+		else
+			snprintf(label, sizeof(label), "unknown_%llu", (unsigned long long)key);
+		expo_labels_add(&c->labels, label, c->pending[i].count);
+	}
+	c->dropped = ftk_counters_dropped(c->counters);
+	/* A key the full map dropped still counted in the total: it belongs to no label. */
+}
+
+static void read_funccount(struct collector *c)
+{
+	ftk_counters_read(c->counters);
+	for (int i = 0; i < c->targets.n; i++)
+		if (c->counted[i])
+			expo_labels_add(&c->labels, c->targets.v[i].name,
+					ftk_counter_delta(c->counted[i]));
+	c->dropped = ftk_counters_dropped(c->counters);
+}
+
+void collector_read(struct collector *c)
+{
+	uint64_t t0 = ftk_now_mono(), deltas[FTK_VFS_NOPS];
+
+	switch (c->kind) {
+	case SYSCOUNT:
+		read_syscount(c);
+		break;
+	case VFSSTAT:
+		ftk_vfscount_read(c->vfs, deltas);
+		for (int op = 0; op < FTK_VFS_NOPS; op++)
+			c->vfs_totals[op] += deltas[op];
+		c->dropped = ftk_vfscount_dropped(c->vfs);
+		break;
+	case FUNCCOUNT:
+		read_funccount(c);
+		break;
+	case EXECSNOOP:
+		break;		/* counted as the session dispatches the records */
+	case BIOLATENCY:
+		if (c->bio == BIO_BACKEND_HIST) {
+			bio_hist_backend_read(&c->kernel, &c->hists);
+			c->dropped = c->kernel.previous_dropped + c->kernel.old_dropped;
+		}
+		break;
+	case NKINDS:
+		break;
+	}
+	c->read_seconds = (ftk_now_mono() - t0) / 1e9;
+}
+
+/* ---- writing ---- */
+
+static void write_histograms(struct collector *c, struct ftk_buf *b)
+{
+	const char *name = "ftk_block_io_latency_seconds";
+
+	expo_family(b, name, "histogram", c->queued
+		    ? "Block I/O latency from submission to completion, per disk."
+		    : "Block I/O latency from issue to the device to completion, per disk.");
+	ftk_histograms_sort(&c->hists);
+	for (int i = 0; i < c->hists.n; i++) {
+		const struct ftk_histogram *h = &c->hists.v[i];
+		uint64_t cumulative = 0;
+		/* log2 slot s holds [2^(s-1), 2^s - 1] whole usecs: latencies below 2^s us, so
+		 * its upper bound is 2^s us. The same bounds at every scrape (2 us to 33.6 s),
+		 * then +Inf. */
+		for (int s = 1; s <= BUCKETS_LAST; s++) {
+			cumulative += h->slots[s];
+			ftk_buf_printf(b, "%s_bucket{disk=\"", name);
+			expo_escape(b, h->labels[0]);
+			ftk_buf_printf(b, "\",le=\"%.9g\"} %llu\n", (double)(1ULL << s) / 1e6,
+				       (unsigned long long)cumulative);
+		}
+		ftk_buf_printf(b, "%s_bucket{disk=\"", name);
+		expo_escape(b, h->labels[0]);
+		ftk_buf_printf(b, "\",le=\"+Inf\"} %llu\n", (unsigned long long)h->count);
+		ftk_buf_printf(b, "%s_sum{disk=\"", name);
+		expo_escape(b, h->labels[0]);
+		ftk_buf_printf(b, "\"} %.9g\n", h->sum / 1e6);
+		ftk_buf_printf(b, "%s_count{disk=\"", name);
+		expo_escape(b, h->labels[0]);
+		ftk_buf_printf(b, "\"} %llu\n", (unsigned long long)h->count);
+	}
+}
+
+void collector_write(struct collector *c, struct ftk_buf *b)
+{
+	switch (c->kind) {
+	case SYSCOUNT:
+		expo_family(b, "ftk_syscalls_total", "counter", c->failures || c->error
+			    ? "Failed system calls completed, per syscall (raw_syscalls:sys_exit)."
+			    : "System calls completed, per syscall (raw_syscalls:sys_exit).");
+		expo_labels_write(b, &c->labels, "ftk_syscalls_total", "syscall");
+		break;
+	case VFSSTAT:
+		expo_family(b, "ftk_vfs_calls_total", "counter", c->kprobes
+			    ? "VFS calls per operation (kprobes on the vfs_* functions)."
+			    : "VFS calls per operation (the syscalls reaching the vfs_* functions).");
+		for (int op = 0; op < FTK_VFS_NOPS; op++)
+			if (ftk_vfscount_present(c->vfs, op))
+				expo_u64(b, "ftk_vfs_calls_total", "op", ftk_vfs_op_name(op),
+					 c->vfs_totals[op]);
+		break;
+	case FUNCCOUNT:
+		expo_family(b, "ftk_function_calls_total", "counter",
+			    "Calls of the functions and hits of the tracepoints funccount's "
+			    "patterns name.");
+		expo_labels_write(b, &c->labels, "ftk_function_calls_total", "function");
+		break;
+	case EXECSNOOP:
+		expo_family(b, "ftk_execs_total", "counter",
+			    "Successful execs, per comm of the new program (sched_process_exec).");
+		expo_labels_write(b, &c->labels, "ftk_execs_total", "comm");
+		break;
+	case BIOLATENCY:
+		write_histograms(c, b);
+		break;
+	case NKINDS:
+		break;
+	}
+}
+
+uint64_t collector_dropped(const struct collector *c)
+{
+	return c->dropped;
+}
+
+double collector_read_seconds(const struct collector *c)
+{
+	return c->read_seconds;
+}
+
+void collector_free(struct collector *c)
+{
+	if (!c)
+		return;
+	free(c->text);
+	free(c->comm);
+	free(c->filter);
+	free(c->nrs);
+	free(c->pending);
+	ftk_counters_free(c->counters);
+	ftk_vfscount_free(c->vfs);
+	expo_labels_free(&c->labels);
+	for (int i = 0; i < c->npatterns; i++)
+		free(c->patterns[i]);
+	free(c->patterns);
+	funccount_targets_free(&c->targets);
+	free(c->counted);
+	bio_source_free(c->bio_source);
+	if (c->bio == BIO_BACKEND_HIST)
+		bio_hist_backend_free(&c->kernel);
+	ftk_histograms_free(&c->hists);
+	bio_disks_free(&c->disks);
+	free(c->disk);
+	free(c);
+}
