@@ -39,11 +39,11 @@ static const char *const kind_names[NKINDS] = {
 };
 
 const char *const collector_defaults[] = {
-	"syscount -T 50", "vfsstat", "execsnoop -T 100", "biolatency", NULL,
+	"syscount -T 100", "vfsstat", "execsnoop -T 100", "biolatency", NULL,
 };
 
 /* Label caps when the line gives none. */
-#define DEFAULT_SYSCALLS 50
+#define DEFAULT_SYSCALLS 100
 #define DEFAULT_COMMS 100
 #define DEFAULT_FUNCTIONS 500
 /* The last log2 slot exported as a bucket: le = 2^25 us = 33.55 s. */
