@@ -117,6 +117,42 @@ if ftk_start $t exporter --config "$T/exporter.conf" --textfile "$PROM" -i 0.5; 
 		pass $t
 fi
 
+# --- biolatency: the I/Os of a known disk in the histogram ---------------------------------
+. "$(dirname "$0")/bio.sh"
+t=exporter_biolatency
+if ! bio_target; then
+	skip $t "$BIO_WHY"
+else
+	printf 'biolatency -d %s\n' "$DISK" >"$T/bio.conf"
+	BPROM=$T/bio.prom
+	bio_at_least() {
+		[ "$(metric "$BPROM" "$CNT")" -ge "$1" ]
+	}
+	CNT="ftk_block_io_latency_seconds_count{disk=\"$DISK\"}"
+	if ftk_start $t exporter --config "$T/bio.conf" --textfile "$BPROM" -i 0.5; then
+		wait_until 5 test -s "$BPROM"
+		sleep 0.6
+		_b=$(metric "$BPROM" "$CNT")
+		$BIOIO "$FILE" w 65536 8 "$OFF"
+		_want=$((_b + 8))
+		if [ "$KIND" = nullb ]; then
+			# 2 ms completions: every I/O above the 2.048 ms bound, none below
+			wait_until 10 textfile_at "$CNT" "$_want"
+			assert_eq $t "$CNT=$_want" "$CNT=$(metric "$BPROM" "$CNT")"
+			assert_eq $t 0 "$(metric "$BPROM" "ftk_block_io_latency_seconds_bucket{disk=\"$DISK\",le=\"0.002048\"}")"
+		else
+			wait_until 10 bio_at_least "$_want"
+			_n=$(metric "$BPROM" "$CNT")
+			[ "$_n" -ge "$_want" ] || fail $t "$CNT=$_n, expected at least $_want"
+		fi
+		assert_grep $t "^ftk_block_io_latency_seconds_bucket{disk=\"$DISK\",le=\"+Inf\"} " "$BPROM"
+		cp "$BPROM" "$T/bio.last"
+		ftk_stop $t TERM && pass $t
+		sed -n 's/^ftk_exporter_collector_info/    | &/p' "$T/bio.last"
+	fi
+	bio_cleanup
+fi
+
 # --- Prometheus (host) ------------------------------------------------------------------------
 if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1 ||
 	! command -v curl >/dev/null 2>&1; then
