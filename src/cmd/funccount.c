@@ -268,29 +268,9 @@ static int funccount_declare(struct ftk_run *r, struct ftk_session *s)
 	f->counters = ftk_counters_new(s, f->via);
 	f->counted = ftk_xcalloc(f->targets.n, sizeof(*f->counted));
 	f->rows = ftk_xcalloc(f->targets.n, sizeof(*f->rows));
-	for (int i = 0; i < f->targets.n; i++) {
-		const struct funccount_target *t = &f->targets.v[i];
-		struct ftk_event *ev;
-		/* Unique across sessions: the *_profile files name events without their group. */
-		char name[64];
-		snprintf(name, sizeof(name), "fc%d_%d", (int)getpid(), i);
-		switch (t->kind) {
-		case FUNCCOUNT_TRACEPOINT:
-			f->counted[i] = ftk_count_tracepoint(f->counters, t->system, t->event,
-							     f->pid_filter, NULL, NULL);
-			continue;
-		case FUNCCOUNT_KPROBE:
-			ev = ftk_kprobe(s, name, t->name, NULL, false);
-			break;
-		default:
-			ev = ftk_uprobe(s, name, t->path, t->offset, NULL, false);
-			break;
-		}
-		if (!ev)
-			return -EINVAL;
-		ev->optional = true;	/* a function the kernel refuses is reported, not fatal */
-		f->counted[i] = ftk_count_event(f->counters, ev, f->pid_filter);
-	}
+	int rc = funccount_count_targets(&f->targets, s, f->counters, f->pid_filter, f->counted);
+	if (rc)
+		return rc;
 	if (f->interval > 0)
 		ftk_session_on_tick(s, (uint64_t)(f->interval * 1e9), on_tick, f);
 	ftk_session_on_end(s, on_end, f);
@@ -301,13 +281,7 @@ static int funccount_bind(struct ftk_run *r, struct ftk_session *s)
 {
 	struct funccount *f = r->state;
 
-	for (int i = 0; i < f->targets.n; i++) {
-		struct ftk_event *ev = ftk_counter_event(f->counted[i]);
-		if (ev && ev->skipped && f->targets.v[i].kind != FUNCCOUNT_TRACEPOINT) {
-			f->counted[i] = NULL;
-			f->skipped++;
-		}
-	}
+	f->skipped = funccount_drop_skipped(&f->targets, f->counted);
 	return ftk_counters_bind(f->counters);
 }
 

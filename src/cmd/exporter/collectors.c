@@ -504,31 +504,9 @@ static void on_bio_tick(struct ftk_session *s, uint64_t now, void *ctx)
 static int declare_funccount(struct collector *c, struct ftk_session *s)
 {
 	c->counted = ftk_xcalloc((size_t)c->targets.n, sizeof(*c->counted));
-	for (int i = 0; i < c->targets.n; i++) {
-		const struct funccount_target *t = &c->targets.v[i];
-		struct ftk_event *ev;
-		/* Unique across sessions: the *_profile files name events without their group. */
-		char name[64];
-		snprintf(name, sizeof(name), "fx%d_%d", (int)getpid(), i);
-		switch (t->kind) {
-		case FUNCCOUNT_TRACEPOINT:
-			c->counted[i] = ftk_count_tracepoint(c->counters, t->system, t->event,
-							     c->filter, NULL, NULL);
-			continue;
-		case FUNCCOUNT_KPROBE:
-			ev = ftk_kprobe(s, name, t->name, NULL, false);
-			break;
-		default:
-			ev = ftk_uprobe(s, name, t->path, t->offset, NULL, false);
-			break;
-		}
-		if (!ev)
-			return -EINVAL;
-		ev->optional = true;	/* a function the kernel refuses is reported, not fatal */
-		c->counted[i] = ftk_count_event(c->counters, ev, c->filter);
-		expo_labels_get(&c->labels, t->name);
-	}
-	return 0;
+	for (int i = 0; i < c->targets.n; i++)
+		expo_labels_get(&c->labels, c->targets.v[i].name);
+	return funccount_count_targets(&c->targets, s, c->counters, c->filter, c->counted);
 }
 
 int collector_declare(struct collector *c, struct ftk_session *s)
@@ -587,14 +565,7 @@ int collector_bind(struct collector *c)
 				 ftk_vfscount_skipped(c->vfs));
 		return ftk_vfscount_bind(c->vfs);
 	case FUNCCOUNT: {
-		int skipped = 0;
-		for (int i = 0; i < c->targets.n; i++) {
-			struct ftk_event *ev = ftk_counter_event(c->counted[i]);
-			if (ev && ev->skipped && c->targets.v[i].kind != FUNCCOUNT_TRACEPOINT) {
-				c->counted[i] = NULL;
-				skipped++;
-			}
-		}
+		int skipped = funccount_drop_skipped(&c->targets, c->counted);
 		if (skipped)
 			ftk_warn("funccount: %d of %d functions could not be probed (the kernel "
 				 "refused them)", skipped, c->targets.n);

@@ -6,9 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/funccount/targets.h"
 #include "core/catalog.h"
+#include "core/counter.h"
+#include "core/events.h"
 #include "core/elfsym.h"
 #include "core/kfuncs.h"
 #include "core/util.h"
@@ -227,4 +230,48 @@ void funccount_targets_free(struct funccount_targets *t)
 	}
 	free(t->v);
 	memset(t, 0, sizeof(*t));
+}
+
+int funccount_count_targets(const struct funccount_targets *t, struct ftk_session *s,
+			    struct ftk_counters *counters, const char *filter,
+			    struct ftk_counter **counted)
+{
+	for (int i = 0; i < t->n; i++) {
+		const struct funccount_target *g = &t->v[i];
+		struct ftk_event *ev;
+		/* Unique across sessions: the *_profile files name events without their group. */
+		char name[64];
+		snprintf(name, sizeof(name), "fc%d_%d", (int)getpid(), i);
+		switch (g->kind) {
+		case FUNCCOUNT_TRACEPOINT:
+			counted[i] = ftk_count_tracepoint(counters, g->system, g->event, filter, NULL,
+							  NULL);
+			continue;
+		case FUNCCOUNT_KPROBE:
+			ev = ftk_kprobe(s, name, g->name, NULL, false);
+			break;
+		default:
+			ev = ftk_uprobe(s, name, g->path, g->offset, NULL, false);
+			break;
+		}
+		if (!ev)
+			return -EINVAL;
+		ev->optional = true;	/* a function the kernel refuses is reported, not fatal */
+		counted[i] = ftk_count_event(counters, ev, filter);
+	}
+	return 0;
+}
+
+int funccount_drop_skipped(const struct funccount_targets *t, struct ftk_counter **counted)
+{
+	int skipped = 0;
+
+	for (int i = 0; i < t->n; i++) {
+		struct ftk_event *ev = counted[i] ? ftk_counter_event(counted[i]) : NULL;
+		if (ev && ev->skipped && t->v[i].kind != FUNCCOUNT_TRACEPOINT) {
+			counted[i] = NULL;
+			skipped++;
+		}
+	}
+	return skipped;
 }

@@ -13,7 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct ftk_counter;
+struct ftk_counters;
 struct ftk_kfuncs;
+struct ftk_session;
 
 enum funccount_kind { FUNCCOUNT_KPROBE, FUNCCOUNT_TRACEPOINT, FUNCCOUNT_UPROBE };
 
@@ -50,5 +53,13 @@ struct funccount_targets {
 int funccount_expand(struct funccount_targets *t, const struct funccount_pattern *p, bool regex,
 		     const struct ftk_kfuncs *kfuncs);
 void funccount_targets_free(struct funccount_targets *t);
+
+/* Declare a counter per target on the session (probes named fc<pid>_<i>, optional: one the
+ * kernel refuses is skipped), counted[i] for target i. 0, or -EINVAL (printed). */
+int funccount_count_targets(const struct funccount_targets *t, struct ftk_session *s,
+			    struct ftk_counters *counters, const char *filter,
+			    struct ftk_counter **counted);
+/* After arm: the probes the kernel refused, their counted[i] set to NULL. How many. */
+int funccount_drop_skipped(const struct funccount_targets *t, struct ftk_counter **counted);
 
 #endif
