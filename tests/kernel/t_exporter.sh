@@ -110,6 +110,13 @@ if ftk_start $t exporter --config "$T/exporter.conf" --textfile "$PROM" -i 0.5; 
 	assert_grep $t '^ftk_exporter_events_lost_total 0$' "$PROM"
 	assert_grep $t '^ftk_exporter_collector_info{collector="syscount",route="[a-z]*",source="raw_syscalls"} 1$' "$PROM"
 	assert_eq $t "" "$(ls "$T" | grep 'ftk.prom.*tmp')"
+	# the kernel counts where it has hist triggers (execsnoop reads the ring buffer anyway)
+	if _tracefs_feature hist; then
+		for _c in syscount vfsstat funccount; do
+			assert_grep $t "^ftk_exporter_collector_info{collector=\"$_c\",route=\"hist\"" "$PROM"
+		done
+	fi
+	sed -n 's/^ftk_exporter_collector_info/    | &/p' "$PROM"
 	_p=$(ftk_pid $t)
 	ftk_stop $t TERM &&
 		assert_eq $t "" "$(ls "$TRACEFS/instances" | grep "^ftk-$_p\$")" &&
