@@ -40,6 +40,7 @@ struct exporter {
 	struct collector *collectors[MAX_COLLECTORS];
 	bool from_default[MAX_COLLECTORS];
 	int n;
+	struct ftk_run *run;
 	struct ftk_session *s;
 	struct exporter_http *http;
 	struct ftk_buf text;
@@ -253,6 +254,11 @@ static void on_end(struct ftk_session *s, void *ctx)
 {
 	struct exporter *x = ctx;
 
+	/* A collector that could not go on (it stopped the session) makes the exit 1: systemd's
+	 * Restart=on-failure starts a new session. */
+	for (int i = 0; i < x->n; i++)
+		if (collector_end(x->collectors[i]) && !x->run->error)
+			x->run->error = -EIO;
 	/* The endpoint closes with the session; a textfile is removed (node_exporter would
 	 * keep exporting its last values as if they were current). */
 	exporter_http_stop(x->http);
@@ -363,6 +369,7 @@ static int exporter_declare(struct ftk_run *r, struct ftk_session *s)
 	struct exporter *x = r->state;
 	int rc;
 
+	x->run = r;
 	x->s = s;
 	for (int i = 0; i < x->n; i++)
 		if ((rc = collector_declare(x->collectors[i], s)))

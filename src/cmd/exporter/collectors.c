@@ -745,6 +745,15 @@ void collector_write(struct collector *c, struct ftk_buf *b)
 	}
 }
 
+int collector_end(struct collector *c)
+{
+	if (c->kind != BIOLATENCY || c->bio != BIO_BACKEND_HIST)
+		return 0;
+	bio_hist_backend_read(&c->kernel, &c->hists);
+	bio_hist_backend_end(&c->kernel);
+	return c->kernel.stuck ? -EIO : 0;
+}
+
 uint64_t collector_dropped(const struct collector *c)
 {
 	return c->dropped;

@@ -46,6 +46,9 @@ int collector_bind(struct collector *c);
 void collector_read(struct collector *c);
 /* Its metric families. */
 void collector_write(struct collector *c, struct ftk_buf *b);
+/* At the session's end (after the final drain): a last read, and what a collector reports
+ * then. -EIO when it could not go on (biolatency's maps could not be recycled). */
+int collector_end(struct collector *c);
 /* Entries the kernel dropped (hist maps full) so far; its last read's duration. */
 uint64_t collector_dropped(const struct collector *c);
 double collector_read_seconds(const struct collector *c);
