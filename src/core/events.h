@@ -43,7 +43,7 @@ struct ftk_event {
 	bool no_enable;		/* comes with the tracer (ftrace:funcgraph_*): format only */
 	bool enabled;		/* set by arm when live */
 	bool skipped;		/* optional event that could not be created */
-	void *dyn;		/* struct tracefs_dynevent * for probes */
+	bool made;		/* dynamic event created (to remove at the end) */
 	struct ftk_event *next;
 };
 

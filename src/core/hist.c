@@ -13,6 +13,7 @@
 #include <string.h>
 #include <tracefs.h>
 
+#include "guardian.h"
 #include "hist.h"
 #include "tfs.h"
 #include "util.h"
@@ -164,7 +165,7 @@ static int remove_trigger(struct ftk_trigger *t)
 	struct ftk_buf b = { 0 };
 	event_file(t, "trigger", path, sizeof(path));
 	ftk_buf_printf(&b, "!%s", t->text);
-	int err = ftk_write_file(path, b.p, true);
+	int err = ftk_guarded_write(path, b.p, true);
 	ftk_buf_free(&b);
 	if (err == -ENOENT)
 		err = 0;
@@ -288,7 +289,7 @@ void ftk_hist_unsynth(struct ftk_hist *h)
 			continue;
 		struct ftk_buf b = { 0 };
 		ftk_buf_printf(&b, "!%s", sy->name);
-		int err = ftk_write_file(path, b.p, true);
+		int err = ftk_guarded_write(path, b.p, true);
 		if (err)
 			ftk_warn("cannot remove the synthetic event %s: %s%s", sy->name,
 				 strerror(-err), err == -EBUSY ? " (still used; 'ftk reset' "

@@ -21,6 +21,12 @@
 static int journal_fd = -1;
 static char journal_path[PATH_MAX];
 static const char *journal_dir = FTK_JOURNAL_DIR;
+static pid_t journal_guardian;
+
+void ftk_journal_guardian(pid_t pid)
+{
+	journal_guardian = pid;
+}
 
 void ftk_journal_set_dir(const char *dir)
 {
@@ -156,9 +162,12 @@ int ftk_journal_open(void)
 	int fd = open(journal_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	char line[96];
+	char line[160];
 	int n = snprintf(line, sizeof(line), "session %d %llu\n", (int)pid,
 			 ftk_journal_starttime(pid));
+	if (journal_guardian > 0)
+		n += snprintf(line + n, sizeof(line) - n, "guardian %d %llu\n",
+			      (int)journal_guardian, ftk_journal_starttime(journal_guardian));
 	int rc = ftk_write_all(fd, line, n);
 	if (!rc && fsync(fd) < 0)
 		rc = -errno;
@@ -245,16 +254,22 @@ static int parse_line(struct ftk_journal *j, char *line)
 	if (next_token(&p))
 		return -1;
 
-	if (strcmp(kind, "session") == 0) {
+	if (strcmp(kind, "session") == 0 || strcmp(kind, "guardian") == 0) {
 		unsigned long pid;
 		if (!a || !b || ftk_parse_ulong(a, 1, INT_MAX, &pid) < 0)
 			return -1;
 		errno = 0;
 		char *end;
-		j->starttime = strtoull(b, &end, 10);
+		unsigned long long start = strtoull(b, &end, 10);
 		if (errno || *end)
 			return -1;
-		j->pid = (pid_t)pid;
+		if (kind[0] == 's') {
+			j->pid = (pid_t)pid;
+			j->starttime = start;
+		} else {
+			j->guardian = (pid_t)pid;
+			j->guardian_start = start;
+		}
 		return 0;
 	}
 	if (strcmp(kind, "instance") == 0 || strcmp(kind, "group") == 0 ||

@@ -6,6 +6,8 @@
  *
  * Lines (one per change, appended and fsync'd before the change is made):
  *   session <pid> <starttime>          first line: identifies the process (pid reuse)
+ *   guardian <pid> <starttime>         the session's guardian (guardian.h): while it lives,
+ *                                      the session is not dead (it is cleaning up)
  *   instance <name>                    instance created
  *   group <name>                       probe group used
  *   global <file> <hex>                a top-level file about to be written; <hex> is the
@@ -30,6 +32,8 @@ void ftk_journal_set_dir(const char *dir);
 /* The directory in use. */
 const char *ftk_journal_dir(void);
 
+/* Name PID (0: none) as this process's guardian in the journal ftk_journal_open() makes. */
+void ftk_journal_guardian(pid_t pid);
 /* Create the journal of this process. 0 or -errno. */
 int ftk_journal_open(void);
 /* Append a line (kind + args joined by spaces); fsync. 0 or -errno. */
@@ -51,6 +55,8 @@ struct ftk_jline {
 struct ftk_journal {
 	pid_t pid;			/* from the session line, 0 if absent */
 	unsigned long long starttime;	/* 0 if absent */
+	pid_t guardian;			/* from the guardian line, 0 if absent */
+	unsigned long long guardian_start;
 	struct ftk_jline *lines;	/* every line but the session line, in order */
 	int n;
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * probes: the events a view declares (tracepoints, kprobes, uprobes) and their life in the
- * kernel: creation of dynamic events in the session's group ftk_<pid> (through libtracefs),
+ * kernel: creation of dynamic events in the session's group ftk_<pid> (their definition lines),
  * format loading, filters, enabling, and removal. A view only declares (through the session);
  * ftk_session_arm() calls ftk_probes_arm() and the session's undo ftk_probes_destroy().
  * Every write goes through tfs.h (journal first, dry-run echo).
@@ -112,67 +112,52 @@ static const char *probe_file(const struct ftk_event *ev)
 									 : "kprobe_events";
 }
 
-/* Create one dynamic event through libtracefs. 0 or -errno (message printed unless optional). */
+/* Create one dynamic event: its definition line appended to uprobe_events/kprobe_events
+ * (through the guardian: a kill of ftk never cuts it in half). 0 or -errno (message printed
+ * unless optional). */
 static int create_dynamic(struct ftk_probes *p, struct ftk_event *ev)
 {
 	char path[512];
 	snprintf(path, sizeof(path), "%s/%s", p->tfs->tracefs, probe_file(ev));
-	if (p->tfs->dry_run)
-		return ftk_tfs_write(p->tfs, path, ev->probe, true);	/* printed */
-	struct tracefs_dynevent *d = NULL;
-	switch (ev->kind) {
-	case FTK_EV_KPROBE:
-		d = tracefs_kprobe_alloc(ev->system, ev->name, ev->target, ev->fetch);
-		break;
-	case FTK_EV_KRETPROBE:
-		/* trap 17: maxactive must be 0 */
-		d = tracefs_kretprobe_alloc(ev->system, ev->name, ev->target, ev->fetch, 0);
-		break;
-	case FTK_EV_UPROBE:
-	case FTK_EV_URETPROBE:
-		d = tracefs_uprobe_alloc(ev->system, ev->name, ev->target, ev->offset, ev->fetch);
-		if (d && ev->kind == FTK_EV_URETPROBE) {
-			tracefs_dynevent_free(d);
-			d = tracefs_uretprobe_alloc(ev->system, ev->name, ev->target, ev->offset,
-						    ev->fetch);
-		}
-		break;
-	default:
+	if (ev->kind != FTK_EV_KPROBE && ev->kind != FTK_EV_KRETPROBE &&
+	    ev->kind != FTK_EV_UPROBE && ev->kind != FTK_EV_URETPROBE)
 		return -EINVAL;
-	}
-	if (!d)
-		return -ENOMEM;
-	if (tracefs_dynevent_create(d) < 0) {
-		int e = errno ? errno : EINVAL;
+	/* kretprobes: no maxactive in the line (trap 17: it must be 0) */
+	int err = ftk_tfs_write(p->tfs, path, ev->probe, true);	/* printed in dry-run */
+	if (err) {
 		if (!ev->optional) {
 			char mention[256];
 			snprintf(mention, sizeof(mention), "%s/%s", ev->system, ev->name);
 			ftk_error("cannot create %s '%s': %s", probe_file(ev), ev->probe,
-				  strerror(e));
-			if (!ftk_kernel_error_hint(NULL, mention) && e == EPERM)
+				  strerror(-err));
+			if (!ftk_kernel_error_hint(NULL, mention) && err == -EPERM)
 				ftk_hint("the kernel refused the probe (lockdown or security policy)");
 		}
-		tracefs_dynevent_free(d);
-		return -e;
+		return err;
 	}
-	ev->dyn = d;
+	ev->made = !p->tfs->dry_run;
 	return 0;
 }
 
-static void destroy_dynamic(struct ftk_event *ev)
+static void destroy_dynamic(struct ftk_probes *p, struct ftk_event *ev)
 {
-	if (!ev->dyn)
+	if (!ev->made)
 		return;
-	struct tracefs_dynevent *d = ev->dyn;
-	if (tracefs_dynevent_destroy(d, false) < 0) {
-		int e = errno;
-		/* Still enabled somewhere (instance not gone yet): force. */
-		if (tracefs_dynevent_destroy(d, true) < 0)
-			ftk_warn("cannot remove probe %s/%s: %s", ev->system, ev->name,
-				 strerror(e));
+	char path[512], line[512];
+	snprintf(path, sizeof(path), "%s/%s", p->tfs->tracefs, probe_file(ev));
+	snprintf(line, sizeof(line), "-:%s/%s", ev->system, ev->name);
+	int err = ftk_tfs_write(p->tfs, path, line, true);
+	if (err == -EBUSY) {
+		/* Still enabled (top level): disable it, then again. */
+		char en[1024];
+		snprintf(en, sizeof(en), "%s/events/%s/%s/enable", p->tfs->tracefs, ev->system,
+			 ev->name);
+		ftk_tfs_write(p->tfs, en, "0", false);
+		err = ftk_tfs_write(p->tfs, path, line, true);
 	}
-	tracefs_dynevent_free(d);
-	ev->dyn = NULL;
+	if (err && err != -ENOENT)
+		ftk_warn("cannot remove probe %s/%s: %s", ev->system, ev->name, strerror(-err));
+	ev->made = false;
 }
 
 /* 0, or -errno after printing that the filter is malformed and the kernel's reason. */
@@ -372,7 +357,7 @@ void ftk_probes_disable(struct ftk_probes *p)
 void ftk_probes_destroy(struct ftk_probes *p)
 {
 	for (struct ftk_event *ev = p->events; ev; ev = ev->next)
-		destroy_dynamic(ev);
+		destroy_dynamic(p, ev);
 }
 
 void ftk_probes_free(struct ftk_probes *p)

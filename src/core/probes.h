@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * probes (core-internal): the events a view declares (tracepoints, kprobes, uprobes) and
- * their kernel side: dynamic events created in the group ftk_<pid> (through libtracefs),
+ * their kernel side: dynamic events created in the group ftk_<pid> (definition lines),
  * formats loaded into the session's tep, filters, enabling, removal. A probe list owns its
  * events and needs only where it writes (struct ftk_tfs), so it is testable without a
  * session; the session embeds one and forwards the public declarations of events.h to it.

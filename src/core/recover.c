@@ -86,6 +86,7 @@ struct synthev {
 struct reset_ctx {
 	const char *tracefs;
 	bool verbose;
+	bool quiet;	/* failures not printed (a guardian's retries) */
 	int count;
 	bool failed;
 	struct dynev *evs;
@@ -108,6 +109,8 @@ static void report_fail(struct reset_ctx *c, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	c->failed = true;
+	if (c->quiet)
+		return;
 	if (c->verbose)
 		ftk_error("%s", msg);
 	else
@@ -652,7 +655,9 @@ static void undo(struct reset_ctx *c, pid_t pid, const struct ftk_journal *j, bo
 			restore_tracer(c, j->lines[i].a, j->lines[i].b);
 }
 
-static void reset_pid(struct reset_ctx *c, pid_t pid)
+/* Undo the session PID unless it (or its guardian, which then is cleaning it up) lives;
+ * FORCE: the caller knows it is dead (its guardian, once ftk is gone). */
+static void reset_pid(struct reset_ctx *c, pid_t pid, bool force)
 {
 	char path[PATH_MAX];
 
@@ -661,7 +666,7 @@ static void reset_pid(struct reset_ctx *c, pid_t pid)
 	bool self = pid == getpid();
 	if (!text) {
 		/* Our own pid is ours whatever our name (ftk features' test instance). */
-		if (!self && !ftk_session_alive(pid, 0))
+		if (force || (!self && !ftk_session_alive(pid, 0)))
 			undo(c, pid, NULL, true);
 		return;
 	}
@@ -670,11 +675,12 @@ static void reset_pid(struct reset_ctx *c, pid_t pid)
 	free(text);
 	if (!j.pid)
 		j.pid = pid;
-	if (self && (!j.starttime || j.starttime == ftk_journal_starttime(pid))) {
+	if (!force && self && (!j.starttime || j.starttime == ftk_journal_starttime(pid))) {
 		ftk_journal_free(&j);
 		return;	/* our own live journal */
 	}
-	if (!self && ftk_session_alive(pid, j.starttime)) {
+	if (!force && !self && (ftk_session_alive(pid, j.starttime) ||
+				(j.guardian && ftk_session_alive(j.guardian, j.guardian_start)))) {
 		ftk_journal_free(&j);
 		return;
 	}
@@ -688,7 +694,7 @@ static void reset_pid(struct reset_ctx *c, pid_t pid)
 	 * it is us (a dead session's pid reused by this one, before we made anything), they are
 	 * the dead session's.
 	 */
-	undo(c, pid, &j, self || !ftk_session_alive(pid, 0));
+	undo(c, pid, &j, force || self || !ftk_session_alive(pid, 0));
 	ftk_journal_free(&j);
 	/* Keep the journal when something could not be undone: the next reset retries. */
 	if (!c->failed && unlink(path) < 0 && errno != ENOENT)
@@ -703,22 +709,29 @@ static int cmp_pid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int ftk_reset_dead(const char *tracefs, bool verbose)
+/* Reset the dead sessions found (ONLY: just that one, whatever its state); -1 on error. */
+static int reset(const char *tracefs, bool verbose, pid_t only, bool quiet)
 {
-	struct reset_ctx c = { .tracefs = tracefs, .verbose = verbose };
+	struct reset_ctx c = { .tracefs = tracefs, .verbose = verbose, .quiet = quiet };
 
 	if (!tracefs)
 		return -1;
-	scan_journals(&c);
-	scan_instances(&c);
+	if (!only) {
+		scan_journals(&c);
+		scan_instances(&c);
+	}
 	read_dynevents(&c, "uprobe_events");
 	read_dynevents(&c, "kprobe_events");
 	read_dynevents(&c, "dynamic_events");
 	read_synths(&c);
+	if (only) {
+		c.npids = 0;
+		add_pid(&c, only);
+	}
 	if (c.npids)
 		qsort(c.pids, c.npids, sizeof(*c.pids), cmp_pid);
 	for (int i = 0; i < c.npids; i++)
-		reset_pid(&c, c.pids[i]);
+		reset_pid(&c, c.pids[i], only != 0);
 	for (int i = 0; i < c.nevs; i++) {
 		free(c.evs[i].file);
 		free(c.evs[i].group);
@@ -730,4 +743,14 @@ int ftk_reset_dead(const char *tracefs, bool verbose)
 	free(c.synths);
 	free(c.pids);
 	return c.failed ? -1 : c.count;
+}
+
+int ftk_reset_dead(const char *tracefs, bool verbose)
+{
+	return reset(tracefs, verbose, 0, false);
+}
+
+int ftk_reset_session(const char *tracefs, pid_t pid, bool report)
+{
+	return pid > 0 ? reset(tracefs, false, pid, !report) : -1;
 }

@@ -22,6 +22,7 @@
 
 #include "features.h"
 #include "field.h"
+#include "guardian.h"
 #include "journal.h"
 #include "output.h"
 #include "procs.h"
@@ -126,6 +127,10 @@ struct ftk_session *ftk_session_new(const struct ftk_session_opts *opts)
 	s->ncpus = get_nprocs_conf();
 	setup_signals();
 	ftk_mark("tracefs");
+	/* Before any tracefs write: the guardian makes them (guardian.h). Without one (fork
+	 * refused), they are made here, as before. */
+	if (!opts->dry_run)
+		ftk_guardian_start(tracefs);
 	if (!opts->dry_run) {
 		int n = ftk_reset_dead(tracefs, false);
 		if (n > 0)
@@ -280,7 +285,7 @@ static void restore_globals(struct ftk_session *s)
 		struct ftk_global_save *g = &s->globals[i];
 		char path[1024];
 		snprintf(path, sizeof(path), "%s/%s", s->tracefs, g->file);
-		int err = ftk_write_file(path, g->old, false);
+		int err = ftk_guarded_write(path, g->old, false);
 		if (err)
 			ftk_warn("cannot restore %s: %s", path, strerror(-err));
 		free(g->file);
@@ -316,11 +321,10 @@ static int create_instance(struct ftk_session *s)
 	}
 	if (ftk_tfs_journal(&s->tfs, "instance", s->inst_name, NULL))
 		return -EIO;
-	if (mkdir(s->dir, 0755) < 0 && errno == EEXIST) {
+	if (ftk_guarded_mkdir(s->dir) == -EEXIST) {
 		/* Our own pid's name: a dead predecessor's leftover. */
-		rmdir(s->dir);
-		errno = 0;
-		mkdir(s->dir, 0755);
+		ftk_guarded_rmdir(s->dir);
+		ftk_guarded_mkdir(s->dir);
 	}
 	struct stat st;
 	if (stat(s->dir, &st) < 0) {
@@ -340,10 +344,11 @@ static void remove_instance(struct ftk_session *s)
 	if (!s->inst_created)
 		return;
 	for (int i = 0; i < 50; i++) {
-		if (rmdir(s->dir) == 0 || errno == ENOENT)
+		int err = ftk_guarded_rmdir(s->dir);
+		if (!err || err == -ENOENT)
 			break;
-		if (errno != EBUSY) {
-			ftk_warn("cannot remove %s: %s", s->dir, strerror(errno));
+		if (err != -EBUSY) {
+			ftk_warn("cannot remove %s: %s", s->dir, strerror(-err));
 			break;
 		}
 		if (i == 49)
@@ -441,13 +446,25 @@ static int calibrate_clock(struct ftk_session *s)
 	return 0;
 }
 
+/* A write of the buffer set-up: own instance (made here, not by the guardian: these files
+ * register nothing, and the set-up runs in parallel with the guardian's writes) or saved
+ * top-level. */
+static int buffer_write(struct ftk_session *s, const char *file, const char *val)
+{
+	if (s->opts.top_level)
+		return ftk_session_global_write(s, file, val);
+	struct ftk_tfs direct = s->tfs;
+	direct.direct = true;
+	return ftk_tfs_write(&direct, ftk_path(s->dir, file), val, false);
+}
+
 /* Writes for the buffer: own instance or saved top-level. */
 static int setup_buffer(struct ftk_session *s)
 {
 	unsigned long kb = s->opts.buffer_kb ? s->opts.buffer_kb : s->opts.default_buffer_kb;
 	char val[32];
 	const char *clock = has_mono_clock(s) ? "mono" : "global";
-	int err = ftk_session_instance_write(s, "trace_clock", clock);
+	int err = buffer_write(s, "trace_clock", clock);
 	if (err) {
 		ftk_error("cannot set trace_clock=%s: %s", clock, strerror(-err));
 		return -EIO;
@@ -457,7 +474,7 @@ static int setup_buffer(struct ftk_session *s)
 	char probe[1024];
 	snprintf(probe, sizeof(probe), "%s/buffer_percent", s->dir);
 	if (s->opts.dry_run || access(probe, F_OK) == 0)
-		ftk_session_instance_write(s, "buffer_percent", "0");
+		buffer_write(s, "buffer_percent", "0");
 	if (kb) {
 		/* Kernels before 6.6 keep one global "expanded" flag: the first write of any
 		 * buffer size sets it, and a top-level buffer still at its boot size (reading
@@ -466,7 +483,7 @@ static int setup_buffer(struct ftk_session *s)
 		char *top = s->opts.top_level || s->opts.dry_run ? NULL :
 			    ftk_read_file(ftk_path(s->tracefs, "buffer_size_kb"), NULL);
 		snprintf(val, sizeof(val), "%lu", kb);
-		err = ftk_session_instance_write(s, "buffer_size_kb", val);
+		err = buffer_write(s, "buffer_size_kb", val);
 		const char *exp = top ? strstr(top, "(expanded: ") : NULL;
 		if (!err && exp) {
 			char *now = ftk_read_file(ftk_path(s->tracefs, "buffer_size_kb"), NULL);
@@ -633,6 +650,7 @@ int ftk_session_arm(struct ftk_session *s)
 	if (s->opts.input)
 		return ftk_session_input_arm(s);
 	if (!s->opts.dry_run) {
+		ftk_journal_guardian(ftk_guardian_pid());
 		int jerr = ftk_journal_open();
 		if (jerr) {
 			ftk_error("cannot create the session journal in %s: %s", FTK_JOURNAL_DIR,
@@ -914,6 +932,7 @@ int ftk_session_close(struct ftk_session *s)
 	}
 	if (!s->opts.input)
 		undo(s);
+	ftk_guardian_stop();
 	if (armed)
 		fprintf(stderr, "ftk: %llu events, %llu lost\n", records + s->extra_events,
 			lost + s->extra_lost);
@@ -1053,6 +1072,7 @@ pid_t ftk_session_spawn(struct ftk_session *s, char **argv)
 	}
 	if (pid == 0) {
 		close(p[1]);
+		ftk_guardian_forget();
 		restore_signals_in_child();
 		char c;
 		if (read(p[0], &c, 1) != 1)

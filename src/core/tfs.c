@@ -12,6 +12,7 @@
 #include <string.h>
 #include <tracefs.h>
 
+#include "guardian.h"
 #include "journal.h"
 #include "tfs.h"
 #include "util.h"
@@ -25,7 +26,7 @@ int ftk_tfs_write(const struct ftk_tfs *t, const char *path, const char *val, bo
 			printf("echo '%s' %s %s\n", val, append ? ">>" : ">", path);
 		return 0;
 	}
-	return ftk_write_file(path, val, append);
+	return t->direct ? ftk_write_file(path, val, append) : ftk_guarded_write(path, val, append);
 }
 
 int ftk_tfs_journal(const struct ftk_tfs *t, const char *kind, const char *a, const char *b)

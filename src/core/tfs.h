@@ -23,10 +23,12 @@ struct ftk_tfs {
 	struct tracefs_instance *inst;	/* the instance's error_log; NULL: top level */
 	bool dry_run;		/* print the writes, make none */
 	bool journal;		/* journal changes before making them (ftk_journal_open done) */
+	bool direct;		/* write in this process, not through the guardian: files of the
+				 * instance that (un)register nothing (trace_clock, buffer size) */
 };
 
-/* Write VAL to PATH (absolute; truncating unless append), or print it in dry-run.
- * 0 or -errno (nothing printed on failure: the caller knows what it was for). */
+/* Write VAL to PATH (absolute; truncating unless append), or print it in dry-run. The
+ * guardian makes the write (guardian.h) unless t->direct. 0 or -errno (nothing printed on failure: the caller knows what it was for). */
 int ftk_tfs_write(const struct ftk_tfs *t, const char *path, const char *val, bool append);
 
 /* Journal line "KIND A [B]" (journal.h) unless dry-run or !t->journal. 0, or -errno after

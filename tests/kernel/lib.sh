@@ -317,16 +317,37 @@ usage_errors() {
 
 # --- Crash and reset ------------------------------------------------------------------------
 
-# kill9_reset NAME ARGS...: "$FTK" ARGS killed with SIGKILL once armed leaves its instance
-# ftk-PID (the premise); `ftk reset` then names and removes it and its probes.
+# guardian_of PID: the guardian process of the ftk session PID (named in its journal).
+guardian_of() {
+	sed -n 's/^guardian \([0-9]*\) .*/\1/p' "/run/ftk/$1.journal" 2>/dev/null
+}
+
+# kill9_both PID: SIGKILL the ftk session PID and its guardian at once (guardian first), as a
+# group kill would: nothing then undoes the session but `ftk reset` (or the next start). A
+# kill of PID alone is undone by its guardian (t_kill9.sh).
+kill9_both() {
+	_kg=$(guardian_of "$1")
+	# shellcheck disable=SC2086
+	kill -KILL $_kg "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	for _x in $_kg; do
+		wait_until 5 _dead "$_x"
+	done
+}
+
+_dead() {
+	! grep -q '^State:[[:space:]]*[A-Y]' "/proc/$1/status" 2>/dev/null
+}
+
+# kill9_reset NAME ARGS...: "$FTK" ARGS and its guardian killed with SIGKILL once armed leave
+# its instance ftk-PID (the premise); `ftk reset` then names and removes it and its probes.
 kill9_reset() {
 	_kn=$1
 	shift
 	"$FTK" "$@" >"$T/$_kn.out" 2>"$T/$_kn.err" &
 	_kp=$!
 	wait_until 10 test -s "$T/$_kn.out" || fail "$_kn" "no header from ftk $*"
-	kill -KILL "$_kp"
-	wait "$_kp" 2>/dev/null
+	kill9_both "$_kp"
 	[ -d "$TRACEFS/instances/ftk-$_kp" ] ||
 		fail "$_kn" "kill -9 left no instance ftk-$_kp (test premise)"
 	assert_rc "$_kn" 0 "$FTK" reset &&

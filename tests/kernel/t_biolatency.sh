@@ -287,8 +287,7 @@ else
 	ftk_start $t biolatency -d "$DISK" 1 || exit 0
 	p=$(ftk_pid $t)
 	bio_wait_armed "$p" || fail $t "not armed"
-	kill -KILL "$p"
-	wait "$p" 2>/dev/null
+	kill9_both "$p"
 	_ftk_forget $t
 	assert_grep $t "^ftk_${p}_bio_lat" "$TRACEFS/synthetic_events"
 	assert_rc $t 0 "$FTK" reset

@@ -220,7 +220,7 @@ pass $t
 # ---- SIGTERM drains and restores; so do SIGHUP and the end of -d ----
 ends_cleanly es_end execsnoop "PCOMM            PID     PPID    RET ARGS"
 
-# ---- kill -9 leaves state; ftk reset removes exactly it ----
+# ---- kill -9 of ftk and its guardian leaves state; ftk reset removes exactly it ----
 kill9_reset es_kill9_reset execsnoop
 
 # ---- bad command lines: exit 2, one-line error; impossible requests: exit 1 ----

@@ -125,8 +125,7 @@ t=graph_kill9
 if ftk_start $t graph vfs_read -m 2 -p "$loop_pid"; then
 	sleep 1
 	p=$(ftk_pid $t)
-	kill -KILL "$p"
-	wait "$p" 2>/dev/null
+	kill9_both "$p"
 	_ftk_forget $t
 	grep -q vfs_read "$TRACEFS/set_graph_function" || fail $t "set_graph_function not set"
 	assert_rc $t 0 "$FTK" reset

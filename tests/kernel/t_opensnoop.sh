@@ -209,7 +209,7 @@ pass $t
 # ---- SIGTERM drains and restores; the end of -d too ----
 ends_cleanly os_end opensnoop "PID    COMM               FD ERR PATH"
 
-# ---- kill -9 leaves state; ftk reset removes exactly it ----
+# ---- kill -9 of ftk and its guardian leaves state; ftk reset removes exactly it ----
 kill9_reset os_kill9_reset opensnoop
 
 # ---- bad command lines: exit 2, one error line; impossible requests: exit 1 ----

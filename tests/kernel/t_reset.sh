@@ -238,12 +238,12 @@ if ftk_start $t execsnoop; then
 	pass $t
 fi
 
-# ---- the real case: a session killed with SIGKILL, cleaned by ftk reset ----
+# ---- the real case: a session and its guardian killed with SIGKILL (a group kill), cleaned
+# by ftk reset ----
 t=reset_after_kill9
 if ftk_start $t execsnoop; then
 	K=$(ftk_pid $t)
-	kill -KILL "$K"
-	wait "$K" 2>/dev/null
+	kill9_both "$K"
 	_ftk_forget $t
 	[ -d "$TRACEFS/instances/ftk-$K" ] || fail $t "no instance ftk-$K left to clean"
 	[ -e "$JDIR/$K.journal" ] || fail $t "no journal of $K left"

@@ -270,12 +270,11 @@ assert_rc $t 0 "$FTK" syscount -i 1 -d 3 -T 1 &&
 	_k=$(grep -c '^\[[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\]$' "$T/last.out") &&
 	[ "$_k" -ge 2 ] && [ "$_k" -le 4 ] && pass $t || fail $t "expected 2 to 4 tables (3 s by 1 s; a late tick merges two), got ${_k:-?}"
 
-# A killed session's triggers and instance go with `ftk reset`.
+# A killed session's (and its guardian's) triggers and instance go with `ftk reset`.
 t=syscount_kill_reset
 ftk_start $t syscount && {
 	_p=$(ftk_pid $t)
-	kill -KILL "$_p"
-	wait "$_p" 2>/dev/null
+	kill9_both "$_p"
 	_ftk_forget $t
 	[ -d "$TRACEFS/instances/ftk-$_p" ] || fail $t "no instance ftk-$_p left after kill -9"
 	assert_rc $t 0 "$FTK" reset

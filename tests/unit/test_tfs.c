@@ -274,7 +274,7 @@ static void test_probes_journal_failure(void **state)
 	/* a target the kernel would refuse anyway, should the journal check ever be lost */
 	ftk_probes_uprobe(&p, "x", "/nonexistent/ftk-test-tfs", 0x10, NULL, false);
 	assert_int_equal(ftk_probes_create(&p), -EBADF);
-	assert_null(p.events->dyn);
+	assert_false(p.events->made);
 	ftk_probes_free(&p);
 	/* Tracepoints only: no group, nothing to journal. */
 	ftk_probes_init(&p, &t);
