@@ -2,9 +2,13 @@
 /*
  * features: what this kernel's tracing offers, probed once and cached, each answer with the
  * precise reason when the answer is no (a CONFIG_ option, the kernel lockdown, a policy EPERM,
- * not being root). Probing opens files but never writes tracing state; the one exception is
- * mounting tracefs when it is not mounted (libtracefs does the same) and, only where
- * function_graph exists, a test instance ftk-<ourpid> created and removed at once. A view's
+ * not being root). Probing opens files and mostly writes no tracing state; the exceptions are
+ * mounting tracefs when it is not mounted (libtracefs does the same), a test instance
+ * ftk-<ourpid> (function_graph in instances, kprobe string reads) and test probes
+ * ftk_<ourpid>/kx_test, fx_test created and removed at once. Those writes are made by the
+ * guardian (guardian.h), started for them before any session: a kill -9 while probing
+ * cannot cut a registration in half, and the guardian then removes ftk-<ourpid> and
+ * ftk_<ourpid> (ftk's namespace: recover.h) without a journal or `ftk reset`. A view's
  * backend choice on these answers is view.c.
  */
 #include <dirent.h>
@@ -28,6 +32,7 @@
 
 #include "access.h"
 #include "features.h"
+#include "guardian.h"
 #include "util.h"
 
 #ifndef TRACEFS_MAGIC
@@ -348,6 +353,24 @@ static int tpath(char *buf, size_t len, const char *rel)
 	return snprintf(buf, len, "%s/%s", tracefs_path, rel);
 }
 
+/* The writes of probing, made by the guardian (started here if no session did yet). */
+static int probe_write(const char *path, const char *val, bool append)
+{
+	ftk_guardian_start(ftk_tracefs());
+	return ftk_guarded_write(path, val, append);
+}
+
+static int probe_mkdir(const char *path)
+{
+	ftk_guardian_start(ftk_tracefs());
+	return ftk_guarded_mkdir(path);
+}
+
+static int probe_rmdir(const char *path)
+{
+	return ftk_guarded_rmdir(path);
+}
+
 static bool texists(const char *rel)
 {
 	char p[PATH_MAX];
@@ -505,11 +528,12 @@ static void probe_fgraph_instance(struct ftk_feature *f)
 	snprintf(rel, sizeof(rel), "instances/ftk-%d", (int)getpid());
 	tpath(dir, sizeof(dir), rel);
 	bool created = false;
-	if (mkdir(dir, 0700) == 0)
+	int err = probe_mkdir(dir);
+	if (err == 0)
 		created = true;
-	else if (errno != EEXIST) {
+	else if (err != -EEXIST) {
 		char because[96];
-		snprintf(because, sizeof(because), "test instance: %s", strerror(errno));
+		snprintf(because, sizeof(because), "test instance: %s", strerror(-err));
 		infer_fgraph_instance(f, because);
 		return;
 	}
@@ -520,8 +544,8 @@ static void probe_fgraph_instance(struct ftk_feature *f)
 	else
 		set_why(f, "instances offer no function_graph (kernel < 6.11; checked in a "
 			"test instance)");
-	if (created && rmdir(dir) < 0)
-		ftk_warn("cannot remove test instance %s: %s", dir, strerror(errno));
+	if (created && (err = probe_rmdir(dir)) < 0)
+		ftk_warn("cannot remove test instance %s: %s", dir, strerror(-err));
 }
 
 static void probe_retval(struct ftk_feature *f)
@@ -833,13 +857,7 @@ static int kprobe_def(const char *def)
 	char p[PATH_MAX];
 
 	tpath(p, sizeof(p), "kprobe_events");
-	int fd = open(p, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = write(fd, def, strlen(def));
-	int e = n < 0 ? -errno : 0;
-	close(fd);
-	return e;
+	return probe_write(p, def, true);
 }
 
 static int kx_define(const char *sym, const char *fetch)
@@ -870,16 +888,17 @@ static char *kx_live_trace(void (*act)(void *), void *ctx, char *why, size_t len
 
 	snprintf(rel, sizeof(rel), "instances/ftk-%d", (int)me);
 	tpath(dir, sizeof(dir), rel);
-	if (mkdir(dir, 0700) < 0) {
-		snprintf(why, len, "test instance: %s", strerror(errno));
+	int err = probe_mkdir(dir);
+	if (err < 0) {
+		snprintf(why, len, "test instance: %s", strerror(-err));
 		return NULL;
 	}
 	snprintf(en, sizeof(en), "%s/events/ftk_%d/kx_test/enable", dir, (int)me);
 	char *t = NULL;
-	int err = ftk_write_file(en, "1", false);
+	err = probe_write(en, "1", false);
 	if (err == 0) {
 		act(ctx);
-		ftk_write_file(en, "0", false);
+		probe_write(en, "0", false);
 		snprintf(path, sizeof(path), "%s/trace", dir);
 		t = ftk_read_file(path, NULL);
 		if (!t)
@@ -888,8 +907,8 @@ static char *kx_live_trace(void (*act)(void *), void *ctx, char *why, size_t len
 	} else {
 		snprintf(why, len, "cannot enable a test kprobe: %s", strerror(-err));
 	}
-	if (rmdir(dir) < 0)
-		ftk_warn("cannot remove test instance %s: %s", dir, strerror(errno));
+	if ((err = probe_rmdir(dir)) < 0)
+		ftk_warn("cannot remove test instance %s: %s", dir, strerror(-err));
 	return t;
 }
 
@@ -988,12 +1007,15 @@ static void probe_kexec(struct ftk_kexec *k)
 		k->ok = true;
 		return;
 	}
+	/* Only what was made is removed: a removal of an event that does not exist is logged
+	 * by the kernel ("trace_kprobe: Event ... doesn't exist."). */
 	for (c = 0; c < FTK_ARRAY_SIZE(conv); c++) {
 		err = kx_define(conv[c].sym[0], NULL);
 		if (err == 0)
 			break;
 	}
-	kx_remove();
+	if (c < FTK_ARRAY_SIZE(conv))
+		kx_remove();
 	if (c == FTK_ARRAY_SIZE(conv)) {
 		snprintf(k->why, sizeof(k->why), "cannot kprobe the execve syscall function "
 			 "(__x64_sys_execve, sys_execve): %s", strerror(-err));
@@ -1003,15 +1025,27 @@ static void probe_kexec(struct ftk_kexec *k)
 		snprintf(k->fn[i].file, sizeof(k->fn[i].file), "%s", conv[c].file[i]);
 		snprintf(k->fn[i].argv, sizeof(k->fn[i].argv), "%s", conv[c].argv[i]);
 		/* execveat came in 3.19 */
-		if (i == 0 || kx_define(conv[c].sym[i], NULL) == 0)
+		if (i == 0)
 			snprintf(k->fn[i].sym, sizeof(k->fn[i].sym), "%s", conv[c].sym[i]);
-		kx_remove();
+		else if (kx_define(conv[c].sym[i], NULL) == 0) {
+			snprintf(k->fn[i].sym, sizeof(k->fn[i].sym), "%s", conv[c].sym[i]);
+			kx_remove();
+		}
 	}
 	char fetch[96];
-	/* 5.5 (tracing/kprobe: Add ustring type) reads user strings with "ustring". */
+	/* 5.5 (tracing/kprobe: Add ustring type) reads user strings with "ustring" and lists
+	 * it in README's fetch types. A README that lists types without it says no at once:
+	 * a refused test definition is logged in dmesg before 5.6 ("trace_kprobe: Parse
+	 * error"; error_log came in 5.6). */
 	snprintf(fetch, sizeof(fetch), "s=+0(%s):ustring", conv[c].file[0]);
-	err = kx_define(conv[c].sym[0], fetch);
-	kx_remove();
+	char readme[PATH_MAX];
+	tpath(readme, sizeof(readme), "README");
+	char *r = ftk_read_file(readme, NULL);
+	bool listed = !r || !strstr(r, "type: ") || strstr(r, "ustring");
+	free(r);
+	err = listed ? kx_define(conv[c].sym[0], fetch) : -EINVAL;
+	if (err == 0)
+		kx_remove();
 	if (err == 0) {
 		k->str = "ustring";
 		k->ok = true;
@@ -1022,7 +1056,6 @@ static void probe_kexec(struct ftk_kexec *k)
 	if (err) {
 		snprintf(k->why, sizeof(k->why), "kprobe_events refuses a string fetch: %s",
 			 strerror(-err));
-		kx_remove();
 		return;
 	}
 	k->ok = kx_live_string(k->why, sizeof(k->why));
@@ -1053,10 +1086,10 @@ int ftk_probe_fetch_test(bool uprobe, const char *target, const char *fetch)
 		return -ENOENT;
 	tpath(p, sizeof(p), uprobe ? "uprobe_events" : "kprobe_events");
 	snprintf(def, sizeof(def), "p:ftk_%d/fx_test %s %s\n", (int)getpid(), target, fetch);
-	int err = ftk_write_file(p, def, true);
+	int err = probe_write(p, def, true);
 	snprintf(rm, sizeof(rm), "-:ftk_%d/fx_test\n", (int)getpid());
 	if (err == 0)
-		ftk_write_file(p, rm, true);
+		probe_write(p, rm, true);
 	return err;
 }
 

@@ -14,7 +14,10 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-/* Fork the guardian of this process (once). 0, or -errno (then operations stay here). */
+/* Fork the guardian of this process (once; the first tracefs write of a session, or of a
+ * feature probe before any session, calls it). TRACEFS: where it undoes what ftk left when
+ * ftk dies. At exit without a session armed it is stopped. 0, or -errno (then operations
+ * stay here). */
 int ftk_guardian_start(const char *tracefs);
 /* Its pid, 0 when there is none. */
 pid_t ftk_guardian_pid(void);
@@ -24,7 +27,8 @@ int ftk_guarded_write(const char *path, const char *val, bool append);
 int ftk_guarded_mkdir(const char *path);
 int ftk_guarded_rmdir(const char *path);
 
-/* The session ended (its journal is gone): the guardian exits; wait for it. */
+/* The session ended (its journal is gone): tell the guardian to exit (without that word,
+ * its EOF means ftk died and it undoes ftk's namespace); wait for it. */
 void ftk_guardian_stop(void);
 /* In a forked child: drop this process's end of the channel without stopping the guardian. */
 void ftk_guardian_forget(void);

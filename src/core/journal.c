@@ -208,6 +208,11 @@ int ftk_journal_add(const char *kind, const char *a, const char *b)
 	return rc;
 }
 
+bool ftk_journal_is_open(void)
+{
+	return journal_fd >= 0;
+}
+
 void ftk_journal_close(void)
 {
 	if (journal_fd < 0)

@@ -38,6 +38,8 @@ void ftk_journal_guardian(pid_t pid);
 int ftk_journal_open(void);
 /* Append a line (kind + args joined by spaces); fsync. 0 or -errno. */
 int ftk_journal_add(const char *kind, const char *a, const char *b);
+/* Is this process's journal open (a session armed and not closed)? */
+bool ftk_journal_is_open(void);
 /* Remove this process's journal (clean exit). */
 void ftk_journal_close(void);
 
