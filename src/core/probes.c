@@ -194,9 +194,14 @@ static int set_filter(struct ftk_probes *p, struct ftk_event *ev)
 
 static int enable_event(struct ftk_probes *p, struct ftk_event *ev, bool on)
 {
-	char path[1024];
+	char path[1024], rel[600];
 	snprintf(path, sizeof(path), "%s/events/%s/%s/enable", p->tfs->dir, ev->system, ev->name);
-	return ftk_tfs_write(p->tfs, path, on ? "1" : "0", false);
+	if (!on || strcmp(p->tfs->instance, "-") != 0)
+		return ftk_tfs_write(p->tfs, path, on ? "1" : "0", false);
+	/* At top level the enable is global state: journaled as a file to write "0" back to
+	 * (hex 30), or a kill -9 leaves the event on for everyone (set_event). */
+	snprintf(rel, sizeof(rel), "events/%s/%s/enable", ev->system, ev->name);
+	return ftk_tfs_change(p->tfs, "global", rel, "30", path, "1", false);
 }
 
 static void index_event(struct ftk_probes *p, struct ftk_event *ev)

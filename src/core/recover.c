@@ -622,6 +622,13 @@ static void restore_tracer(struct reset_ctx *c, const char *inst, const char *tr
 		report_fail(c, "cannot restore the tracer %s: %s", tracer, strerror(-rc));
 }
 
+/* "events/SYS/NAME/enable": a top-level event's switch. */
+static bool is_enable_file(const char *file)
+{
+	size_t n = strlen(file);
+	return strncmp(file, "events/", 7) == 0 && n > 7 && strcmp(file + n - 7, "/enable") == 0;
+}
+
 /* rm(OWN) when OWN (ftk's own name for the dead pid), then rm(name) for each KIND line of J. */
 static void remove_listed(struct reset_ctx *c, const struct ftk_journal *j, const char *own,
 			  const char *kind, void (*rm)(struct reset_ctx *, const char *))
@@ -643,12 +650,17 @@ static void undo(struct reset_ctx *c, pid_t pid, const struct ftk_journal *j, bo
 	if (j)
 		remove_triggers(c, j);
 	remove_listed(c, j, ns ? inst : NULL, "instance", remove_instance);
+	/* Events enabled at top level (journaled as their enable files) off before the probe
+	 * groups: an enabled probe cannot be removed (EBUSY). */
+	for (int i = j ? j->n - 1 : -1; i >= 0; i--)
+		if (strcmp(j->lines[i].kind, "global") == 0 && is_enable_file(j->lines[i].a))
+			restore_global(c, j->lines[i].a, j->lines[i].b);
 	remove_listed(c, j, ns ? group : NULL, "group", remove_group);
 	/* After the instances: their triggers kept the synthetic events busy. */
 	remove_synths(c, ns ? pid : 0, j);
 	/* Newest first: the oldest saved value of a file is the one that stays. */
 	for (int i = j ? j->n - 1 : -1; i >= 0; i--)
-		if (strcmp(j->lines[i].kind, "global") == 0)
+		if (strcmp(j->lines[i].kind, "global") == 0 && !is_enable_file(j->lines[i].a))
 			restore_global(c, j->lines[i].a, j->lines[i].b);
 	for (int i = j ? j->n - 1 : -1; i >= 0; i--)
 		if (strcmp(j->lines[i].kind, "tracer") == 0)
