@@ -176,14 +176,14 @@ fi
 pass $t
 
 t=record_kill9
-# kill -9: no file under the final name, no spool or temporary name beside it; the dead
-# session's instance is there until `ftk reset` removes it
+# kill -9 (of ftk and its guardian: ftk alone is undone by its guardian, t_kill9.sh): no
+# file under the final name, no spool or temporary name beside it; the dead session's
+# instance is there until `ftk reset` removes it
 "$FTK" record -e syscalls:sys_enter_getppid -o "$T/k9.dat" >"$T/$t.out" 2>"$T/$t.err" &
 kp=$!
 wait_until 10 grep -q '^ftk record: tracing' "$T/$t.err" || fail $t "no armed line"
 "$GETPPID" 5000
-kill -KILL "$kp"
-wait "$kp" 2>/dev/null
+kill9_both "$kp"
 [ -e "$T/k9.dat" ] && fail $t "a file k9.dat exists after kill -9"
 no_leftovers "$T/k9.dat" || fail $t "leftover files: $(ls -a "$T" | grep k9)"
 [ -d "$TRACEFS/instances/ftk-$kp" ] || fail $t "kill -9 left no instance ftk-$kp (test premise)"

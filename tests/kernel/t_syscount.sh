@@ -134,12 +134,12 @@ if [ $WANT = hist ] && [ -w "$TRACEFS/synthetic_events" ]; then
 		ftk_stop $t && assert_grep $t "paired in the kernel" "$T/$t.err" &&
 			assert_no_grep $t "ftk_${_p}_sys_lat" "$TRACEFS/synthetic_events" && pass $t
 	fi
-	# kill -9: the synthetic event and the triggers stay until `ftk reset`
+	# kill -9 of ftk and its guardian: the synthetic event and the triggers stay until
+	# `ftk reset` (ftk alone: its guardian removes them, t_kill9.sh)
 	t=syscount_latency_kill_reset
 	if ftk_start $t syscount -L; then
 		_p=$(ftk_pid $t)
-		kill -KILL "$_p"
-		wait "$_p" 2>/dev/null
+		kill9_both "$_p"
 		_ftk_forget $t
 		assert_grep $t "ftk_${_p}_sys_lat" "$TRACEFS/synthetic_events" &&
 			assert_rc $t 0 "$FTK" reset &&
