@@ -1088,7 +1088,8 @@ pid_t ftk_session_spawn(struct ftk_session *s, char **argv)
 	return pid;
 }
 
-int ftk_session_filter_pids_user(struct ftk_session *s, const pid_t *pids, int n, bool follow)
+int ftk_session_filter_pids_user(struct ftk_session *s, const pid_t *pids, int n, bool follow,
+				 const char *missing)
 {
 	if (follow && !s->fork_ev) {
 		ftk_error("cannot follow children: no sched:sched_process_fork");
@@ -1097,6 +1098,7 @@ int ftk_session_filter_pids_user(struct ftk_session *s, const pid_t *pids, int n
 	if (!s->user_pids)
 		s->user_pids = ftk_ptable_new();
 	s->user_follow = follow;
+	s->user_pids_missing = missing;
 	for (int i = 0; i < n; i++)
 		user_pid_follow(s, pids[i]);
 	return 0;
@@ -1106,9 +1108,10 @@ int ftk_session_filter_pids(struct ftk_session *s, const pid_t *pids, int n, boo
 {
 	/* set_event_pid came in 4.4, options/event-fork in 4.7: without them, filter (and
 	 * follow children, from sched_process_fork) in user space */
-	if (!ftk_tracefs_has("set_event_pid") ||
-	    (follow && !ftk_tracefs_has("options/event-fork")))
-		return ftk_session_filter_pids_user(s, pids, n, follow);
+	if (!ftk_tracefs_has("set_event_pid"))
+		return ftk_session_filter_pids_user(s, pids, n, follow, "set_event_pid");
+	if (follow && !ftk_tracefs_has("options/event-fork"))
+		return ftk_session_filter_pids_user(s, pids, n, follow, "options/event-fork");
 	struct ftk_buf b = { 0 };
 	for (int i = 0; i < n; i++)
 		ftk_buf_printf(&b, "%s%d", i ? " " : "", (int)pids[i]);
