@@ -32,6 +32,11 @@ pair() {
 	eval "$WORK"
 	sleep 0.3
 	ftk_stop "$_pn.rec" && ftk_stop "$_pn" || return 1
+	# each run removed its own instance (4.9 once showed one left after t_report)
+	for _x in "$_pn" "$_pn.rec"; do
+		_xp=$(ftk_pid "$_x")
+		[ -d "$TRACEFS/instances/ftk-$_xp" ] && { fail "$_pn" "$_x left instance ftk-$_xp"; return 1; }
+	done
 	"$FTK" "$@" --input "$T/$_pn.dat" >"$T/$_pn.in" 2>"$T/$_pn.in.err"
 	_rc=$?
 	[ $_rc = 0 ] || { fail "$_pn" "--input exited $_rc"; _show "$T/$_pn.in.err"; return 1; }
