@@ -232,7 +232,7 @@ t=record_kill9
 # instance is there until `ftk reset` removes it
 "$FTK" record -e syscalls:sys_enter_getppid -o "$T/k9.dat" >"$T/$t.out" 2>"$T/$t.err" &
 kp=$!
-wait_until 10 grep -q '^ftk record: tracing' "$T/$t.err" || fail $t "no armed line"
+wait_until 10 grep -qs '^ftk record: tracing' "$T/$t.err" || fail $t "no armed line"
 "$GETPPID" 5000
 kill9_both "$kp"
 [ -e "$T/k9.dat" ] && fail $t "a file k9.dat exists after kill -9"
