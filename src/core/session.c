@@ -352,7 +352,8 @@ static void remove_instance(struct ftk_session *s)
 			break;
 		}
 		if (i == 49)
-			ftk_warn("cannot remove %s: still busy; 'ftk reset' will retry", s->dir);
+			ftk_warn("cannot remove %s: still busy (another ftk session reading?); the "
+				 "next ftk session to end or start, or 'ftk reset', removes it", s->dir);
 		usleep(20000);
 	}
 	if (s->tfs.inst)
@@ -930,8 +931,15 @@ int ftk_session_close(struct ftk_session *s)
 		if (s->lost_held)
 			print_lost(s);
 	}
-	if (!s->opts.input)
+	if (!s->opts.input) {
 		undo(s);
+		/* Before 5.7 the pipe readers were counted per tracer, not per instance ("tracing:
+		 * Move pipe reference to trace array instead of current_tracer"): rmdir of an
+		 * instance is EBUSY while any other instance's trace_pipe_raw is open, so a session
+		 * ending beside another leaves its instance. The last one to end removes it. */
+		if (!s->opts.dry_run)
+			ftk_reset_dead(s->tracefs, false);
+	}
 	ftk_guardian_stop();
 	if (armed)
 		fprintf(stderr, "ftk: %llu events, %llu lost\n", records + s->extra_events,
