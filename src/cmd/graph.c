@@ -309,7 +309,8 @@ static int setup_tracer(struct ftk_run *r, struct ftk_session *s)
 		if (follow && !ftk_tracefs_has("options/function-fork")) {
 			/* function-fork came in 4.12 ("ftrace: Add option function-fork"): no
 			 * set_ftrace_pid; the session follows the forks in user space */
-			err = ftk_session_filter_pids_user(s, all, n, true);
+			err = ftk_session_filter_pids_user(s, all, n, true,
+							   "options/function-fork");
 		} else {
 			err = ftk_session_instance_write(s, "set_ftrace_pid", ftk_buf_str(&b));
 			if (!err && follow)

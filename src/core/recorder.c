@@ -335,9 +335,12 @@ int ftk_recorder_armed(struct ftk_recorder *rec, int *nevents)
 		n++;
 	}
 	if (s->user_pids) {
-		ftk_error("this kernel filters pids only in user space (no set_event_pid or "
-			  "options/event-fork): a recording cannot be filtered that way");
-		ftk_hint("record without -p/COMMAND, or on a kernel with set_event_pid (4.4+)");
+		ftk_error("this kernel can filter these pids only in user space (no %s): a "
+			  "recording of raw pages cannot be filtered that way",
+			  s->user_pids_missing ? s->user_pids_missing : "kernel pid filter");
+		ftk_hint("record the whole system without -p/COMMAND (run the command beside "
+			 "it), or on a kernel with %s",
+			 s->user_pids_missing ? s->user_pids_missing : "set_event_pid");
 		return -ENOTSUP;
 	}
 	rec->armed = true;
@@ -392,15 +395,22 @@ int ftk_recorder_finish(struct ftk_recorder *rec)
 
 	snprintf(tmp, sizeof(tmp), "%s/.%s.ftk-%d.tmp", rec->dir, rec->base, (int)getpid());
 	bool named = false;
-	fd = tmp_file(rec->dir, rec->base, "out");
+	fd = open(rec->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		/* O_TMPFILE came in 3.11 (and not every file system has it): an unlinked file
+		 * cannot be linked then, so the file is written under the temporary name */
+		fd = open(tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0644);
+		named = fd >= 0;
+	}
 	if (fd < 0) {
-		ftk_error("cannot create %s in %s: %s", rec->base, rec->dir, strerror(-fd));
-		return fd;
+		rc = -errno;
+		ftk_error("cannot create %s in %s: %s", rec->base, rec->dir, strerror(-rc));
+		return rc;
 	}
 	rc = ftk_td_write(fd, td);
 	if (!rc && fsync(fd) < 0)
 		rc = -errno;
-	if (!rc) {
+	if (!rc && !named) {
 		rc = link_fd(fd, tmp);
 		named = !rc;
 	}

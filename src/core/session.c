@@ -352,7 +352,8 @@ static void remove_instance(struct ftk_session *s)
 			break;
 		}
 		if (i == 49)
-			ftk_warn("cannot remove %s: still busy; 'ftk reset' will retry", s->dir);
+			ftk_warn("cannot remove %s: still busy (another ftk session reading?); the "
+				 "next ftk session to end or start, or 'ftk reset', removes it", s->dir);
 		usleep(20000);
 	}
 	if (s->tfs.inst)
@@ -930,8 +931,15 @@ int ftk_session_close(struct ftk_session *s)
 		if (s->lost_held)
 			print_lost(s);
 	}
-	if (!s->opts.input)
+	if (!s->opts.input) {
 		undo(s);
+		/* Before 5.7 the pipe readers were counted per tracer, not per instance ("tracing:
+		 * Move pipe reference to trace array instead of current_tracer"): rmdir of an
+		 * instance is EBUSY while any other instance's trace_pipe_raw is open, so a session
+		 * ending beside another leaves its instance. The last one to end removes it. */
+		if (!s->opts.dry_run)
+			ftk_reset_dead(s->tracefs, false);
+	}
 	ftk_guardian_stop();
 	if (armed)
 		fprintf(stderr, "ftk: %llu events, %llu lost\n", records + s->extra_events,
@@ -1088,7 +1096,8 @@ pid_t ftk_session_spawn(struct ftk_session *s, char **argv)
 	return pid;
 }
 
-int ftk_session_filter_pids_user(struct ftk_session *s, const pid_t *pids, int n, bool follow)
+int ftk_session_filter_pids_user(struct ftk_session *s, const pid_t *pids, int n, bool follow,
+				 const char *missing)
 {
 	if (follow && !s->fork_ev) {
 		ftk_error("cannot follow children: no sched:sched_process_fork");
@@ -1097,6 +1106,7 @@ int ftk_session_filter_pids_user(struct ftk_session *s, const pid_t *pids, int n
 	if (!s->user_pids)
 		s->user_pids = ftk_ptable_new();
 	s->user_follow = follow;
+	s->user_pids_missing = missing;
 	for (int i = 0; i < n; i++)
 		user_pid_follow(s, pids[i]);
 	return 0;
@@ -1106,9 +1116,10 @@ int ftk_session_filter_pids(struct ftk_session *s, const pid_t *pids, int n, boo
 {
 	/* set_event_pid came in 4.4, options/event-fork in 4.7: without them, filter (and
 	 * follow children, from sched_process_fork) in user space */
-	if (!ftk_tracefs_has("set_event_pid") ||
-	    (follow && !ftk_tracefs_has("options/event-fork")))
-		return ftk_session_filter_pids_user(s, pids, n, follow);
+	if (!ftk_tracefs_has("set_event_pid"))
+		return ftk_session_filter_pids_user(s, pids, n, follow, "set_event_pid");
+	if (follow && !ftk_tracefs_has("options/event-fork"))
+		return ftk_session_filter_pids_user(s, pids, n, follow, "options/event-fork");
 	struct ftk_buf b = { 0 };
 	for (int i = 0; i < n; i++)
 		ftk_buf_printf(&b, "%s%d", i ? " " : "", (int)pids[i]);

@@ -138,7 +138,8 @@ int ftk_session_filter_pids(struct ftk_session *s, const pid_t *pids, int n, boo
 /* The same, always in user space: every record not from PIDS (or, with follow, a child seen
  * in sched_process_fork) is dropped before the view sees it; no kernel pid filter is set.
  * For function_graph without options/function-fork (before 4.12). */
-int ftk_session_filter_pids_user(struct ftk_session *s, const pid_t *pids, int n, bool follow);
+int ftk_session_filter_pids_user(struct ftk_session *s, const pid_t *pids, int n, bool follow,
+				 const char *missing);
 
 /* The instance/group names, e.g. "ftk-1234" / "ftk_1234". */
 const char *ftk_session_instance_name(const struct ftk_session *s);

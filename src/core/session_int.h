@@ -82,6 +82,7 @@ struct ftk_session {
 	 * before 4.4, no options/event-fork before 4.7): ftk_session_filter_pids() */
 	struct ftk_ptable *user_pids;	/* NULL: no such filter */
 	bool user_follow;
+	const char *user_pids_missing;	/* the tracefs file that would filter in the kernel */
 	struct ftk_event *fork_ev;	/* sched:sched_process_fork, the view's or our own */
 	struct ftk_field_ref fork_child;
 
