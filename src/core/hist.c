@@ -87,11 +87,70 @@ static void event_file(const struct ftk_trigger *t, const char *file, char *path
 	snprintf(path, len, "%s/events/%s/%s/%s", t->tfs->dir, t->sys, t->event, file);
 }
 
+/* "keys=A,B.mod" of a trigger's text: where it starts and its length (0: none). */
+static size_t keys_of(const char *text, const char **keys)
+{
+	const char *k = strstr(text, "keys=");
+	*keys = k ? k + 5 : "";
+	return k ? strcspn(*keys, ": \n") : 0;
+}
+
+/* Whether a hist block's "# trigger info: ..." line is this trigger's: the same keys, and
+ * the same filter (the kernel prints the filter as written, the rest normalized). */
+static bool info_is(const char *trigger, const char *info, size_t len)
+{
+	const char *mine, *theirs;
+	size_t n = keys_of(trigger, &mine);
+	char *line = ftk_xmalloc(len + 1);
+	memcpy(line, info, len);
+	line[len] = 0;
+	size_t m = keys_of(line, &theirs);
+	bool same = n && n == m && memcmp(mine, theirs, n) == 0;
+	const char *filter = strstr(trigger, " if ");
+	if (same)
+		same = filter ? strstr(line, filter) != NULL : strstr(line, " if ") == NULL;
+	free(line);
+	return same;
+}
+
+/*
+ * An event's hist file holds one block per hist trigger on it ("# event histogram",
+ * "# trigger info: TRIGGER", entries, "Totals:"), in the order of the event's trigger
+ * list: older kernels add a trigger at the head of that list (4.9: the last one set comes
+ * first), newer ones at its tail, so the order says nothing: the block whose trigger info
+ * names this trigger's keys (and filter) is the one.
+ */
+char *ftk_hist_block(const char *text, const char *trigger)
+{
+	static const char info[] = "# trigger info: ";
+	for (const char *b = strstr(text, info); b; b = strstr(b + 1, info)) {
+		const char *line = b + sizeof(info) - 1;
+		if (!info_is(trigger, line, strcspn(line, "\n")))
+			continue;
+		const char *end = strstr(line, "\n# event histogram");
+		const char *next = strstr(line, info);
+		if (!end || (next && next < end))
+			end = next;
+		size_t n = end ? (size_t)(end - b) : strlen(b);
+		char *block = ftk_xmalloc(n + 2);
+		memcpy(block, b, n);
+		block[n] = '\n';
+		block[n + 1] = 0;
+		return block;
+	}
+	return NULL;
+}
+
 char *ftk_trigger_hist(const struct ftk_trigger *t)
 {
 	char path[1024];
 	event_file(t, "hist", path, sizeof(path));
-	return ftk_read_file(path, NULL);
+	char *text = ftk_read_file(path, NULL);
+	char *block = text ? ftk_hist_block(text, t->text) : NULL;
+	if (!block)
+		return text;	/* one trigger, or a form not recognized: the whole file */
+	free(text);
+	return block;
 }
 
 static int create_synth(struct ftk_hist *h, struct ftk_synth *sy)

@@ -35,8 +35,12 @@ struct ftk_trigger *ftk_trigger(struct ftk_session *s, const char *sys, const ch
 /* The trigger is not set when *skip is true at arm: it is on an optional probe the kernel
  * refused (events.h: ev->skipped), there is no event to put it on. */
 void ftk_trigger_unless(struct ftk_trigger *t, const bool *skip);
-/* Content of the event's hist file (malloc'd), NULL with errno on error. */
+/* This trigger's block of the event's hist file (the whole file when one block or none
+ * matches; malloc'd), NULL with errno on error. */
 char *ftk_trigger_hist(const struct ftk_trigger *t);
+/* The block of hist file TEXT whose "# trigger info:" is TRIGGER's (same keys and filter;
+ * the blocks' order differs between kernels), malloc'd; NULL when none is. */
+char *ftk_hist_block(const char *text, const char *trigger);
 /* Recycling a trigger's map (the kernel never deletes hist entries and refuses :clear on
  * triggers with variables): remove it ('!' + its text; a dependent trigger first), then
  * create it again with the same text (dependencies first). Not journaled again: the line

@@ -17,6 +17,7 @@
 
 #include "cmd/funccount/targets.h"
 #include "core/counter.h"
+#include "core/hist.h"
 #include "core/kfuncs.h"
 #include "core/syscalls.h"
 #include "core/util.h"
@@ -118,6 +119,53 @@ static void test_hist_total(void **state)
 	free(text);
 }
 
+/* Two triggers on one event (syscount -P: keyed + total), read in the 4.9 guest: 4.9 lists
+ * the last trigger set first, so each counter must take its own block, not the first. */
+static void test_hist_blocks(void **state)
+{
+	struct ftk_counts m = { 0 };
+	uint64_t total, dropped;
+	char *text = data("4.9-two-triggers.hist");
+	char *keyed = ftk_hist_block(text, "hist:keys=common_pid.execname:vals=hitcount:size=128");
+	char *all = ftk_hist_block(text, "hist:keys=common_pid:vals=hitcount");
+
+	assert_non_null(keyed);
+	assert_non_null(all);
+	assert_int_equal(ftk_counts_parse_hist(&m, keyed, "common_pid", &total, &dropped), 0);
+	assert_int_equal(total, 1615);
+	assert_int_equal(ftk_counts_get(&m, 78), 462);
+	assert_string_equal(name_of(&m, 78), "ftk");
+	ftk_counts_free(&m);
+	assert_int_equal(ftk_counts_parse_hist(&m, all, NULL, &total, &dropped), 0);
+	assert_int_equal(total, 1609);
+	assert_null(ftk_hist_block(text, "hist:keys=id.syscall:vals=hitcount"));
+	assert_null(ftk_hist_block(text, "hist:keys=common_pid:vals=hitcount if common_pid == 5"));
+	free(keyed);
+	free(all);
+	free(text);
+
+	/* the same keys, told apart by the filter */
+	const char *two = "# event histogram\n#\n# trigger info: hist:keys=id:vals=hitcount"
+			  ":sort=hitcount:size=2048 if ret < 0 [active]\n#\n\n{ id: 1 } hitcount: 2\n"
+			  "\nTotals:\n    Hits: 2\n    Entries: 1\n    Dropped: 0\n\n\n"
+			  "# event histogram\n#\n# trigger info: hist:keys=id:vals=hitcount"
+			  ":sort=hitcount:size=2048 [active]\n#\n\n{ id: 1 } hitcount: 7\n"
+			  "\nTotals:\n    Hits: 7\n    Entries: 1\n    Dropped: 0\n";
+	char *plain = ftk_hist_block(two, "hist:keys=id:vals=hitcount:size=2048");
+	char *failed = ftk_hist_block(two, "hist:keys=id:vals=hitcount:size=2048 if ret < 0");
+	assert_non_null(plain);
+	assert_non_null(failed);
+	assert_int_equal(ftk_counts_parse_hist(&m, plain, "id", &total, &dropped), 0);
+	assert_int_equal(total, 7);
+	ftk_counts_free(&m);
+	assert_int_equal(ftk_counts_parse_hist(&m, failed, "id", &total, &dropped), 0);
+	assert_int_equal(total, 2);
+	assert_int_equal(ftk_counts_get(&m, 1), 2);
+	ftk_counts_free(&m);
+	free(plain);
+	free(failed);
+}
+
 static void test_profiles(void **state)
 {
 	char *k = data("kprobe_profile"), *u = data("uprobe_profile");
@@ -217,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_hist_syscall_keys),
 		cmocka_unit_test(test_hist_execname_keys),
 		cmocka_unit_test(test_hist_total),
+		cmocka_unit_test(test_hist_blocks),
 		cmocka_unit_test(test_profiles),
 		cmocka_unit_test(test_kfuncs),
 		cmocka_unit_test(test_syscalls),
