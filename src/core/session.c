@@ -171,8 +171,17 @@ static const char *const guarded_files[] = {
 	"set_ftrace_notrace", "set_ftrace_pid", "max_graph_depth", "set_event_pid",
 };
 
+/* An event's filter file ("events/SYS/EVENT/filter"): global before 3.14 (global_filters). */
+static bool is_filter(const char *file)
+{
+	size_t n = strlen(file);
+	return strncmp(file, "events/", 7) == 0 && n > 7 && strcmp(file + n - 7, "/filter") == 0;
+}
+
 static bool is_guarded(const char *file)
 {
+	if (is_filter(file))
+		return true;
 	for (size_t i = 0; i < FTK_ARRAY_SIZE(guarded_files); i++)
 		if (strcmp(file, guarded_files[i]) == 0)
 			return true;
@@ -188,6 +197,15 @@ static char *normalize(const char *file, const char *raw)
 		const char *l = strchr(raw, '['), *r = l ? strchr(l, ']') : NULL;
 		if (l && r)
 			ftk_buf_add(&b, l + 1, r - l - 1);
+		return b.p;
+	}
+	if (is_filter(file)) {
+		/* "none" when there is none; writing "0" removes one */
+		size_t n = strcspn(raw, "\n");
+		if (n == 0 || (n == 4 && strncmp(raw, "none", 4) == 0))
+			ftk_buf_adds(&b, "0");
+		else
+			ftk_buf_add(&b, raw, n);
 		return b.p;
 	}
 	if (strcmp(file, "buffer_size_kb") == 0) {
@@ -219,7 +237,7 @@ static bool is_idle(const char *file, const char *norm)
 {
 	if (strcmp(file, "current_tracer") == 0)
 		return strcmp(norm, "nop") == 0;
-	if (strcmp(file, "max_graph_depth") == 0)
+	if (strcmp(file, "max_graph_depth") == 0 || is_filter(file))
 		return strcmp(norm, "0") == 0;
 	return *norm == 0;
 }
@@ -277,6 +295,32 @@ int ftk_session_global_write(struct ftk_session *s, const char *file, const char
 	if (err)
 		ftk_error("cannot write '%s' to %s: %s", val, path, strerror(-err));
 	return err;
+}
+
+/*
+ * Event filters became per instance with event triggers (3.14, "tracing: Update event
+ * filters for multibuffer"); before, a tracepoint's filter is the event's own, shared by
+ * the top level and every instance, and an instance's rmdir leaves it set (3.10: a -p run
+ * left "common_pid == N" on raw_syscalls:sys_exit, and every later session saw nothing).
+ * The events' trigger files came with that change: without one, a tracepoint's filter is a
+ * global write (journaled, refused over another tool's filter unless --force, restored at
+ * the end and by `ftk reset`). Our own probes' events go with their group.
+ */
+static int global_filters(struct ftk_session *s)
+{
+	char rel[512];
+	for (struct ftk_event *ev = s->probes.events; ev; ev = ev->next) {
+		if (ev->skipped || !ev->filter || ev->kind != FTK_EV_TRACEPOINT)
+			continue;
+		snprintf(rel, sizeof(rel), "events/%s/%s/trigger", ev->system, ev->name);
+		if (ftk_tracefs_has(rel))
+			return 0;
+		snprintf(rel, sizeof(rel), "events/%s/%s/filter", ev->system, ev->name);
+		int rc = ftk_session_global_write(s, rel, ev->filter);
+		if (rc)
+			return rc == -EBUSY ? rc : -EINVAL;
+	}
+	return 0;
 }
 
 static void restore_globals(struct ftk_session *s)
@@ -706,8 +750,11 @@ int ftk_session_arm(struct ftk_session *s)
 	}
 	/* Dynamic events (unless made before the instance), formats, then filters: a filter the
 	 * kernel refuses is a malformed command line. */
-	rc = ftk_probes_create(&s->probes) || ftk_probes_load(&s->probes, s->tep) ?
-		     -EIO : ftk_probes_filter(&s->probes) ? -EINVAL : 0;
+	rc = ftk_probes_create(&s->probes) || ftk_probes_load(&s->probes, s->tep) ? -EIO : 0;
+	if (!rc)
+		rc = global_filters(s);
+	if (!rc)
+		rc = ftk_probes_filter(&s->probes) ? -EINVAL : 0;
 	ftk_mark("probes");
 	int brc = buffer_job_join(&job);
 	ftk_mark("buffer");
