@@ -4,8 +4,8 @@
  * columns. Counts are taken at raw_syscalls:sys_exit (as bcc does), in the kernel by a hist
  * trigger keyed by id where the kernel has hist triggers (the kernel names the syscalls:
  * id.syscall), else from the ring buffer (names from the built-in table). -L pairs sys_enter
- * with sys_exit per thread: in the kernel where it has synthetic events (hist variables and
- * onmatch: lat_declare), else from the ring buffer in time order.
+ * with sys_exit per thread: in the kernel where it has synthetic events (core/latency.c),
+ * else from the ring buffer in time order.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,8 +16,7 @@
 #include "core/events.h"
 #include "core/features.h"
 #include "core/field.h"
-#include "core/hist.h"
-#include "core/histogram.h"
+#include "core/latency.h"
 #include "core/output.h"
 #include "core/procs.h"
 #include "core/record.h"
@@ -44,13 +43,10 @@ struct syscount {
 	enum ftk_count_via via;
 	struct ftk_counters *counters;
 	struct ftk_counter *exits;
-	/* -L in the kernel: sys_enter's time per thread (start), the exit's latency sent as
-	 * the synthetic event ftk_<pid>_sys_lat (end), counted and summed per key (count) */
+	/* -L in the kernel: enter and exit paired there (core/latency.h) */
 	bool lat_hist;
-	struct ftk_trigger *lat_counter, *lat_start, *lat_end;
-	struct ftk_counts lat_seen_count, lat_seen_ns;	/* cumulative, at the last read */
-	uint64_t lat_dropped;
-	/* -L: sys_enter time per thread, then count and time per key */
+	struct ftk_latency *lat;
+	/* -L from the ring: sys_enter time per thread, then count and time per key */
 	struct ftk_event *enter, *exit;
 	struct ftk_field_ref exit_id;
 	struct ftk_counts started, lat_count, lat_ns;
@@ -118,95 +114,6 @@ static void on_lost(struct ftk_session *s, int cpu, long long count, void *ctx)
 	ftk_counts_free(&x->started);
 }
 
-/* ---- -L in the kernel ---- */
-
-static void add_row(struct syscount *x, uint64_t key, uint64_t count, uint64_t ns,
-		    const char *name);
-
-/*
- * sys_enter saves common_timestamp per thread (ts0); sys_exit of the same thread computes
- * lat = common_timestamp - $ts0 and fires ftk_<pid>_sys_lat(lat, id, pid) (onmatch: only
- * when sys_enter set ts0, each ts0 read once); a hist trigger on that synthetic event
- * counts and sums lat per syscall (or per thread with -P). All three soft-mode: nothing
- * reaches the ring buffer. The action is written NAME(params), the form every kernel with
- * synthetic events takes (4.17; 5.x added .trace(NAME,params) beside it). Field types as
- * raw_syscalls' (long id, int common_pid): 4.19 wants the same type names.
- */
-static int lat_declare(struct syscount *x, struct ftk_session *s, const char *enter_filter)
-{
-	struct ftk_buf b = { 0 };
-	unsigned tids, keys;
-	int rc = ftk_hist_map_size(32768, &tids);
-	if (rc || (rc = ftk_hist_map_size(8192, &keys)))
-		return rc;
-	struct ftk_synth *sy = ftk_synth(s, "sys_lat", "u64 lat; long id; int pid");
-	if (!sy)
-		return -EINVAL;
-	ftk_buf_printf(&b, "hist:keys=%s:vals=hitcount,lat:size=%u",
-		       x->per_process ? "pid" : "id.syscall", keys);
-	x->lat_counter = ftk_trigger(s, "synthetic", ftk_synth_name(sy), ftk_buf_str(&b));
-	ftk_buf_reset(&b);
-	ftk_buf_printf(&b, "hist:keys=common_pid:ts0=common_timestamp:size=%u", tids);
-	if (enter_filter)
-		ftk_buf_printf(&b, " if %s", enter_filter);
-	x->lat_start = ftk_trigger(s, "raw_syscalls", "sys_enter", ftk_buf_str(&b));
-	ftk_buf_reset(&b);
-	ftk_buf_printf(&b, "hist:keys=common_pid:lat=common_timestamp-$ts0:size=%u:"
-		       "onmatch(raw_syscalls.sys_enter).%s($lat,id,common_pid)", tids,
-		       ftk_synth_name(sy));
-	if (x->filter)
-		ftk_buf_printf(&b, " if %s", x->filter);
-	x->lat_end = ftk_trigger(s, "raw_syscalls", "sys_exit", ftk_buf_str(&b));
-	ftk_buf_free(&b);
-	if (!x->lat_counter || !x->lat_start || !x->lat_end) {
-		ftk_error("cannot declare the hist triggers of syscall latency");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* "sys_read [  0]" (.syscall), "1234": the number; the name when there is one. */
-static void lat_entry(const struct ftk_hist_file_entry *e, void *ctx)
-{
-	struct syscount *x = ctx;
-	const char *text = ftk_hist_file_key(e, x->per_process ? "pid" : "id");
-	if (!text)
-		return;
-	const char *open = strrchr(text, '[');
-	uint64_t key = strtoull(open ? open + 1 : text, NULL, 10);
-	uint64_t n = ftk_hist_file_value(e, "hitcount"), ns = ftk_hist_file_value(e, "lat");
-	uint64_t dn = n - ftk_counts_get(&x->lat_seen_count, key);
-	uint64_t dns = ns - ftk_counts_get(&x->lat_seen_ns, key);
-	ftk_counts_set(&x->lat_seen_count, key, n);
-	ftk_counts_set(&x->lat_seen_ns, key, ns);
-	if (dn)
-		add_row(x, key, dn, dns, NULL);
-}
-
-/* Dropped of a trigger's map: threads (start, end) or keys (count) it had no room for. */
-static uint64_t lat_map_dropped(struct ftk_trigger *t)
-{
-	struct ftk_hist_file_totals tot;
-	char *text = ftk_trigger_hist(t);
-	int rc = text ? ftk_hist_file_parse(text, NULL, NULL, &tot) : -1;
-	free(text);
-	return rc ? 0 : tot.dropped;
-}
-
-static void lat_read(struct syscount *x)
-{
-	struct ftk_hist_file_totals tot;
-	char *text = ftk_trigger_hist(x->lat_counter);
-	if (text && ftk_hist_file_parse(text, lat_entry, x, &tot) == 0) {
-		/* a syscall whose enter or exit found no room has no latency: not counted */
-		uint64_t d = tot.dropped + lat_map_dropped(x->lat_start) +
-			     lat_map_dropped(x->lat_end);
-		if (d > x->lat_dropped)
-			x->lat_dropped = d;
-	}
-	free(text);
-}
-
 /* ---- rows ---- */
 
 static void add_row(struct syscount *x, uint64_t key, uint64_t count, uint64_t ns,
@@ -231,6 +138,11 @@ static void add_row(struct syscount *x, uint64_t key, uint64_t count, uint64_t n
 	}
 	x->rows[x->nrows++] = (struct row){ key, count, ns, name };
 	ftk_counts_set(&x->row_of, key, x->nrows);
+}
+
+static void paired(uint64_t key, uint64_t count, uint64_t ns, void *ctx)
+{
+	add_row(ctx, key, count, ns, NULL);
 }
 
 static void counted(uint64_t key, uint64_t count, void *ctx)
@@ -260,8 +172,8 @@ static void collect(struct syscount *x)
 {
 	x->nrows = 0;
 	ftk_counts_clear(&x->row_of);
-	if (x->lat_hist) {
-		lat_read(x);
+	if (x->lat) {
+		ftk_latency_read(x->lat, paired, x);
 	} else if (x->latency) {
 		for (unsigned i = 0; i < x->lat_count.cap; i++) {
 			if (!x->lat_count.used[i] || !x->lat_count.vals[i])
@@ -303,7 +215,9 @@ static void process_comm(char *out, size_t len, const struct row *w)
  * between a read and the map's clear). */
 static uint64_t dropped(const struct syscount *x)
 {
-	return x->counters ? ftk_counters_dropped(x->counters) : x->lat_dropped;
+	if (x->counters)
+		return ftk_counters_dropped(x->counters);
+	return x->lat ? ftk_latency_dropped(x->lat) : 0;
 }
 
 static void print_json(struct syscount *x, uint64_t now)
@@ -509,11 +423,18 @@ static int syscount_declare(struct ftk_run *r, struct ftk_session *s)
 				enter_filter[0] = 0;
 		}
 		if (x->lat_hist) {
-			int rc = lat_declare(x, s, enter_filter && *enter_filter ? enter_filter
-									 : NULL);
+			/* u64 lat; long id; int pid: the source fields' type names (4.19) */
+			struct ftk_latency_spec sp = {
+				.name = "sys_lat", .sys = "raw_syscalls", .start = "sys_enter",
+				.end = "sys_exit",
+				.start_filter = enter_filter && *enter_filter ? enter_filter : NULL,
+				.end_filter = x->filter, .key = "id", .key_decl = "long id",
+				.key_mod = "syscall", .per_thread = x->per_process,
+			};
+			x->lat = ftk_latency_new(s, &sp);
 			free(enter_filter);
-			if (rc)
-				return rc;
+			if (!x->lat)
+				return -EINVAL;
 			goto hooks;
 		}
 		x->enter = ftk_tracepoint(s, "raw_syscalls", "sys_enter",
@@ -574,8 +495,7 @@ static void syscount_free(struct ftk_run *r)
 	ftk_counts_free(&x->started);
 	ftk_counts_free(&x->lat_count);
 	ftk_counts_free(&x->lat_ns);
-	ftk_counts_free(&x->lat_seen_count);
-	ftk_counts_free(&x->lat_seen_ns);
+	ftk_latency_free(x->lat);
 	free(x->rows);
 	ftk_counts_free(&x->row_of);
 	free(x->filter);
