@@ -50,6 +50,7 @@ struct syscount {
 	struct ftk_event *enter, *exit;
 	struct ftk_field_ref exit_id;
 	struct ftk_counts started, lat_count, lat_ns;
+	uint64_t unpaired;		/* exits with no enter seen (in flight at start, lost) */
 	struct row *rows;
 	unsigned nrows, cap;
 	struct ftk_counts row_of;	/* key -> index + 1 in rows (0: none yet) */
@@ -99,8 +100,10 @@ static void on_exit_latency(struct ftk_event *ev, const struct ftk_rec *r, void 
 	struct syscount *x = ctx;
 	uint64_t tid = (uint64_t)ftk_rec_pid(r->data);
 	uint64_t t0 = ftk_counts_get(&x->started, tid);
-	if (!t0 || t0 > r->ts)
+	if (!t0 || t0 > r->ts) {
+		x->unpaired++;
 		return;
+	}
 	ftk_counts_set(&x->started, tid, 0);
 	uint64_t key = x->per_process ? tid : ftk_field_u64(&x->exit_id, r->data, r->size, 0);
 	ftk_counts_add(&x->lat_count, key, 1);
@@ -212,12 +215,12 @@ static void process_comm(char *out, size_t len, const struct row *w)
 }
 
 /* Syscalls counted by no row so far: the kernel's maps had no room (or, recycled, they came
- * between a read and the map's clear). */
+ * between a read and the map's clear); -L: exits with no latency (no enter seen). */
 static uint64_t dropped(const struct syscount *x)
 {
 	if (x->counters)
 		return ftk_counters_dropped(x->counters);
-	return x->lat ? ftk_latency_dropped(x->lat) : 0;
+	return x->lat ? ftk_latency_dropped(x->lat) : x->unpaired;
 }
 
 static void print_json(struct syscount *x, uint64_t now)
@@ -285,7 +288,12 @@ static void print_text(struct syscount *x, uint64_t now)
 			ftk_outf("%-22s %8llu\n", label, (unsigned long long)w->count);
 	}
 	uint64_t d = dropped(x);
-	if (d > x->printed_dropped)
+	if (d > x->printed_dropped && x->latency)
+		ftk_outf("[%llu syscalls without a latency: in flight when tracing started%s]\n",
+			 (unsigned long long)(d - x->printed_dropped), x->lat ?
+			 " or when the kernel's thread maps were emptied, or no room in them" :
+			 ", or events lost");
+	else if (d > x->printed_dropped)
 		ftk_outf("[the kernel's map was full: %llu syscalls not counted]\n",
 			 (unsigned long long)(d - x->printed_dropped));
 	x->printed_dropped = d;
@@ -307,6 +315,12 @@ static void on_tick(struct ftk_session *s, uint64_t now, void *ctx)
 	print_stats(ctx, now);
 }
 
+static void tend(struct ftk_session *s, uint64_t now, void *ctx)
+{
+	struct syscount *x = ctx;
+	ftk_latency_tend(x->lat);
+}
+
 static void on_end(struct ftk_session *s, void *ctx)
 {
 	struct syscount *x = ctx;
@@ -316,7 +330,12 @@ static void on_end(struct ftk_session *s, void *ctx)
 		print_stats(x, now);
 	if (!x->json)
 		ftk_outf("Detaching...\n");
-	unsigned long recycled = x->counters ? ftk_counters_recycled(x->counters) : 0;
+	unsigned long recycled = x->lat ? ftk_latency_recycled(x->lat) : 0;
+	if (recycled)
+		ftk_info("the kernel's maps of threads in a syscall were full and emptied %lu "
+			 "time%s; the exits during each emptying have no latency (counted)",
+			 recycled, recycled == 1 ? "" : "s");
+	recycled = x->counters ? ftk_counters_recycled(x->counters) : 0;
 	if (recycled)
 		ftk_info("the kernel's map of processes was full and emptied %lu time%s; syscalls "
 			 "made in between a read and its emptying are in the dropped count",
@@ -460,6 +479,8 @@ static int syscount_declare(struct ftk_run *r, struct ftk_session *s)
 hooks:
 	if (x->interval > 0)
 		ftk_session_on_tick(s, (uint64_t)(x->interval * 1e9), on_tick, x);
+	else if (x->lat)	/* the thread maps are emptied as they fill, read or not */
+		ftk_session_on_tick(s, 1000000000ull, tend, x);
 	ftk_session_on_end(s, on_end, x);
 	return 0;
 }

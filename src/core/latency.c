@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * latency: start-to-end time per thread paired in the kernel, counted per key (see
- * latency.h). Moved from syscount (its -L in the kernel).
+ * latency.h). Moved from syscount (its -L in the kernel), with the thread maps' recycling
+ * and the total of end events added.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,9 +19,12 @@ struct ftk_latency {
 	bool per_thread;
 	char *key;
 	unsigned tids;			/* the thread maps' size */
-	struct ftk_trigger *start, *end, *count;
+	struct ftk_trigger *start, *end, *count, *total;
 	struct ftk_counts seen_count, seen_ns;	/* cumulative, at the last read */
+	uint64_t attributed;		/* sum of the counts handed out */
 	uint64_t dropped;		/* kept monotone */
+	unsigned long recycles;
+	bool stuck;
 	void (*fn)(uint64_t key, uint64_t count, uint64_t ns, void *ctx);
 	void *ctx;
 };
@@ -62,8 +66,15 @@ struct ftk_latency *ftk_latency_new(struct ftk_session *s, const struct ftk_late
 	if (sp->end_filter)
 		ftk_buf_printf(&b, " if %s", sp->end_filter);
 	l->end = ftk_trigger(s, sp->sys, sp->end, ftk_buf_str(&b));
+	/* Last: set after the pairing, every end it counts could be paired. Keyed by KEY, not
+	 * common_pid: never full, and its hist block is told from end's by its keys. */
+	ftk_buf_reset(&b);
+	ftk_buf_printf(&b, "hist:keys=%s:vals=hitcount:size=%u", sp->key, keys);
+	if (sp->end_filter)
+		ftk_buf_printf(&b, " if %s", sp->end_filter);
+	l->total = ftk_trigger(s, sp->sys, sp->end, ftk_buf_str(&b));
 	ftk_buf_free(&b);
-	if (!l->count || !l->start || !l->end) {
+	if (!l->count || !l->start || !l->end || !l->total) {
 		ftk_error("cannot declare the hist triggers of the %s latency", sp->name);
 		ftk_latency_free(l);
 		return NULL;
@@ -85,6 +96,7 @@ static void count_entry(const struct ftk_hist_file_entry *e, void *ctx)
 	uint64_t dns = ns - ftk_counts_get(&l->seen_ns, key);
 	ftk_counts_set(&l->seen_count, key, n);
 	ftk_counts_set(&l->seen_ns, key, ns);
+	l->attributed += dn;
 	if (dn)
 		l->fn(key, dn, dns, l->ctx);
 }
@@ -98,26 +110,54 @@ static int totals(struct ftk_trigger *t, struct ftk_hist_file_totals *tot)
 	return rc;
 }
 
+static bool thread_map_full(const struct ftk_latency *l, const struct ftk_hist_file_totals *t)
+{
+	return t->dropped || t->entries * 4 >= (uint64_t)l->tids * 3;
+}
+
+/* Empty the thread maps when one is 3/4 full or dropping: end uses start's ts0, so end goes
+ * first and comes back last. */
+void ftk_latency_tend(struct ftk_latency *l)
+{
+	struct ftk_hist_file_totals s, e;
+	if (l->stuck || totals(l->start, &s) || totals(l->end, &e) ||
+	    (!thread_map_full(l, &s) && !thread_map_full(l, &e)))
+		return;
+	l->recycles++;
+	if (ftk_trigger_remove(l->end) || ftk_trigger_remove(l->start) ||
+	    ftk_trigger_recreate(l->start) || ftk_trigger_recreate(l->end)) {
+		l->stuck = true;
+		ftk_warn("the kernel's thread maps can no longer be emptied: threads beyond "
+			 "%u have no latency (counted as dropped)", l->tids);
+	}
+}
+
 void ftk_latency_read(struct ftk_latency *l,
 		      void (*fn)(uint64_t key, uint64_t count, uint64_t ns, void *ctx), void *ctx)
 {
-	struct ftk_hist_file_totals tot, s, e;
+	struct ftk_hist_file_totals tot;
+	/* The total first: the pairs, read after, can only be ahead of it, so what it says
+	 * is never too much (and kept monotone). */
+	bool have_total = totals(l->total, &tot) == 0;
+	uint64_t ends = have_total ? tot.hits + tot.dropped : 0;
 	char *text = ftk_trigger_hist(l->count);
 	l->fn = fn;
 	l->ctx = ctx;
-	if (text && ftk_hist_file_parse(text, count_entry, l, &tot) == 0 &&
-	    !totals(l->start, &s) && !totals(l->end, &e)) {
-		/* a syscall whose enter or exit found no room has no latency: not counted */
-		uint64_t d = tot.dropped + s.dropped + e.dropped;
-		if (d > l->dropped)
-			l->dropped = d;
-	}
+	if (text && ftk_hist_file_parse(text, count_entry, l, &tot) == 0 && have_total &&
+	    ends > l->attributed && ends - l->attributed > l->dropped)
+		l->dropped = ends - l->attributed;
 	free(text);
+	ftk_latency_tend(l);
 }
 
 uint64_t ftk_latency_dropped(const struct ftk_latency *l)
 {
 	return l->dropped;
+}
+
+unsigned long ftk_latency_recycled(const struct ftk_latency *l)
+{
+	return l->recycles;
 }
 
 void ftk_latency_free(struct ftk_latency *l)

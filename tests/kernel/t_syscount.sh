@@ -277,6 +277,39 @@ else
 	skip $t "no ftk-manykeys helper (FTK_HELPERS)"
 fi
 
+# -L in the kernel: the maps of threads in a syscall only grow; when ftk finds one 3/4 full
+# (it looks every second; no -i here: one table at the end) they are emptied (removed and
+# set again). Maps of 128 and 3 waves of 50 processes
+# (each N getppid): without emptying only the threads of about two waves ever get a
+# latency. Every getppid is a row or in the "without a latency" line (the exits during an
+# emptying, counted by a total of sys_exit beside the pairing).
+t=syscount_latency_recycle
+if [ $WANT = hist ] && [ -w "$TRACEFS/synthetic_events" ] && [ -x "${MANYKEYS:-}" ]; then
+	PN=100
+	manykeys_start $t procs 3 50 $PN 2500
+	export FTK_HIST_MAP_SIZE=128
+	if ftk_start $t syscount -L -T 1000; then
+		kill -USR1 "$_mh"
+		wait "$_mh" || fail $t "the helper failed"
+		sleep 2
+		ftk_stop $t
+		_got=$(awk '$1 == "getppid" { s += $2 } END { print s + 0 }' "$T/$t.out")
+		_dropped=$(sed -n 's/^\[\([0-9]*\) syscalls without a latency.*/\1/p' "$T/$t.out" |
+			awk '{ s += $1 } END { print s + 0 }')
+		echo "    getppid $_got of $((150 * PN)) with a latency, $_dropped syscalls without"
+		[ "$_got" -le $((150 * PN)) ] && [ "$_got" -gt $((100 * PN)) ] &&
+			[ $((_got + _dropped)) -ge $((150 * PN)) ] ||
+			fail $t "getppid $_got, without a latency $_dropped, of $((150 * PN))"
+		assert_grep $t "emptied" "$T/$t.err" && pass $t
+	else
+		kill "$_mh"
+		wait "$_mh"
+	fi
+	unset FTK_HIST_MAP_SIZE
+else
+	skip $t "needs hist triggers, synthetic events and the ftk-manykeys helper"
+fi
+
 # Intervals: one table per second, each starting with [HH:MM:SS].
 t=syscount_interval
 assert_rc $t 0 "$FTK" syscount -i 1 -d 3 -T 1 &&
