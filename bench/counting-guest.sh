@@ -10,10 +10,18 @@
 # it is there and runs: storm rate, slowdown, tool CPU (rusage), what the tool counted;
 # (2) funccount on FUNCS (500) kernel functions: time to armed per backend (hist triggers,
 # kprobe_profile hit counters) and the overhead on ftk-fsops (ROUNDS rounds of 9 file
-# syscalls). Env: N (2000000), FUNCS (500), ROUNDS (5000).
+# syscalls); (3) where the storm's slowdown under `ftk syscount` comes from: the storm
+# alone, under ftk syscount (-L), libbpf-tools' syscount (-L) and under triggers written by
+# hand into a scratch instance (what ftk arms, and variants: key flag, map size, event, a
+# second trigger, non-hist triggers as floors, the event enabled into the instance's ring
+# with nobody reading, the -L pairing with and without a total), RUNS rounds in
+# alternating order, each variant's slowdown against its round's storm alone.
+# Env: N (2000000), FUNCS (500), ROUNDS (5000), RUNS (4), PARTS ("1 2 3").
 N=${N:-2000000}
 FUNCS=${FUNCS:-500}
 ROUNDS=${ROUNDS:-5000}
+RUNS=${RUNS:-4}
+PARTS=${PARTS:-1 2 3}
 FTK=${FTK:-/ftk/ftk}
 H=${FTK_HELPERS:-/ftk/helpers}
 TR=/sys/kernel/tracing
@@ -21,18 +29,14 @@ W=$(mktemp -d /tmp/bench.XXXXXX)
 
 echo "## Counting bench in the guest: kernel $(uname -r), $(nproc) CPUs (qemu TCG)"
 echo
-echo "N=$N getppid calls; rusage = the tool's own CPU (user + sys of it and its children)."
-echo
-echo "| consumer | storm calls/s | slowdown | tool CPU ms | counted getppid (trace: every sys_exit) |"
-echo "| --- | ---: | ---: | ---: | --- |"
 
 storm() { getppid_storm "$N" | awk '{ print $6 }'; }
 
-# consumer NAME MARKER CMD...: start CMD under rusage, wait for MARKER in its output (armed),
-# run the storm, SIGINT, print the row (counted: the line of its output naming getppid).
-consumer() {
-	name=$1 marker=$2
-	shift 2
+# consumer_start MARKER CMD...: start CMD under rusage ($bg), wait for MARKER in its output
+# (armed). 1 (after writing why into $W/why) when it did not start.
+consumer_start() {
+	marker=$1
+	shift
 	rm -f "$W/ru" "$W/out" "$W/err"	# a stale err would match the next marker
 	rusage "$W/ru" "$@" >"$W/out" 2>"$W/err" &
 	bg=$!
@@ -42,14 +46,17 @@ consumer() {
 	while if [ "$marker" = - ]; then [ $i -lt 50 ]; else ! grep -q "$marker" "$W/out" "$W/err" 2>/dev/null; fi; do
 		i=$((i + 1))
 		if [ $i -gt 1200 ] || ! kill -0 $bg 2>/dev/null; then
-			echo "| $name | - | - | - | did not start: $(head -c 200 "$W/err" | tr '\n' ' ') |"
+			echo "did not start: $(head -c 200 "$W/err" | tr '\n' ' ')" >"$W/why"
 			kill -INT $bg 2>/dev/null
 			wait $bg
-			return
+			return 1
 		fi
 		sleep 0.1
 	done
-	rate=$(storm)
+}
+
+# consumer_stop: 1 s later SIGINT; $cpu (ms) and $got (its line naming getppid).
+consumer_stop() {
 	sleep 1
 	kill -INT $bg
 	wait $bg
@@ -57,9 +64,26 @@ consumer() {
 	got=$(grep -m1 -E '^getppid |^ *getppid |^total ' "$W/out" | tr -s ' ' | head -c 80)
 	lost=$(grep -o '[0-9]* lost' "$W/err" | tail -n 1)
 	[ -n "$lost" ] && got="$got ($lost)"
+}
+
+# consumer NAME MARKER CMD...: the storm under CMD, one row.
+consumer() {
+	name=$1 marker=$2
+	shift 2
+	if ! consumer_start "$marker" "$@"; then
+		echo "| $name | - | - | - | $(cat "$W/why") |"
+		return
+	fi
+	rate=$(storm)
+	consumer_stop
 	echo "| $name | $rate | $(awk -v a="$ALONE" -v r="$rate" 'BEGIN { printf "%.2fx", a / r }') | $cpu | $got |"
 }
 
+case " $PARTS " in *" 1 "*)
+echo "N=$N getppid calls; rusage = the tool's own CPU (user + sys of it and its children)."
+echo
+echo "| consumer | storm calls/s | slowdown | tool CPU ms | counted getppid (trace: every sys_exit) |"
+echo "| --- | ---: | ---: | ---: | --- |"
 ALONE=$(storm)
 echo "| alone | $ALONE | 1.00x | - | - |"
 consumer "ftk syscount (hist)" "Tracing" "$FTK" syscount -T 20
@@ -78,9 +102,11 @@ echo "| alone, again | $ALONE2 | $(awk -v a="$ALONE" -v r="$ALONE2" 'BEGIN { pri
 echo
 [ -e /sys/kernel/btf/vmlinux ] && echo "(BTF: /sys/kernel/btf/vmlinux present)" || echo "(no /sys/kernel/btf/vmlinux)"
 echo
+;; esac
 
 # (2) funccount on FUNCS kernel functions, named in one -r pattern (^(a|b|...)$): those a
 # kprobe may not go on (the blacklist) are left out by funccount itself.
+case " $PARTS " in *" 2 "*)
 awk '{ print $1 }' "$TR/available_filter_functions" | grep -v -e '\.' -e '^_' | sort -u |
 	grep -E '^(vfs_|do_|path_|file_|filp_|d_|dput|dget|iput|inode_|generic_|getname|putname|fd_|fget|fput|mnt|lookup_|link_|may_|security_|simple_|shmem_|touch_|current_time|notify_|fsnotify)' |
 	head -n "$FUNCS" >"$W/funcs"
@@ -124,4 +150,116 @@ for b in hist profile; do
 	grep -m2 -E 'error|warning' "$W/fc.err" | sed 's/^/    /'
 	grep -o 'ftk: [0-9]* events, [0-9]* lost' "$W/fc.err" | sed 's/^/    /'
 done
+;; esac
+
+# (3) The breakdown: what ftk arms, written by hand into a scratch instance, and variants.
+I=$TR/instances/bench-scratch
+EX=$I/events/raw_syscalls/sys_exit
+EN=$I/events/raw_syscalls/sys_enter
+VARIANTS="alone ftk bpf ftk_trace hist_idsys_8192 hist_id_2048 hist_id_8192 hist_idsys_2048
+hist_enter_idsys_8192 hist_two hist_pid_total traceoff_filter traceoff_floor ring_unread
+ring_unread_mono ftk_L bpf_L lat lat_total"
+
+# trig FILE TEXT: set a trigger (appended: O_TRUNC would remove every trigger), remembered
+# for untrig (which removes them in reverse order).
+trig() {
+	echo "$2" >>"$1" || { echo "    refused: $2 on $1: $(tail -n 3 $I/error_log 2>/dev/null)"; return 1; }
+	echo "$1|$2" >>"$W/trigs"
+}
+untrig() {
+	[ -f "$W/trigs" ] || return 0
+	tac "$W/trigs" >"$W/t2"
+	while IFS='|' read -r f t; do
+		echo "!$t" >>"$f"
+	done <"$W/t2"
+	rm -f "$W/trigs" "$W/t2"
+}
+hits() { grep -h -E '^ *Hits:' "$@" 2>/dev/null | awk '{ s += $2 } END { print s }'; }
+
+setup() {
+	case $1 in
+	alone) ;;
+	ftk) consumer_start Tracing "$FTK" syscount -T 20 ;;
+	bpf) consumer_start - syscount -T 20 ;;
+	ftk_trace) consumer_start tracing "$FTK" trace --count -e raw_syscalls:sys_exit ;;
+	ftk_L) consumer_start Tracing "$FTK" syscount -L -T 20 ;;
+	bpf_L) consumer_start - syscount -L -T 20 ;;
+	hist_idsys_8192) trig $EX/trigger 'hist:keys=id.syscall:vals=hitcount:size=8192' ;;
+	hist_id_2048) trig $EX/trigger 'hist:keys=id:vals=hitcount' ;;
+	hist_id_8192) trig $EX/trigger 'hist:keys=id:vals=hitcount:size=8192' ;;
+	hist_idsys_2048) trig $EX/trigger 'hist:keys=id.syscall:vals=hitcount' ;;
+	hist_enter_idsys_8192) trig $EN/trigger 'hist:keys=id.syscall:vals=hitcount:size=8192' ;;
+	hist_two) trig $EX/trigger 'hist:keys=id.syscall:vals=hitcount:size=8192' &&
+		trig $EX/trigger 'hist:keys=common_pid:vals=hitcount' ;;
+	hist_pid_total) trig $EX/trigger 'hist:keys=common_pid:vals=hitcount' ;;
+	# a trigger that needs the record (its filter): the record is built, the filter fails
+	traceoff_filter) trig $EX/trigger 'traceoff if id == -12345' ;;
+	# a trigger with no record and no filter (tracing_on already 0: it does nothing): the
+	# floor of a soft-enabled tracepoint (the syscall's slow path with it)
+	traceoff_floor) echo 0 >$I/tracing_on; trig $EX/trigger 'traceoff' ;;
+	ring_unread) echo local >$I/trace_clock; echo 1 >$EX/enable ;;
+	ring_unread_mono) echo mono >$I/trace_clock; echo 1 >$EX/enable ;;
+	# what ftk syscount -L arms (a synthetic event and three triggers), and with the
+	# total of exits beside it (keys=id) that counts the exits left without a latency
+	lat | lat_total)
+		echo 'bench_lat u64 lat; long id; int pid' >>$TR/synthetic_events &&
+		trig $I/events/synthetic/bench_lat/trigger 'hist:keys=id.syscall:vals=hitcount,lat:size=8192' &&
+		trig $EN/trigger 'hist:keys=common_pid:ts0=common_timestamp:size=32768' &&
+		trig $EX/trigger 'hist:keys=common_pid:lat=common_timestamp-$ts0:size=32768:onmatch(raw_syscalls.sys_enter).bench_lat($lat,id,common_pid)' || return 1
+		[ $1 = lat ] || trig $EX/trigger 'hist:keys=id:vals=hitcount' ;;
+	esac
+}
+
+teardown() {
+	case $1 in
+	ftk | bpf | ftk_trace | ftk_L | bpf_L) consumer_stop; echo "$cpu ms, $got" >>"$W/note.$1" ;;
+	hist_*) echo "hits $(hits $EX/hist $EN/hist)" >>"$W/note.$1"; untrig ;;
+	traceoff_floor) untrig; echo 1 >$I/tracing_on ;;
+	traceoff_*) untrig ;;
+	ring_*) echo 0 >$EX/enable
+		echo "$(grep -h entries: $I/per_cpu/cpu*/stats | tr '\n' ' ')" >>"$W/note.$1"
+		echo >$I/trace ;;
+	lat | lat_total)
+		echo "paired $(hits $I/events/synthetic/bench_lat/hist)" >>"$W/note.$1"
+		untrig
+		echo '!bench_lat' >>$TR/synthetic_events ;;
+	esac
+}
+
+case " $PARTS " in *" 3 "*)
+mkdir $I || exit 1
+echo "Where the slowdown comes from: what ftk syscount arms here,"
+"$FTK" syscount --dry-run 2>&1 | sed 's/^/    /'
+echo "and by hand in a scratch instance; N=$N getppid, $RUNS rounds (order reversed every"
+echo "other round), slowdown against each round's storm alone."
+echo
+rev=""
+for v in $VARIANTS; do rev="$v $rev"; done
+r=1
+while [ $r -le "$RUNS" ]; do
+	[ $((r % 2)) = 1 ] && order=$VARIANTS || order=$rev
+	for v in $order; do
+		if setup $v; then
+			rate=$(storm)
+		else
+			rate=0
+			cat "$W/why" 2>/dev/null
+		fi
+		teardown $v
+		echo "$rate" >>"$W/rate.$v"
+	done
+	r=$((r + 1))
+done
+echo "| variant | storm calls/s per round | slowdown per round | median | notes |"
+echo "| --- | --- | --- | ---: | --- |"
+for v in $VARIANTS; do
+	rates=$(tr '\n' ' ' <"$W/rate.$v")
+	slow=$(paste -d' ' "$W/rate.alone" "$W/rate.$v" |
+		awk '$2 > 0 { printf "%.2fx ", $1 / $2 } $2 == 0 { printf "- " }')
+	med=$(echo "$slow" | tr ' ' '\n' | grep x | sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }')
+	note=$([ -f "$W/note.$v" ] && tr '\n' ';' <"$W/note.$v")
+	echo "| $v | $rates | $slow | $med | $note |"
+done
+rmdir $I
+;; esac
 rm -rf "$W"
