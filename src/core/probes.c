@@ -160,16 +160,19 @@ static void destroy_dynamic(struct ftk_probes *p, struct ftk_event *ev)
 	ev->made = false;
 }
 
-/* 0, or -errno after printing that the filter is malformed and the kernel's reason. */
-static int set_filter(struct ftk_probes *p, struct ftk_event *ev)
+int ftk_probes_write_filter(struct ftk_probes *p, struct ftk_event *ev, const char *dir)
 {
 	char path[1024];
-	snprintf(path, sizeof(path), "%s/events/%s/%s/filter", p->tfs->dir, ev->system, ev->name);
-	ftk_tfs_error_clear(p->tfs);
+	snprintf(path, sizeof(path), "%s/events/%s/%s/filter", dir, ev->system, ev->name);
+	/* The instance's error_log is ours to clear and read; where the filter is global (top
+	 * level, before 3.14) there is no error_log at all (5.2). */
+	bool own = strcmp(dir, p->tfs->dir) == 0;
+	if (own)
+		ftk_tfs_error_clear(p->tfs);
 	int err = ftk_tfs_write(p->tfs, path, ev->filter, false);
 	if (!err)
 		return 0;
-	char *log = tracefs_error_last(p->tfs->inst);
+	char *log = own ? tracefs_error_last(p->tfs->inst) : NULL;
 	ftk_error("invalid filter for %s:%s: '%s'", ev->system, ev->name, ev->filter);
 	if (!log || !*log) {
 		/* No error_log (added in 5.2): the kernel leaves its message in the event's
@@ -321,7 +324,7 @@ int ftk_probes_filter(struct ftk_probes *p)
 	for (struct ftk_event *ev = p->events; ev; ev = ev->next) {
 		if (ev->skipped || !ev->filter)
 			continue;
-		int rc = set_filter(p, ev);
+		int rc = ftk_probes_write_filter(p, ev, p->tfs->dir);
 		if (rc)
 			return rc;
 	}

@@ -53,6 +53,11 @@ int ftk_probes_load_recorded(struct ftk_probes *p, struct tep_handle *tep,
 /* Set the declared filters (printed in dry-run). 0 or -errno after printing that a filter
  * is malformed (a usage error) with the kernel's reason. */
 int ftk_probes_filter(struct ftk_probes *p);
+/* Write EV's filter to DIR/events/SYS/EVENT/filter: DIR is the session's instance, or the
+ * tracefs root where a tracepoint's filter is global (session.c). 0, or -errno after
+ * printing "invalid filter for SYS:EVENT" and the kernel's reason (the instance's error_log,
+ * else the filter file's "parse_error:" line) as a hint. Printed in dry-run. */
+int ftk_probes_write_filter(struct ftk_probes *p, struct ftk_event *ev, const char *dir);
 /* Enable every declared event (except no_enable/skipped ones). 0 or -errno (printed). */
 int ftk_probes_enable(struct ftk_probes *p);
 void ftk_probes_disable(struct ftk_probes *p);

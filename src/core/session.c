@@ -250,10 +250,10 @@ static struct ftk_global_save *find_save(struct ftk_session *s, const char *file
 	return NULL;
 }
 
-int ftk_session_global_write(struct ftk_session *s, const char *file, const char *val)
+/* Before the first write of a top-level FILE: refused when another tool uses it (unless
+ * --force), else its content saved and journaled. 0 or -errno (printed). */
+static int global_save(struct ftk_session *s, const char *file)
 {
-	if (s->opts.input)
-		return 0;
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/%s", s->tracefs, file);
 	if (!find_save(s, file)) {
@@ -291,7 +291,19 @@ int ftk_session_global_write(struct ftk_session *s, const char *file, const char
 		s->globals[s->nglobals++] = (struct ftk_global_save){ ftk_xstrdup(file), norm,
 								      strlen(norm) };
 	}
-	int err = ftk_tfs_write(&s->tfs, path, val, false);
+	return 0;
+}
+
+int ftk_session_global_write(struct ftk_session *s, const char *file, const char *val)
+{
+	if (s->opts.input)
+		return 0;
+	int err = global_save(s, file);
+	if (err)
+		return err;
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", s->tracefs, file);
+	err = ftk_tfs_write(&s->tfs, path, val, false);
 	if (err)
 		ftk_error("cannot write '%s' to %s: %s", val, path, strerror(-err));
 	return err;
@@ -306,19 +318,27 @@ int ftk_session_global_write(struct ftk_session *s, const char *file, const char
  * global write (journaled, refused over another tool's filter unless --force, restored at
  * the end and by `ftk reset`). Our own probes' events go with their group.
  */
+static bool filter_is_global(const struct ftk_event *ev)
+{
+	char rel[512];
+	if (ev->kind != FTK_EV_TRACEPOINT)
+		return false;
+	snprintf(rel, sizeof(rel), "events/%s/%s/trigger", ev->system, ev->name);
+	return !ftk_tracefs_has(rel);
+}
+
 static int global_filters(struct ftk_session *s)
 {
 	char rel[512];
 	for (struct ftk_event *ev = s->probes.events; ev; ev = ev->next) {
-		if (ev->skipped || !ev->filter || ev->kind != FTK_EV_TRACEPOINT)
+		if (ev->skipped || !ev->filter || !filter_is_global(ev))
 			continue;
-		snprintf(rel, sizeof(rel), "events/%s/%s/trigger", ev->system, ev->name);
-		if (ftk_tracefs_has(rel))
-			return 0;
 		snprintf(rel, sizeof(rel), "events/%s/%s/filter", ev->system, ev->name);
-		int rc = ftk_session_global_write(s, rel, ev->filter);
+		int rc = global_save(s, rel);
 		if (rc)
-			return rc == -EBUSY ? rc : -EINVAL;
+			return rc == -EBUSY ? rc : -EIO;
+		if (ftk_probes_write_filter(&s->probes, ev, s->tracefs))
+			return -EINVAL;
 	}
 	return 0;
 }

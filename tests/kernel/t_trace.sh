@@ -95,15 +95,27 @@ else
 	skip $t "no uprobe_events"
 fi
 
+# What a refused filter could leave: the event's top-level filter (where filters are global,
+# before 3.14, ftk writes it there, journaled) and journals in /run/ftk.
+SW_FILTER=${TRACEFS:-/sys/kernel/tracing}/events/sched/sched_switch/filter
+filter_state() {
+	head -n 1 "$SW_FILTER" 2>/dev/null
+	ls /run/ftk 2>/dev/null | grep '\.journal$'
+}
+fs_before=$(filter_state)
+
 t=trace_bad_filter
 assert_rc $t 2 "$FTK" trace -e 'sched:sched_switch:prev_pid ==' -d 1 &&
 	assert_grep $t "^ftk trace: error: invalid filter for sched:sched_switch" "$T/last.err" &&
-	assert_grep $t '^hint: kernel says: .*\(Invalid value\|parse error\|parse_error: \)' "$T/last.err"
+	assert_grep $t '^hint: kernel says: .*\(Invalid value\|parse error\|parse_error: \)' "$T/last.err" &&
+	assert_eq $t "$fs_before" "$(filter_state)"
 pass $t
 
 t=trace_bad_field
 assert_rc $t 2 "$FTK" trace -e 'sched:sched_switch:no_such_field == 1' -d 1 &&
-	assert_grep $t '^hint: kernel says: .*Field not found' "$T/last.err"
+	assert_grep $t "^ftk trace: error: invalid filter for sched:sched_switch" "$T/last.err" &&
+	assert_grep $t '^hint: kernel says: .*Field not found' "$T/last.err" &&
+	assert_eq $t "$fs_before" "$(filter_state)"
 pass $t
 
 t=trace_unknown_event
