@@ -51,7 +51,7 @@ struct opensnoop {
 	struct path_capture *paths;
 	struct ftk_ptrack *procs;	/* pid -> process and name */
 	struct ftk_ptable *threads;	/* tid -> tgid of threads started while tracing */
-	char filter[64];		/* kernel filter of every event: -t, or not ftk itself */
+	char filter[64];		/* kernel filter of every event: -t ("": ftk_event_not_self) */
 	pid_t *tids;			/* -p: their threads, for set_event_pid */
 	int ntids;
 	struct open_events sys[OPEN_NSYS];
@@ -372,11 +372,10 @@ static int opensnoop_check(struct ftk_run *r)
 	struct opensnoop *x = r->state;
 
 	x->json = r->json;
-	/* ftk's own opens (it reads tracefs files as it runs) would feed back. */
+	/* -t: the kernel filters the thread; else none of ftk's own opens (it reads tracefs
+	 * files as it runs: they would feed back), ftk_event_not_self in declare. */
 	if (x->o.tid >= 0)
 		snprintf(x->filter, sizeof(x->filter), "common_pid == %ld", x->o.tid);
-	else
-		snprintf(x->filter, sizeof(x->filter), "common_pid != %d", (int)getpid());
 	if (x->o.tid >= 0)
 		r->npids = 0;	/* -t takes precedence over -p, as in bcc */
 	if (r->dry_run)
@@ -388,7 +387,7 @@ static void declare_syscall(struct opensnoop *x, struct ftk_session *s, int sys)
 {
 	char enter[32], exit[32];
 	struct open_events *e = &x->sys[sys];
-	const char *filter = x->filter;
+	const char *filter = x->filter[0] ? x->filter : NULL;
 
 	snprintf(enter, sizeof(enter), "sys_enter_%s", open_sys_names[sys]);
 	snprintf(exit, sizeof(exit), "sys_exit_%s", open_sys_names[sys]);
@@ -399,6 +398,10 @@ static void declare_syscall(struct opensnoop *x, struct ftk_session *s, int sys)
 		return;
 	e->enter = ftk_tracepoint(s, "syscalls", enter, filter);
 	e->exit = ftk_tracepoint(s, "syscalls", exit, filter);
+	if (!filter) {
+		ftk_event_not_self(e->enter);
+		ftk_event_not_self(e->exit);
+	}
 	e->enter->optional = e->exit->optional = sys != OPEN_SYS_OPENAT;
 }
 
@@ -411,7 +414,7 @@ static int opensnoop_declare(struct ftk_run *r, struct ftk_session *s)
 	x->threads = ftk_ptable_new();
 	x->pairs = open_pairs_new(opensnoop_backends[r->backend].name,
 				  path_no_capture_why(r->backend));
-	x->paths = path_capture_new(x->pairs, r->backend, x->filter);
+	x->paths = path_capture_new(x->pairs, r->backend, x->filter[0] ? x->filter : NULL);
 	for (int i = 0; i < OPEN_NSYS; i++)
 		declare_syscall(x, s, i);
 	x->newtask = ftk_tracepoint_optional(s, "task", "task_newtask", on_newtask, x);

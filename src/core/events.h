@@ -44,6 +44,8 @@ struct ftk_event {
 	bool enabled;		/* set by arm when live */
 	bool skipped;		/* optional event that could not be created */
 	bool made;		/* dynamic event created (to remove at the end) */
+	bool not_self;		/* none of ftk's own records (ftk_event_not_self) */
+	bool drop_self;		/* set by arm: ftk's own records dropped in user space */
 	struct ftk_event *next;
 };
 
@@ -62,6 +64,12 @@ struct ftk_event *ftk_uprobe_sym(struct ftk_session *s, const char *name, const 
 				 const char *symbol, const char *fetch, bool ret);
 
 void ftk_event_on(struct ftk_event *ev, ftk_event_fn fn, void *ctx);
+/* None of ftk's own records on EV (its own reads of tracefs and /proc would feed back into a
+ * view of opens): arm adds "common_pid != <ftk's pid>" to EV's kernel filter where that
+ * filter is the session's own, and drops those records in user space where it would be
+ * global (a tracepoint before 3.14: every other tracer would lose ftk's records too, and a
+ * second ftk session would be refused). A recording (raw pages) then holds them. */
+void ftk_event_not_self(struct ftk_event *ev);
 /* A tracepoint the view can do without: declared (optional, handled by fn) when the kernel
  * has it, else NULL. */
 struct ftk_event *ftk_tracepoint_optional(struct ftk_session *s, const char *sys,

@@ -101,6 +101,12 @@ void ftk_event_on(struct ftk_event *ev, ftk_event_fn fn, void *ctx)
 	ev->ctx = ctx;
 }
 
+void ftk_event_not_self(struct ftk_event *ev)
+{
+	if (ev)
+		ev->not_self = true;
+}
+
 static bool is_dynamic(const struct ftk_event *ev)
 {
 	return ev->kind != FTK_EV_TRACEPOINT;

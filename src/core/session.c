@@ -327,6 +327,27 @@ static bool filter_is_global(const struct ftk_event *ev)
 	return !ftk_tracefs_has(rel);
 }
 
+/* The events that want none of ftk's own records (ftk_event_not_self): a kernel filter where
+ * it is the session's own, else dropped in user space (ftk_session_dispatch). A global
+ * filter would hide ftk from every other tracer and refuse a second ftk session. */
+static void self_filters(struct ftk_session *s)
+{
+	for (struct ftk_event *ev = s->probes.events; ev; ev = ev->next) {
+		if (ev->skipped || !ev->not_self)
+			continue;
+		if (filter_is_global(ev)) {
+			ev->drop_self = true;
+			continue;
+		}
+		struct ftk_buf b = { 0 };
+		if (ev->filter)
+			ftk_buf_printf(&b, "(%s) && ", ev->filter);
+		ftk_buf_printf(&b, "common_pid != %d", (int)s->pid);
+		free(ev->filter);
+		ev->filter = b.p;
+	}
+}
+
 static int global_filters(struct ftk_session *s)
 {
 	char rel[512];
@@ -632,6 +653,8 @@ void ftk_session_dispatch(const struct ftk_rec *r, void *ctx)
 {
 	struct ftk_session *s = ctx;
 	struct ftk_event *ev = ftk_probes_by_id(&s->probes, ftk_rec_type(r->data));
+	if (ev && ev->drop_self && ftk_rec_pid(r->data) == s->pid)
+		return;
 	if (s->user_pids) {
 		if (!user_pid_followed(s, ftk_rec_pid(r->data)))
 			return;
@@ -771,8 +794,10 @@ int ftk_session_arm(struct ftk_session *s)
 	/* Dynamic events (unless made before the instance), formats, then filters: a filter the
 	 * kernel refuses is a malformed command line. */
 	rc = ftk_probes_create(&s->probes) || ftk_probes_load(&s->probes, s->tep) ? -EIO : 0;
-	if (!rc)
+	if (!rc) {
+		self_filters(s);
 		rc = global_filters(s);
+	}
 	if (!rc)
 		rc = ftk_probes_filter(&s->probes) ? -EINVAL : 0;
 	ftk_mark("probes");

@@ -101,6 +101,8 @@ static int add_capture(struct path_capture *x, struct ftk_session *s, const stru
 	ev->optional = strcmp(base, "openat") != 0 && strcmp(base, "openat64") != 0;
 	if (x->filter)
 		ev->filter = ftk_xstrdup(x->filter);
+	else
+		ftk_event_not_self(ev);
 	x->caps = ftk_xrealloc(x->caps, (x->ncaps + 1) * sizeof(*x->caps));
 	x->caps[x->ncaps++] = (struct capture){ .x = x, .ev = ev };
 	return 0;
