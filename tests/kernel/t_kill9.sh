@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # t_kill9.sh: kill -9 of ftk at any moment leaves the kernel as it was, without `ftk reset`
 # (issue 16): its guardian process (doc/notes/guardian.md) made every tracefs write and undoes
-# the session once ftk is dead. Runs of execsnoop and trace --uprobe, each SIGKILLed at a
+# the session once ftk is dead. Runs of execsnoop and trace --uprobe (--kprobe where `ftk
+# features` says uprobes are not usable, and the uprobe's refusal asserted), each SIGKILLed at a
 # random moment of its first 200 ms, and a few while streaming: within 2 s the session's
 # instance, probes, synthetic events and journal are gone, top-level set_event and
 # current_tracer are unchanged, the guardian has exited, and dmesg has no uprobe/kprobe
@@ -31,8 +32,21 @@ fi
 
 JDIR=/run/ftk
 UPROBE='libc:setlocale cat=%di:s32'
+# What `trace` probes here, as ftk says (`ftk features`): a uprobe where ftk can use them;
+# else (before 3.14 uprobe records go to the top-level buffer only: refused, asserted below)
+# a kprobe, which the guardian removes the same way (a probe in group ftk_PID).
 has_uprobes=""
-[ -w "$TRACEFS/uprobe_events" ] && has_uprobes=1
+has_feature uprobes && has_uprobes=1
+PROBE=""
+if [ -n "$has_uprobes" ]; then
+	PROBE="--uprobe"
+	PROBE_SPEC=$UPROBE
+	PROBE_NAME=uprobe
+elif has_feature kprobes; then
+	PROBE="--kprobe"
+	PROBE_SPEC=vfs_read
+	PROBE_NAME=kprobe
+fi
 
 # 0..199 as a fraction of a second, "0.137"
 rand_delay() {
@@ -76,7 +90,7 @@ dmesg_lines() {
 }
 
 PIDS=""	# every ftk and guardian pid of this file, for the dmesg check
-EVENTS="execve_file execve execveat setlocale"
+EVENTS="execve_file execve execveat setlocale vfs_read"
 
 # New dmesg lines about probes that are ours (all of them in a guest).
 dmesg_ours() {
@@ -185,23 +199,34 @@ t=kill9_execsnoop_streaming
 kill_streaming $t $ES
 pass $t
 
-if [ -n "$has_uprobes" ]; then
+if [ -z "$has_uprobes" ] && [ -w "$TRACEFS/uprobe_events" ]; then
+	# uprobe_events without uprobes ftk can use: refused, said why, nothing left
+	t=kill9_trace_uprobe_refused
+	assert_rc $t 1 "$FTK" trace --uprobe "$UPROBE" &&
+		assert_grep $t '^ftk trace: error: this kernel has no uprobes: ' "$T/last.err" &&
+		assert_grep $t '^hint: ' "$T/last.err" &&
+		assert_eq $t "$top_before" "$(top_state)"
+	in_guest && assert_eq $t "$full_before" "$(full_state)"
+	pass $t
+fi
+
+if [ -n "$PROBE" ]; then
 	# In a guest one of each (the host runs the full count; the guest's time goes to the
 	# views the issue names for the vm suite).
 	_runs=$FTK_KILL9_RUNS
 	_streaming=$FTK_KILL9_STREAMING
 	in_guest && FTK_KILL9_RUNS=1 FTK_KILL9_STREAMING=1
-	t=kill9_trace_uprobe_early
-	kill_early $t trace --uprobe "$UPROBE"
+	t=kill9_trace_${PROBE_NAME}_early
+	kill_early $t trace $PROBE "$PROBE_SPEC"
 	pass $t
 
-	t=kill9_trace_uprobe_streaming
-	kill_streaming $t trace --uprobe "$UPROBE"
+	t=kill9_trace_${PROBE_NAME}_streaming
+	kill_streaming $t trace $PROBE "$PROBE_SPEC"
 	pass $t
 	FTK_KILL9_RUNS=$_runs
 	FTK_KILL9_STREAMING=$_streaming
 else
-	skip kill9_trace_uprobe "no uprobe_events"
+	skip kill9_trace_probe "neither uprobes nor kprobes (ftk features)"
 fi
 
 if in_guest; then
@@ -274,8 +299,8 @@ pass $t
 
 # ---- the group of a `-- COMMAND` run killed: the command is not left (stopped or not) ----
 t=kill9_group_command
-if [ -n "$has_uprobes" ]; then
-	setsid "$FTK" trace --uprobe "$UPROBE" -- sleep 30 >"$T/cmd.out" 2>"$T/cmd.err" &
+if [ -n "$PROBE" ]; then
+	setsid "$FTK" trace $PROBE "$PROBE_SPEC" -- sleep 30 >"$T/cmd.out" 2>"$T/cmd.err" &
 	p=$!
 	[ -n "${FTK_RUN_DIR:-}" ] && echo "$p" >>"$FTK_RUN_DIR/pids"
 	wait_until 10 grep -q 'tracing' "$T/cmd.err" || fail $t "trace -- sleep not armed"
@@ -292,5 +317,5 @@ if [ -n "$has_uprobes" ]; then
 	assert_eq $t "" "$(own_state "$p")"
 	pass $t
 else
-	skip $t "no uprobe_events"
+	skip $t "neither uprobes nor kprobes"
 fi
