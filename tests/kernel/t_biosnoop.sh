@@ -163,7 +163,13 @@ wait_until 10 sh -c "[ \$(awk '\$2 == \"bioio\" && \$7 == 4096' '$T/$t.out' | wc
 ftk_stop $t
 assert_eq $t 819200 "$(awk -v l="$pids" 'BEGIN {n = split(l, a, " "); for (i = 1; i <= n; i++)
 	p[a[i]] = 1} $2 == "bioio" && ($3 in p) && index($5, "R") == 1 {b += $7} END {print b + 0}' \
-	"$T/$t.out")"
+	"$T/$t.out")" || {
+	# what the count left out: the lines of other processes, of other sizes, and losses
+	awk -v l="$pids" 'BEGIN {n = split(l, a, " "); for (i = 1; i <= n; i++) p[a[i]] = 1}
+		NR > 1 && !($2 == "bioio" && ($3 in p) && $7 == 4096)' "$T/$t.out" >"$T/$t.other"
+	grep -i lost "$T/$t.err" >>"$T/$t.other"
+	_show "$T/$t.other" 12
+}
 for p in $pids; do
 	n=$(awk -v p=$p '$3 == p' "$T/$t.out" | wc -l)
 	[ "$n" -ge 1 ] && [ "$n" -le 50 ] || fail $t "pid $p has $n requests, expected 1..50"
