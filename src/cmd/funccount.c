@@ -62,8 +62,14 @@ static const struct ftk_backend funccount_backends[] = {
 	{
 		.name = "profile",
 		.desc = "probe hit counters (kprobe_profile/uprobe_profile); tracepoints and -p "
-			"through the ring buffer",
+			"by an instance per function (stats)",
 		.needs = { FTK_F_TRACEFS, FTK_F_INSTANCES, FTK_F_UPROBES },
+	},
+	{
+		.name = "stats",
+		.desc = "an instance per function, counted by its ring-buffer stats (at most 64 "
+			"functions, else the ring buffer)",
+		.needs = { FTK_F_TRACEFS, FTK_F_INSTANCES, FTK_F_RBSTATS },
 	},
 	{
 		.name = "ring",
@@ -71,7 +77,7 @@ static const struct ftk_backend funccount_backends[] = {
 		.needs = { FTK_F_TRACEFS, FTK_F_INSTANCES },
 	},
 };
-enum { BACKEND_HIST, BACKEND_PROFILE, BACKEND_RING };
+enum { BACKEND_HIST, BACKEND_PROFILE, BACKEND_STATS, BACKEND_RING };
 
 /* ---- output ---- */
 
@@ -249,10 +255,22 @@ static int funccount_prepare(struct ftk_run *r)
 
 	for (int i = 0; i < f->targets.n; i++)
 		tracepoints |= f->targets.v[i].kind == FUNCCOUNT_TRACEPOINT;
-	/* Hit counters count every pid, and tracing off for them stops tracepoints too. */
+	/* Hit counters count every pid, and tracing off for them stops tracepoints too; then
+	 * an instance per function (stats), up to FTK_COUNT_STATS_MAX, else the ring. */
 	f->via = r->backend == BACKEND_HIST ? FTK_COUNT_HIST
 		 : r->backend == BACKEND_PROFILE && !f->pid_filter && !tracepoints
-		 ? FTK_COUNT_PROFILE : FTK_COUNT_RING;
+		 ? FTK_COUNT_PROFILE : r->backend == BACKEND_RING ? FTK_COUNT_RING
+		 : FTK_COUNT_STATS;
+	if (f->via == FTK_COUNT_STATS &&
+	    (f->targets.n > FTK_COUNT_STATS_MAX || !ftk_count_stats_ok())) {
+		f->via = FTK_COUNT_RING;
+		if (f->targets.n > FTK_COUNT_STATS_MAX)
+			ftk_warn("%d functions: more than %d counting instances: counting on the "
+				 "ring buffer", f->targets.n, FTK_COUNT_STATS_MAX);
+		else if (!r->input)
+			ftk_warn("no counting instances here (%s): counting on the ring buffer",
+				 ftk_feature(FTK_F_RBSTATS)->why);
+	}
 	r->so.unordered = true;
 	if (r->dry_run)
 		fprintf(stderr, "ftk funccount: %d functions, counting by %s (%s)\n", f->targets.n,

@@ -5,7 +5,8 @@
  * does not let a kprobe on is skipped and reported, its column "-"). Where kprobes are absent
  * it counts the syscalls that reach those functions and says so ("source": "syscalls"): see
  * ftk-vfsstat(8) for each column's syscalls. Counting is core's (counter.h): hist triggers
- * where the kernel has them, probe hit counters, or the ring buffer.
+ * where the kernel has them, probe hit counters, an instance per column counted by its
+ * ring-buffer stats, or the ring buffer.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -50,7 +51,8 @@ static const struct ftk_backend vfsstat_backends[] = {
 	},
 	{
 		.name = "syscalls",
-		.desc = "the syscalls that reach the vfs_* functions (an approximation)",
+		.desc = "the syscalls that reach the vfs_* functions (an approximation); counted "
+			"by hist, else an instance per column (rb_stats)",
 		.needs = { FTK_F_TRACEFS, FTK_F_INSTANCES, FTK_F_SYSCALL_TP },
 	},
 };
@@ -153,8 +155,10 @@ static int vfsstat_prepare(struct ftk_run *r)
 	struct vfsstat *v = r->state;
 
 	v->syscalls = r->backend == BACKEND_SYSCALLS;
-	/* Probe hit counters count every pid: -p needs a filter (hist or the ring buffer). */
-	v->via = ftk_count_pick(!v->syscalls, !v->pid_filter);
+	/* Probe hit counters count every pid: -p needs a filter (hist, an instance per column
+	 * counted by its ring-buffer stats, or the ring buffer). */
+	v->via = ftk_count_pick_totals(!v->syscalls, !v->pid_filter,
+				       ftk_vfscount_instances(!v->syscalls));
 	r->so.unordered = true;
 	if (r->dry_run)
 		fprintf(stderr, "ftk vfsstat: source %s, counting by %s (%s)\n",

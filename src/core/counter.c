@@ -16,6 +16,7 @@
 #include "histogram.h"
 #include "output.h"
 #include "procs.h"
+#include "rbcount.h"
 #include "session.h"
 #include "util.h"
 
@@ -40,6 +41,11 @@ struct ftk_counter {
 	bool uprobe;
 	uint64_t total, previous_total, delta;
 	uint64_t dropped;
+	/* stats: the counting instance (shared with the counters counted into it) */
+	struct ftk_rbcount *rbc;
+	bool rbc_shared;
+	uint64_t previous_lost;
+	struct ftk_counter *parent;	/* ftk_count_into: this one's deltas go to parent */
 	struct ftk_counts now, previous, deltas;
 	struct ftk_counter *next;
 };
@@ -54,7 +60,7 @@ struct ftk_counters {
 
 const char *ftk_count_via_name(enum ftk_count_via via)
 {
-	static const char *const names[] = { "hist", "profile", "ring" };
+	static const char *const names[] = { "hist", "profile", "ring", "stats" };
 	return names[via];
 }
 
@@ -67,6 +73,9 @@ const char *ftk_count_via_desc(enum ftk_count_via via)
 		return "probe hit counters (kprobe_profile/uprobe_profile), tracing off";
 	case FTK_COUNT_RING:
 		break;
+	case FTK_COUNT_STATS:
+		return "ring-buffer stats of an instance per counter: counted in the kernel, "
+		       "nothing read";
 	}
 	return "the ring buffer: every event read and counted here";
 }
@@ -298,10 +307,16 @@ static struct ftk_trigger *hist_trigger(struct ftk_counters *c, const char *sys,
 	return t;
 }
 
+static struct ftk_counter *count_stats(struct ftk_counters *c, struct ftk_event *ev,
+				       const char *filter);
+
 struct ftk_counter *ftk_count_tracepoint(struct ftk_counters *c, const char *sys,
 					 const char *event, const char *filter, const char *key,
 					 const char *key_mod)
 {
+	/* stats: totals only (a keyed counter is counted on the ring) */
+	if (c->via == FTK_COUNT_STATS && !key)
+		return count_stats(c, ftk_tracepoint(c->session, sys, event, filter), NULL);
 	struct ftk_counter *k = add(c, key);
 	if (c->via == FTK_COUNT_HIST) {
 		k->trigger = hist_trigger(c, sys, event, filter, key, key_mod);
@@ -327,6 +342,8 @@ static int profile_setup(struct ftk_session *s, void *ctx)
 struct ftk_counter *ftk_count_event(struct ftk_counters *c, struct ftk_event *ev,
 				    const char *filter)
 {
+	if (c->via == FTK_COUNT_STATS)
+		return count_stats(c, ev, filter);
 	struct ftk_counter *k = add(c, NULL);
 	k->ev = ev;
 	switch (c->via) {
@@ -344,6 +361,7 @@ struct ftk_counter *ftk_count_event(struct ftk_counters *c, struct ftk_event *ev
 			ftk_session_on_setup(c->session, profile_setup, c);
 		c->hooked = true;
 		break;
+	case FTK_COUNT_STATS:	/* count_stats */
 	case FTK_COUNT_RING:
 		if (filter) {
 			free(ev->filter);
@@ -457,6 +475,8 @@ static void read_recycled(struct ftk_counter *k)
 	}
 }
 
+static uint64_t read_stats(struct ftk_counter *k);
+
 static void read_plain(struct ftk_counter *k)
 {
 	struct ftk_counts fresh = { 0 };
@@ -473,7 +493,7 @@ static void read_plain(struct ftk_counter *k)
 
 void ftk_counters_read(struct ftk_counters *c)
 {
-	uint64_t counted = 0;
+	uint64_t counted = 0, lost = 0;
 	if (c->via == FTK_COUNT_PROFILE)
 		read_profile(c);
 	for (struct ftk_counter *k = c->list; k; k = k->next) {
@@ -482,9 +502,13 @@ void ftk_counters_read(struct ftk_counters *c)
 			read_recycled(k);
 		else if (k->trigger)
 			read_plain(k);
+		else if (k->rbc && !k->rbc_shared)
+			lost += read_stats(k);
 		k->delta = k->total - k->previous_total;
 		k->previous_total = k->total;
-		if (k->trigger || k->profile_name)
+		if (k->parent)
+			k->parent->delta += k->delta;
+		if (k->trigger || k->profile_name || k->rbc)
 			counted += k->delta;
 		if (!k->key)
 			continue;
@@ -515,8 +539,8 @@ void ftk_counters_read(struct ftk_counters *c)
 	}
 	/* What the kernel counted for us enters the session's "N events" summary (the ring
 	 * buffer's records are counted there already). */
-	if (counted)
-		ftk_session_count(c->session, counted, 0);
+	if (counted || lost)
+		ftk_session_count(c->session, counted, lost);
 }
 
 uint64_t ftk_counter_delta(const struct ftk_counter *k)
@@ -552,7 +576,7 @@ uint64_t ftk_counters_dropped(const struct ftk_counters *c)
 {
 	uint64_t n = 0;
 	for (struct ftk_counter *k = c->list; k; k = k->next)
-		if (k->key)
+		if (k->key || k->rbc)
 			n += k->dropped;
 	return n;
 }
@@ -574,6 +598,73 @@ void ftk_counters_free(struct ftk_counters *c)
 		free(k);
 	}
 	free(c);
+}
+
+/* ---- stats: a counting instance per counter (rbcount.h) ---- */
+
+bool ftk_count_stats_ok(void)
+{
+	return ftk_has(FTK_F_RBSTATS);
+}
+
+enum ftk_count_via ftk_count_pick_totals(bool probe, bool plain, int instances)
+{
+	enum ftk_count_via via = ftk_count_pick(probe, plain);
+	if (via == FTK_COUNT_RING && instances > 0 && instances <= FTK_COUNT_STATS_MAX &&
+	    ftk_count_stats_ok())
+		return FTK_COUNT_STATS;
+	return via;
+}
+
+/* ev (declared on the session, not enabled there) counted in an instance of its own. */
+static struct ftk_counter *count_stats(struct ftk_counters *c, struct ftk_event *ev,
+				       const char *filter)
+{
+	struct ftk_counter *k = add(c, NULL);
+	k->ev = ev;
+	if (filter) {
+		free(ev->filter);
+		ev->filter = ftk_xstrdup(filter);
+	}
+	k->rbc = ftk_rbcount(c->session);
+	ftk_rbcount_add(k->rbc, ev);
+	return k;
+}
+
+struct ftk_counter *ftk_count_into(struct ftk_counter *k, struct ftk_event *ev,
+				   const char *filter)
+{
+	struct ftk_counters *c = k->set;
+	if (c->via != FTK_COUNT_STATS || !k->rbc) {
+		struct ftk_counter *part = ftk_count_event(c, ev, filter);
+		part->parent = k;
+		return part;
+	}
+	struct ftk_counter *part = add(c, NULL);
+	part->ev = ev;
+	if (filter) {
+		free(ev->filter);
+		ev->filter = ftk_xstrdup(filter);
+	}
+	part->rbc = k->rbc;
+	part->rbc_shared = true;	/* read with k */
+	ftk_rbcount_add(k->rbc, ev);
+	return part;
+}
+
+/* The instance's cumulative count; returns what the kernel lost since the last read. */
+static uint64_t read_stats(struct ftk_counter *k)
+{
+	uint64_t committed, lost;
+	if (ftk_rbcount_read(k->rbc, &committed, &lost) < 0)
+		return 0;
+	/* never down (a CPU's file unreadable for one read) */
+	if (committed > k->total)
+		k->total = committed;
+	uint64_t more = lost > k->previous_lost ? lost - k->previous_lost : 0;
+	k->previous_lost += more;
+	k->dropped = k->previous_lost;
+	return more;
 }
 
 int ftk_count_pid_filter(const pid_t *pids, int n, char **filter)

@@ -14,6 +14,12 @@
  *            probe in every instance, so only the session's own probes, no filter, no key.
  *   ring     the events enabled in the instance and counted as they are read (the session's
  *            unordered dispatch); losses are the session's, reported at the end.
+ *   stats    totals without hist or hit counters (tracepoints, -p): each counter's events
+ *            enabled, with its filter, in a small overwrite-mode instance of its own that
+ *            nobody reads (rbcount.h); the count is its ring-buffer statistics (entries +
+ *            overrun + read events over CPUs), what the kernel lost there is dropped.
+ *            One instance per counter: at most FTK_COUNT_STATS_MAX. Picked after hist and
+ *            profile, before ring (ftk_count_pick_totals).
  *
  *   struct ftk_counters *c = ftk_counters_new(s, ftk_count_pick(false, true));
  *   k = ftk_count_tracepoint(c, "raw_syscalls", "sys_enter", NULL, "id");
@@ -32,9 +38,13 @@ struct ftk_event;
 struct ftk_counters;
 struct ftk_counter;
 
-enum ftk_count_via { FTK_COUNT_HIST, FTK_COUNT_PROFILE, FTK_COUNT_RING };
+enum ftk_count_via { FTK_COUNT_HIST, FTK_COUNT_PROFILE, FTK_COUNT_RING, FTK_COUNT_STATS };
 
-/* "hist", "profile", "ring". */
+/* stats: instances one session makes at most (each is ~10 ms to make, ~45 ms to remove on
+ * the 6.18 host, and two pages per CPU): above it a view counts on the ring. */
+#define FTK_COUNT_STATS_MAX 64
+
+/* "hist", "profile", "ring", "stats". */
 const char *ftk_count_via_name(enum ftk_count_via via);
 /* One line for --dry-run and headers: "in-kernel hist triggers (nothing reaches the ring
  * buffer)" ... */
@@ -43,6 +53,13 @@ const char *ftk_count_via_desc(enum ftk_count_via via);
  * hit counters for probes that need neither a filter nor a key (probe && plain), else the
  * ring buffer. */
 enum ftk_count_via ftk_count_pick(bool probe, bool plain);
+
+/* As ftk_count_pick, for views that count totals only, needing `instances` counting
+ * instances with the stats way (0: it cannot use them): stats where the pick would be the
+ * ring, the kernel has instances with per-CPU stats, and instances <= FTK_COUNT_STATS_MAX. */
+enum ftk_count_via ftk_count_pick_totals(bool probe, bool plain, int instances);
+/* Instances with per_cpu/cpuN/stats here (the stats way can count). */
+bool ftk_count_stats_ok(void);
 
 /* Counters on session s (declare time). NULL on allocation failure. */
 struct ftk_counters *ftk_counters_new(struct ftk_session *s, enum ftk_count_via via);
@@ -66,6 +83,11 @@ int ftk_counters_map_size(struct ftk_counters *c);
 /* Count a probe the view declared (ftk_kprobe/ftk_uprobe), before arm: its total only. */
 struct ftk_counter *ftk_count_event(struct ftk_counters *c, struct ftk_event *ev,
 				    const char *filter);
+/* Count ev (declared by the caller: a tracepoint or a probe) in k's total as well, with its
+ * own filter: one column of several events (vfsstat's READ: read + pread64). stats: in k's
+ * instance; other ways: a counter of its own whose deltas are added to k's. Before arm. */
+struct ftk_counter *ftk_count_into(struct ftk_counter *k, struct ftk_event *ev,
+				   const char *filter);
 /* The counter's event (skipped probes: ev->skipped after arm). */
 struct ftk_event *ftk_counter_event(const struct ftk_counter *k);
 
@@ -82,7 +104,9 @@ void ftk_counter_each(const struct ftk_counter *k,
 /* The name the kernel gave key (hist .syscall / .execname), NULL when none. */
 const char *ftk_counter_name(const struct ftk_counter *k, uint64_t key);
 /* Events no key got since the start, over every keyed counter: the kernel's map was full
- * (Dropped), or (recycled counters) they came between a read and the map's clear. */
+ * (Dropped), or (recycled counters) they came between a read and the map's clear; stats:
+ * events the kernel could not commit in the counting instances (commit overrun, dropped
+ * events). */
 uint64_t ftk_counters_dropped(const struct ftk_counters *c);
 /* How many times keyed maps were emptied (ftk_counter_recycle). */
 unsigned long ftk_counters_recycled(const struct ftk_counters *c);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * declare: what a view declares on its session (events.h: tracepoints, kprobes, uprobes;
- * hist.h: synthetic events, triggers), forwarded to the session's probe list and hist
+ * hist.h: synthetic events, triggers; rbcount.h: counting instances), forwarded to the session's probe list and hist
  * engine. Kept apart from probes.c and hist.c so that they never see a session (the core's
  * graph stays one-way: session -> probes, hist -> tfs -> journal).
  */
@@ -41,6 +41,11 @@ struct ftk_trigger *ftk_trigger(struct ftk_session *s, const char *sys, const ch
 				const char *text)
 {
 	return ftk_hist_trigger(&s->hist, sys, event, text);
+}
+
+struct ftk_rbcount *ftk_rbcount(struct ftk_session *s)
+{
+	return ftk_rbcounts_new(&s->rbcounts);
 }
 
 struct ftk_event *ftk_tracepoint_optional(struct ftk_session *s, const char *sys,

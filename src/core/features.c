@@ -63,6 +63,7 @@ static const char *const feat_names[FTK_F__COUNT] = {
 	[FTK_F_HIST] = "hist",
 	[FTK_F_SYSCALL_TP] = "syscall_tp",
 	[FTK_F_SYNTH] = "synth",
+	[FTK_F_RBSTATS] = "rb_stats",
 };
 
 static struct ftk_feature feats[FTK_F__COUNT];
@@ -631,6 +632,15 @@ static void probe(enum ftk_feat id, struct ftk_feature *f)
 			set_why(f, "no synthetic events (CONFIG_SYNTH_EVENTS=n)");
 		break;
 	}
+	case FTK_F_RBSTATS:
+		/* every kernel with instances (3.10) has per_cpu/cpuN/stats in them */
+		if (!ftk_has(FTK_F_INSTANCES))
+			set_why(f, "no instances: %s", ftk_feature(FTK_F_INSTANCES)->why);
+		else if (!texists("per_cpu/cpu0/stats"))
+			set_why(f, "no per_cpu/cpu0/stats");
+		else
+			set_ok(f, "%s", "counting instances read by their ring-buffer stats");
+		break;
 	default:
 		set_why(f, "unknown feature");
 		break;
@@ -714,13 +724,13 @@ static const struct ftk_feature *offline_feature(enum ftk_feat id)
 	case FTK_F_SYSCALL_TP:
 		ok = offline_system("syscalls");
 		break;
-	default:	/* FTK_F_HIST, FTK_F_SYNTH */
+	default:	/* FTK_F_HIST, FTK_F_SYNTH, FTK_F_RBSTATS */
 		ok = false;
 		break;
 	}
 	if (ok)
 		set_ok(f, "in the recording");
-	else if (id == FTK_F_HIST || id == FTK_F_SYNTH)
+	else if (id == FTK_F_HIST || id == FTK_F_SYNTH || id == FTK_F_RBSTATS)
 		set_why(f, "%s: a recording holds events, not the kernel's aggregation",
 			feat_names[id]);
 	else

@@ -20,6 +20,7 @@ enum ftk_feat {
 	FTK_F_HIST,		/* hist triggers */
 	FTK_F_SYSCALL_TP,	/* syscalls:* tracepoints */
 	FTK_F_SYNTH,		/* synthetic events (synthetic_events writable) */
+	FTK_F_RBSTATS,		/* instances with per_cpu/cpuN/stats: counting instances */
 	FTK_F__COUNT
 };
 

@@ -90,6 +90,7 @@ static struct ftk_session *session_new_input(const struct ftk_session_opts *opts
 	ftk_probes_init(&s->probes, &s->tfs);
 	s->hist.tfs = &s->tfs;
 	s->ncpus = ftk_tracedat_ncpus(opts->input);
+	ftk_rbcounts_init(&s->rbcounts, &s->tfs, s->ncpus);
 	setup_signals();
 	return s;
 }
@@ -125,6 +126,7 @@ struct ftk_session *ftk_session_new(const struct ftk_session_opts *opts)
 	ftk_probes_init(&s->probes, &s->tfs);
 	s->hist.tfs = &s->tfs;
 	s->ncpus = get_nprocs_conf();
+	ftk_rbcounts_init(&s->rbcounts, &s->tfs, s->ncpus);
 	setup_signals();
 	ftk_mark("tracefs");
 	/* Before any tracefs write: the guardian makes them (guardian.h). Without one (fork
@@ -562,25 +564,11 @@ static int setup_buffer(struct ftk_session *s)
 	if (s->opts.dry_run || access(probe, F_OK) == 0)
 		buffer_write(s, "buffer_percent", "0");
 	if (kb) {
-		/* Kernels before 6.6 keep one global "expanded" flag: the first write of any
-		 * buffer size sets it, and a top-level buffer still at its boot size (reading
-		 * "7 (expanded: 1408)") then never grows when someone uses it. Give it the size
-		 * it would have grown to, as its first user would have. */
-		char *top = s->opts.top_level || s->opts.dry_run ? NULL :
-			    ftk_read_file(ftk_path(s->tracefs, "buffer_size_kb"), NULL);
 		snprintf(val, sizeof(val), "%lu", kb);
-		err = buffer_write(s, "buffer_size_kb", val);
-		const char *exp = top ? strstr(top, "(expanded: ") : NULL;
-		if (!err && exp) {
-			char *now = ftk_read_file(ftk_path(s->tracefs, "buffer_size_kb"), NULL);
-			if (now && !strstr(now, "expanded")) {
-				char grown[32];
-				snprintf(grown, sizeof(grown), "%lu", strtoul(exp + 11, NULL, 10));
-				ftk_write_file(ftk_path(s->tracefs, "buffer_size_kb"), grown, false);
-			}
-			free(now);
-		}
-		free(top);
+		if (s->opts.top_level)
+			err = ftk_session_global_write(s, "buffer_size_kb", val);
+		else
+			err = ftk_tfs_instance_size(&s->tfs, s->dir, kb);
 		if (err) {
 			ftk_error("cannot set the buffer size to %lu KiB per CPU: %s", kb,
 				  strerror(-err));
@@ -806,6 +794,8 @@ int ftk_session_arm(struct ftk_session *s)
 	rc = rc ? rc : brc;
 	if (!rc && ftk_hist_arm(&s->hist))
 		rc = -EIO;
+	if (!rc && ftk_rbcounts_arm(&s->rbcounts))
+		rc = -EIO;
 	if (rc)
 		goto fail;
 	if (s->setup_fn) {
@@ -831,7 +821,7 @@ int ftk_session_arm(struct ftk_session *s)
 			goto fail;
 		}
 	}
-	rc = ftk_probes_enable(&s->probes) ? -EIO : 0;
+	rc = ftk_probes_enable(&s->probes) || ftk_rbcounts_enable(&s->rbcounts) ? -EIO : 0;
 	if (rc)
 		goto fail;
 	ftk_mark("enabled");
@@ -968,6 +958,8 @@ static void undo(struct ftk_session *s)
 	/* Triggers before the instance (rmdir is EBUSY while hist triggers exist), synthetic
 	 * events after it (EBUSY while a trigger uses them). */
 	ftk_hist_untrigger(&s->hist);
+	/* The counting instances before the probes they hold. */
+	ftk_rbcounts_remove(&s->rbcounts);
 	remove_instance(s);
 	ftk_probes_destroy(&s->probes);
 	ftk_hist_unsynth(&s->hist);
@@ -1040,6 +1032,7 @@ int ftk_session_close(struct ftk_session *s)
 		tep_free(s->tep);
 	ftk_probes_free(&s->probes);
 	ftk_hist_free(&s->hist);
+	ftk_rbcounts_free(&s->rbcounts);
 	free(s->lost_held);
 	ftk_ptable_free(s->user_pids);
 	free(s->dir);

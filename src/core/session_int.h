@@ -10,6 +10,7 @@
 #include "formats.h"	/* ftk_tep_new/ftk_tep_load (unit tests reach them through here) */
 #include "hist.h"
 #include "probes.h"
+#include "rbcount.h"
 #include "reader.h"
 #include "session.h"
 #include "tfs.h"
@@ -38,6 +39,7 @@ struct ftk_session {
 				 * instance's handle, NULL when top-level) */
 	struct ftk_probes probes;	/* declared events */
 	struct ftk_hist hist;		/* synthetic events and triggers */
+	struct ftk_rbcounts rbcounts;	/* counting instances ftk-<pid>-c<n> (rbcount.h) */
 
 	struct tep_handle *tep;
 

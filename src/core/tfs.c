@@ -48,6 +48,34 @@ int ftk_tfs_change(const struct ftk_tfs *t, const char *kind, const char *a, con
 	return err ? err : ftk_tfs_write(t, path, val, append);
 }
 
+int ftk_tfs_instance_size(const struct ftk_tfs *t, const char *dir, unsigned long kb)
+{
+	char path[1024], top[1024], val[32];
+	snprintf(path, sizeof(path), "%s/buffer_size_kb", dir);
+	snprintf(top, sizeof(top), "%s/buffer_size_kb", t->tracefs);
+	snprintf(val, sizeof(val), "%lu", kb);
+	struct ftk_tfs direct = *t;
+	direct.direct = true;
+	/* Kernels before 6.6 keep one global "expanded" flag: the first write of any buffer
+	 * size sets it, and a top-level buffer still at its boot size (reading "7 (expanded:
+	 * 1408)") then never grows when someone uses it. Give it the size it would have grown
+	 * to, as its first user would have. */
+	char *was = t->dry_run ? NULL : ftk_read_file(top, NULL);
+	int err = ftk_tfs_write(&direct, path, val, false);
+	const char *exp = was ? strstr(was, "(expanded: ") : NULL;
+	if (!err && exp) {
+		char *now = ftk_read_file(top, NULL);
+		if (now && !strstr(now, "expanded")) {
+			char grown[32];
+			snprintf(grown, sizeof(grown), "%lu", strtoul(exp + 11, NULL, 10));
+			ftk_write_file(top, grown, false);
+		}
+		free(now);
+	}
+	free(was);
+	return err;
+}
+
 void ftk_tfs_error_clear(const struct ftk_tfs *t)
 {
 	if (t->inst && !t->dry_run)

@@ -39,6 +39,13 @@ int ftk_tfs_journal(const struct ftk_tfs *t, const char *kind, const char *a, co
 int ftk_tfs_change(const struct ftk_tfs *t, const char *kind, const char *a, const char *b,
 		   const char *path, const char *val, bool append);
 
+/* Set the per-CPU buffer size (KiB) of the instance in DIR (written here, not through the
+ * guardian: the file registers nothing; printed in dry-run). Before 6.6 the first size
+ * written anywhere sets the kernel's global "expanded" flag, and a top-level buffer still at
+ * its boot size then never grows: it is given the size it would have grown to. 0 or -errno
+ * (nothing printed). */
+int ftk_tfs_instance_size(const struct ftk_tfs *t, const char *dir, unsigned long kb);
+
 /* Clear the instance's error_log before a write whose refusal is to be explained from it
  * (the top-level error_log is not ours to clear). Nothing in dry-run. */
 void ftk_tfs_error_clear(const struct ftk_tfs *t);

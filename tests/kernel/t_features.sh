@@ -13,7 +13,7 @@ for p in /usr/bin/setpriv /bin/setpriv; do
 done
 
 KEYS="tracefs instances kprobes uprobes dynevents function fgraph fgraph_instance fgraph_retval
-hist syscall_tp synth"
+hist syscall_tp synth rb_stats"
 
 # Row of feature $1 in the table: "yes ..." or "no ...".
 row() {
@@ -129,6 +129,11 @@ else
 		expect $t synth no 'CONFIG_SYNTH_EVENTS=n'
 	fi
 	[ -d "$TRACEFS/instances" ] && expect $t instances yes
+	if [ -d "$TRACEFS/instances" ] && [ -e "$TRACEFS/per_cpu/cpu0/stats" ]; then
+		expect $t rb_stats yes
+	else
+		expect $t rb_stats no
+	fi
 	pass $t
 fi
 
