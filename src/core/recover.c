@@ -6,7 +6,8 @@
  * while hist triggers exist), then instances (their enabled events keep probes busy), then
  * the probe groups, the synthetic events (EBUSY while a trigger uses them), and last the
  * saved top-level files and tracers, newest first. It also removes the leftovers of ftk's own
- * namespace that have no journal (instances ftk-<pid>, probe groups ftk_<pid>, synthetic
+ * namespace that have no journal (instances ftk-<pid> and its counting instances
+ * ftk-<pid>-c<n>, probe groups ftk_<pid>, synthetic
  * events ftk_<pid>_* of a pid that is not a live ftk). Nothing outside that namespace and
  * those journals is touched.
  */
@@ -144,6 +145,24 @@ static pid_t ns_pid(const char *name, const char *prefix)
 	return (pid_t)v;
 }
 
+/* An instance of ftk's namespace: the session's "ftk-123", or one of its counting
+ * instances "ftk-123-c4" (rbcount.h) -> 123; 0 for any other name. */
+static pid_t inst_pid(const char *name)
+{
+	pid_t pid = ns_pid(name, "ftk-");
+	if (pid)
+		return pid;
+	const char *dash = strncmp(name, "ftk-", 4) == 0 ? strstr(name + 4, "-c") : NULL;
+	unsigned long n;
+	char head[32];
+	if (!dash || (size_t)(dash - name) >= sizeof(head) ||
+	    ftk_parse_ulong(dash + 2, 0, INT_MAX, &n) < 0)
+		return 0;
+	memcpy(head, name, dash - name);
+	head[dash - name] = 0;
+	return ns_pid(head, "ftk-");
+}
+
 static void add_pid(struct reset_ctx *c, pid_t pid)
 {
 	for (int i = 0; i < c->npids; i++)
@@ -268,7 +287,7 @@ static void scan_instances(struct reset_ctx *c)
 		return;
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		pid_t pid = ns_pid(de->d_name, "ftk-");
+		pid_t pid = inst_pid(de->d_name);
 		if (pid)
 			add_pid(c, pid);
 	}
@@ -629,6 +648,28 @@ static bool is_enable_file(const char *file)
 	return strncmp(file, "events/", 7) == 0 && n > 7 && strcmp(file + n - 7, "/enable") == 0;
 }
 
+/* The counting instances ftk-PID-c<n> of a dead session (journaled too: these are the ones
+ * a lost journal left). */
+static void remove_counting_instances(struct reset_ctx *c, pid_t pid)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/instances", c->tracefs);
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	struct ftk_buf names = { 0 };
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (inst_pid(de->d_name) == pid && !ns_pid(de->d_name, "ftk-"))
+			ftk_buf_printf(&names, "%s\n", de->d_name);
+	closedir(d);
+	char *save = NULL;
+	for (char *n = names.len ? strtok_r(names.p, "\n", &save) : NULL; n;
+	     n = strtok_r(NULL, "\n", &save))
+		remove_instance(c, n);
+	ftk_buf_free(&names);
+}
+
 /* rm(OWN) when OWN (ftk's own name for the dead pid), then rm(name) for each KIND line of J. */
 static void remove_listed(struct reset_ctx *c, const struct ftk_journal *j, const char *own,
 			  const char *kind, void (*rm)(struct reset_ctx *, const char *))
@@ -650,6 +691,8 @@ static void undo(struct reset_ctx *c, pid_t pid, const struct ftk_journal *j, bo
 	if (j)
 		remove_triggers(c, j);
 	remove_listed(c, j, ns ? inst : NULL, "instance", remove_instance);
+	if (ns)
+		remove_counting_instances(c, pid);
 	/* Events enabled at top level (journaled as their enable files) off before the probe
 	 * groups: an enabled probe cannot be removed (EBUSY). */
 	for (int i = j ? j->n - 1 : -1; i >= 0; i--)

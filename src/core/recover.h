@@ -11,7 +11,8 @@
 #include <sys/types.h>
 
 /*
- * Remove what dead ftk sessions left: instances ftk-<pid> (with their triggers), probe
+ * Remove what dead ftk sessions left: instances ftk-<pid> (with their triggers) and
+ * ftk-<pid>-c<n> (counting instances), probe
  * groups ftk_<pid> and synthetic events ftk_<pid>_* whose pid is not a live ftk process,
  * plus the global changes recorded in their journals
  * (restored to the saved content). A session whose journal names a live guardian is not
