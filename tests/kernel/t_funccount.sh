@@ -101,3 +101,24 @@ t=funccount_interval
 assert_rc $t 0 "$FTK" funccount -T -i 1 -d 3 't:sched:sched_switch' &&
 	_k=$(grep -c '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]$' "$T/last.out") &&
 	[ "$_k" -ge 2 ] && [ "$_k" -le 4 ] && pass $t || fail $t "expected 2 to 4 tables (3 s by 1 s; a late tick merges two), got ${_k:-?}"
+
+# The route of tracepoints with -p: hist, else an instance per function read by its
+# ring-buffer stats (rb_stats, at most 64), else the ring buffer; above 64 functions the
+# ring, said on stderr.
+t=funccount_route
+if has_feature hist; then want=hist; elif has_feature rb_stats; then want=stats; else want=ring; fi
+assert_rc $t 0 "$FTK" funccount --dry-run -p $$ t:syscalls:sys_enter_getppid t:syscalls:sys_enter_mkdir &&
+	assert_grep $t "^ftk funccount: 2 functions, counting by $want " "$T/last.err"
+n=$(grep -c '^mkdir .*/instances/ftk-[0-9]*-c[0-9]*$' "$T/last.out")
+if [ $want = stats ]; then
+	assert_eq $t 2 "$n"
+	assert_grep $t "^echo '1' > .*/instances/ftk-[0-9]*-c1/events/syscalls/sys_enter_mkdir/enable\$" "$T/last.out"
+	assert_rc $t 0 "$FTK" funccount --dry-run -p $$ 't:syscalls:sys_enter_*' &&
+		assert_grep $t "more than 64 counting instances: counting on the ring buffer" "$T/last.err" &&
+		assert_grep $t "counting by ring " "$T/last.err"
+	assert_rc $t 0 "$FTK" funccount --dry-run --backend ring -p $$ t:syscalls:sys_enter_getppid &&
+		assert_grep $t "counting by ring " "$T/last.err"
+else
+	assert_eq $t 0 "$n"
+fi
+pass $t

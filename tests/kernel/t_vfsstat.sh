@@ -65,3 +65,70 @@ if fsops_run $t $N vfsstat --json -p @PID 1; then
 	assert_grep $t "\"source\":\"$SOURCE\"" "$T/$t.out" &&
 		assert_grep $t '^{"time":"[^"]*","ts":[0-9.]*,"source"' "$T/$t.out" && pass $t
 fi
+
+# ---- the counting route: hist, else probe hit counters (kprobes, no -p), else an instance
+# per column read by its ring-buffer stats (rb_stats; the syscalls need per-instance filters:
+# a trigger file, 3.14), else the ring buffer ----
+route_of() {
+	if has_feature hist; then echo hist; return; fi
+	if [ $SOURCE = kprobes ] && [ "$1" = all ]; then echo profile; return; fi
+	if has_feature rb_stats && { [ $SOURCE = kprobes ] ||
+		[ -e "$TRACEFS/events/syscalls/sys_enter_unlinkat/trigger" ]; }; then
+		echo stats
+	else
+		echo ring
+	fi
+}
+
+t=vfsstat_route
+for who in all pid; do
+	args="--dry-run 1 1"
+	[ $who = pid ] && args="--dry-run -p $$ 1 1"
+	want=$(route_of $who)
+	# shellcheck disable=SC2086
+	assert_rc $t 0 "$FTK" vfsstat $args &&
+		assert_grep $t "^ftk vfsstat: source $SOURCE, counting by $want " "$T/last.err" || continue
+	n=$(grep -c '^mkdir .*/instances/ftk-[0-9]*-c[0-9]*$' "$T/last.out")
+	if [ "$want" = stats ]; then
+		[ "$n" -ge 1 ] && [ "$n" -le 8 ] || fail $t "$who: $n counting instances (1 to 8)"
+		[ $SOURCE = syscalls ] && assert_eq $t "$who: 8" "$who: $n"
+		assert_grep $t "^echo '1' > .*/instances/ftk-[0-9]*-c0/options/overwrite\$" "$T/last.out"
+	else
+		assert_eq $t "$who: 0" "$who: $n"
+	fi
+done
+pass $t
+
+# kill -9 of ftk and its guardian (a group kill) while counting by stats: `ftk reset` removes
+# the session's instance and its counting instances ftk-PID-c<n>, with the journal and, a
+# second time, without it (the namespace alone: a lost journal).
+t=vfsstat_stats_kill_reset
+if [ "$(route_of pid)" != stats ]; then
+	skip $t "vfsstat -p does not count by stats here ($(route_of pid))"
+else
+	for journal in kept lost; do
+		setsid "$FTK" vfsstat -p $$ 1 >"$T/$t.out" 2>"$T/$t.err" &
+		p=$!
+		[ -n "${FTK_RUN_DIR:-}" ] && echo "$p" >>"$FTK_RUN_DIR/pids"
+		if ! wait_until 10 grep -q '^TIME' "$T/$t.out"; then
+			fail $t "no header"
+			kill -KILL -"$p" 2>/dev/null
+			wait "$p" 2>/dev/null
+			break
+		fi
+		n=$(ls "$TRACEFS/instances" | grep -c "^ftk-$p-c[0-9]*\$")
+		[ "$n" -ge 1 ] || fail $t "no counting instance ftk-$p-c<n> while it runs"
+		kill -KILL -"$p"
+		wait "$p" 2>/dev/null
+		sleep 0.5
+		left=$(ls "$TRACEFS/instances" | grep -c "^ftk-$p-c[0-9]*\$")
+		assert_eq $t "left after the kill ($journal): $n" "left after the kill ($journal): $left"
+		[ $journal = lost ] && rm -f "/run/ftk/$p.journal"
+		assert_rc $t 0 "$FTK" reset
+		assert_eq $t "removed ($journal): $n" \
+			"removed ($journal): $(grep -c "^removed instance ftk-$p-c[0-9]*\$" "$T/last.out")"
+		assert_grep $t "^removed instance ftk-$p\$" "$T/last.out"
+		assert_eq $t "" "$(ls "$TRACEFS/instances" | grep "^ftk-$p")"
+	done
+	pass $t
+fi
