@@ -1,0 +1,59 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# bench/vfsstat-stats.sh: vfsstat on a kernel without hist or kprobes (the 6.18 host) by its
+# two routes: the stats way (an instance per column, ring-buffer stats) and the ring buffer.
+# The ring route is vfsstat of a build before the stats way (FTK_RING, e.g. main's before
+# the merge). Workload: `dd bs=1` from /dev/zero to /dev/null, N reads + N writes, alone and
+# under each, ROUNDS times in turns. Prints Markdown rows: dd's rate, slowdown, the tool's
+# CPU (bench/rusage), what it counted (sum of read/write over its JSON rows), dropped, lost.
+# Root; run under the kernel-test lock on a shared machine:
+#   flock -o /tmp/ftk-kernel.lock env FTK_RING=/path/to/old/ftk bench/vfsstat-stats.sh
+N=${N:-1000000}
+ROUNDS=${ROUNDS:-3}
+FTK=${FTK:-build/ftk}
+RUSAGE=${RUSAGE:-build/bench/rusage}
+W=$(mktemp -d /tmp/bench-vfs.XXXXXX)
+
+dd_rate() {	# prints "seconds"
+	t0=$(date +%s.%N)
+	dd if=/dev/zero of=/dev/null bs=1 count="$N" 2>/dev/null
+	t1=$(date +%s.%N)
+	echo "$t1 - $t0" | bc -l
+}
+
+# under NAME FTK: dd under `FTK vfsstat --json 1`; prints "secs cpu_ms reads writes dropped lost"
+under() {
+	rm -f "$W/ru" "$W/out" "$W/err"
+	"$RUSAGE" "$W/ru" "$2" vfsstat --json 1 >"$W/out" 2>"$W/err" &
+	bg=$!
+	i=0
+	while ! grep -q "tracing:" "$W/err" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	s=$(dd_rate)
+	sleep 1.5
+	kill -INT $bg
+	wait $bg
+	cpu=$(awk '{ printf "%d", $2 / 1e6 }' "$W/ru")
+	r=$(sed -n 's/.*"read":\([0-9]*\).*/\1/p' "$W/out" | awk '{ s += $1 } END { print s + 0 }')
+	w=$(sed -n 's/.*"write":\([0-9]*\).*/\1/p' "$W/out" | awk '{ s += $1 } END { print s + 0 }')
+	d=$(tail -1 "$W/out" | sed -n 's/.*"dropped":\([0-9]*\).*/\1/p')
+	l=$(sed -n 's/^ftk: [0-9]* events, \([0-9]*\) lost$/\1/p' "$W/err")
+	echo "$s $cpu $r $w ${d:-?} ${l:-?}"
+}
+
+echo "| round | consumer | dd bs=1 s | slowdown | tool CPU ms | counted read / write | dropped | lost |"
+echo "| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |"
+for round in $(seq "$ROUNDS"); do
+	a=$(dd_rate)
+	printf '| %d | alone | %.2f | 1.00x | - | - | - | - |\n' "$round" "$a"
+	for way in stats ring; do
+		f=$FTK
+		[ $way = ring ] && f=${FTK_RING:?FTK_RING: a build whose vfsstat counts by ring}
+		set -- $(under $way "$f")
+		printf '| %d | ftk vfsstat (%s) | %.2f | %.2fx | %s | %s / %s | %s | %s |\n' \
+			"$round" "$way" "$1" "$(echo "$1 / $a" | bc -l)" "$2" "$3" "$4" "$5" "$6"
+	done
+done
+rm -rf "$W"
