@@ -19,6 +19,7 @@
 #include "core/counter.h"
 #include "core/hist.h"
 #include "core/kfuncs.h"
+#include "core/rbcount.h"
 #include "core/syscalls.h"
 #include "core/util.h"
 
@@ -166,6 +167,31 @@ static void test_hist_blocks(void **state)
 	free(failed);
 }
 
+/* per_cpu/cpuN/stats of a counting instance on the 6.18 host (funccount, 20048 getppid:
+ * 221 + 19788 overwritten on cpu0, 39 on cpu1), then what the kernel could not commit. */
+static void test_rb_stats(void **state)
+{
+	uint64_t committed = 0, lost = 0;
+	for (int cpu = 0; cpu < 2; cpu++) {
+		char name[64];
+		snprintf(name, sizeof(name), "6.18-rb-stats-cpu%d", cpu);
+		char *text = data(name);
+		assert_int_equal(ftk_rb_stats_parse(text, &committed, &lost), 0);
+		free(text);
+	}
+	assert_int_equal(committed, 20048);
+	assert_int_equal(lost, 0);
+	/* "commit overrun" is not "overrun"; read events count (committed, then read) */
+	committed = lost = 0;
+	assert_int_equal(ftk_rb_stats_parse("entries: 5\noverrun: 7\ncommit overrun: 3\n"
+					    "bytes: 100\ndropped events: 2\nread events: 4\n",
+					    &committed, &lost), 0);
+	assert_int_equal(committed, 16);
+	assert_int_equal(lost, 5);
+	assert_int_equal(ftk_rb_stats_parse("bytes: 1\n", &committed, &lost), -1);
+	(void)state;
+}
+
 static void test_profiles(void **state)
 {
 	char *k = data("kprobe_profile"), *u = data("uprobe_profile");
@@ -267,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_hist_total),
 		cmocka_unit_test(test_hist_blocks),
 		cmocka_unit_test(test_profiles),
+		cmocka_unit_test(test_rb_stats),
 		cmocka_unit_test(test_kfuncs),
 		cmocka_unit_test(test_syscalls),
 		cmocka_unit_test(test_patterns),
