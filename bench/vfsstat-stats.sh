@@ -6,6 +6,8 @@
 # the merge). Workload: `dd bs=1` from /dev/zero to /dev/null, N reads + N writes, alone and
 # under each, ROUNDS times in turns. Prints Markdown rows: dd's rate, slowdown, the tool's
 # CPU (bench/rusage), what it counted (sum of read/write over its JSON rows), dropped, lost.
+# Then the cost on syscalls vfsstat does not count: N getppid (bench/getppid_storm) alone and
+# under each (every instance with a syscall event enabled adds its handler to every syscall).
 # Root; run under the kernel-test lock on a shared machine:
 #   flock -o /tmp/ftk-kernel.lock env FTK_RING=/path/to/old/ftk bench/vfsstat-stats.sh
 N=${N:-1000000}
@@ -54,6 +56,27 @@ for round in $(seq "$ROUNDS"); do
 		set -- $(under $way "$f")
 		printf '| %d | ftk vfsstat (%s) | %.2f | %.2fx | %s | %s / %s | %s | %s |\n' \
 			"$round" "$way" "$1" "$(echo "$1 / $a" | bc -l)" "$2" "$3" "$4" "$5" "$6"
+	done
+done
+echo
+echo "| round | consumer | getppid calls/s (N=$N, not counted) | slowdown |"
+echo "| ---: | --- | ---: | ---: |"
+STORM=${STORM:-build/bench/getppid_storm}
+rate() { "$STORM" "$N" | awk '{ print $6 }'; }
+for round in $(seq "$ROUNDS"); do
+	a=$(rate)
+	printf '| %d | alone | %d | 1.00x |\n' "$round" "$a"
+	for way in stats ring; do
+		f=$FTK
+		[ $way = ring ] && f=$FTK_RING
+		"$f" vfsstat 1 >/dev/null 2>"$W/err" &
+		bg=$!
+		sleep 1.5
+		r=$(rate)
+		kill -INT $bg
+		wait $bg
+		printf '| %d | ftk vfsstat (%s) | %d | %.2fx |\n' "$round" "$way" "$r" \
+			"$(echo "$a / $r" | bc -l)"
 	done
 done
 rm -rf "$W"
