@@ -23,26 +23,24 @@ dd_rate() {	# prints "seconds"
 	echo "$t1 - $t0" | bc -l
 }
 
-# under NAME FTK: dd under `FTK vfsstat --json 1`; prints "secs cpu_ms reads writes dropped lost"
+# total KEY: the sum of KEY over vfsstat's JSON rows
+total() {
+	sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$W/out" | awk '{ s += $1 } END { print s + 0 }'
+}
+
+# under FTK: dd under `FTK vfsstat --json 1` (armed: its "tracing:" line, 10 s at most);
+# prints "secs cpu_ms reads writes dropped lost"
 under() {
 	rm -f "$W/ru" "$W/out" "$W/err"
-	"$RUSAGE" "$W/ru" "$2" vfsstat --json 1 >"$W/out" 2>"$W/err" &
+	"$RUSAGE" "$W/ru" "$1" vfsstat --json 1 >"$W/out" 2>"$W/err" &
 	bg=$!
-	i=0
-	while ! grep -q "tracing:" "$W/err" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	timeout 10 sh -c "until grep -q 'tracing:' '$W/err'; do sleep 0.1; done"
 	s=$(dd_rate)
 	sleep 1.5
-	kill -INT $bg
-	wait $bg
-	cpu=$(awk '{ printf "%d", $2 / 1e6 }' "$W/ru")
-	r=$(sed -n 's/.*"read":\([0-9]*\).*/\1/p' "$W/out" | awk '{ s += $1 } END { print s + 0 }')
-	w=$(sed -n 's/.*"write":\([0-9]*\).*/\1/p' "$W/out" | awk '{ s += $1 } END { print s + 0 }')
+	kill -INT $bg && wait $bg
 	d=$(tail -1 "$W/out" | sed -n 's/.*"dropped":\([0-9]*\).*/\1/p')
 	l=$(sed -n 's/^ftk: [0-9]* events, \([0-9]*\) lost$/\1/p' "$W/err")
-	echo "$s $cpu $r $w ${d:-?} ${l:-?}"
+	echo "$s $(awk '{ printf "%d", $2 / 1e6 }' "$W/ru") $(total read) $(total write) ${d:-?} ${l:-?}"
 }
 
 echo "| round | consumer | dd bs=1 s | slowdown | tool CPU ms | counted read / write | dropped | lost |"
@@ -53,7 +51,7 @@ for round in $(seq "$ROUNDS"); do
 	for way in stats ring; do
 		f=$FTK
 		[ $way = ring ] && f=${FTK_RING:?FTK_RING: a build whose vfsstat counts by ring}
-		set -- $(under $way "$f")
+		set -- $(under "$f")
 		printf '| %d | ftk vfsstat (%s) | %.2f | %.2fx | %s | %s / %s | %s | %s |\n' \
 			"$round" "$way" "$1" "$(echo "$1 / $a" | bc -l)" "$2" "$3" "$4" "$5" "$6"
 	done

@@ -79,6 +79,26 @@ static int write_in(struct ftk_rbcount *rc, const char *rel, const char *val)
 	return err;
 }
 
+/* An event's FILE in rc's instance (skipped events left alone; an optional one that cannot
+ * be enabled is skipped): 0 or -errno (printed). */
+static int event_write(struct ftk_rbcount *rc, struct ftk_event *ev, const char *file,
+		       const char *val)
+{
+	char rel[600];
+	if (ev->skipped)
+		return 0;
+	snprintf(rel, sizeof(rel), "events/%s/%s/%s", ev->system, ev->name, file);
+	int err = write_in(rc, rel, val);
+	if (err && ev->optional && strcmp(file, "enable") == 0) {
+		ev->skipped = true;
+		return 0;
+	}
+	if (err)
+		ftk_error("cannot set %s of %s:%s in %s: %s", file, ev->system, ev->name, rc->dir,
+			  strerror(-err));
+	return err;
+}
+
 static int make(struct ftk_rbcount *rc)
 {
 	const struct ftk_tfs *t = rc->set->tfs;
@@ -120,17 +140,10 @@ static int make(struct ftk_rbcount *rc)
 		}
 	}
 	for (int i = 0; i < rc->nevs; i++) {
-		struct ftk_event *ev = rc->evs[i];
-		if (ev->skipped || !ev->filter)
-			continue;
 		/* The session set (and checked) the same filter in its own instance. */
-		snprintf(path, sizeof(path), "events/%s/%s/filter", ev->system, ev->name);
-		err = write_in(rc, path, ev->filter);
-		if (err) {
-			ftk_error("cannot set the filter of %s:%s in %s: %s", ev->system, ev->name,
-				  rc->dir, strerror(-err));
+		if (rc->evs[i]->filter && (err = event_write(rc, rc->evs[i], "filter",
+							    rc->evs[i]->filter)))
 			return err;
-		}
 	}
 	return 0;
 }
@@ -147,25 +160,12 @@ int ftk_rbcounts_arm(struct ftk_rbcounts *r)
 
 int ftk_rbcounts_enable(struct ftk_rbcounts *r)
 {
-	char rel[600];
-	for (struct ftk_rbcount *rc = r->list; rc; rc = rc->next) {
+	for (struct ftk_rbcount *rc = r->list; rc; rc = rc->next)
 		for (int i = 0; i < rc->nevs; i++) {
-			struct ftk_event *ev = rc->evs[i];
-			if (ev->skipped)
-				continue;
-			snprintf(rel, sizeof(rel), "events/%s/%s/enable", ev->system, ev->name);
-			int err = write_in(rc, rel, "1");
-			if (err && ev->optional) {
-				ev->skipped = true;
-				continue;
-			}
-			if (err) {
-				ftk_error("cannot enable %s:%s in %s: %s", ev->system, ev->name,
-					  rc->dir, strerror(-err));
+			int err = event_write(rc, rc->evs[i], "enable", "1");
+			if (err)
 				return err;
-			}
 		}
-	}
 	return 0;
 }
 
