@@ -97,6 +97,15 @@ for who in all pid; do
 		assert_eq $t "$who: 0" "$who: $n"
 	fi
 done
+# the syscall source with -p: stats only where an event's filter is its instance's own
+# (3.14: the events' trigger files came with it), else the ring
+if [ $SOURCE = kprobes ] && has_feature syscall_tp && ! has_feature hist; then
+	want=ring
+	has_feature rb_stats && [ -e "$TRACEFS/events/syscalls/sys_enter_unlinkat/trigger" ] &&
+		want=stats
+	assert_rc $t 0 "$FTK" vfsstat --backend syscalls --dry-run -p $$ 1 1 &&
+		assert_grep $t "^ftk vfsstat: source syscalls, counting by $want " "$T/last.err"
+fi
 pass $t
 
 # kill -9 of ftk and its guardian (a group kill) while counting by stats: `ftk reset` removes
