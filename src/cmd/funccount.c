@@ -272,6 +272,8 @@ static int funccount_prepare(struct ftk_run *r)
 				 ftk_feature(FTK_F_RBSTATS)->why);
 	}
 	r->so.unordered = true;
+	if (f->via == FTK_COUNT_STATS)
+		r->so.default_buffer_kb = 4;	/* nothing is enabled in the session's own */
 	if (r->dry_run)
 		fprintf(stderr, "ftk funccount: %d functions, counting by %s (%s)\n", f->targets.n,
 			ftk_count_via_name(f->via), ftk_count_via_desc(f->via));

@@ -160,6 +160,8 @@ static int vfsstat_prepare(struct ftk_run *r)
 	v->via = ftk_count_pick_totals(!v->syscalls, !v->pid_filter,
 				       ftk_vfscount_instances(!v->syscalls));
 	r->so.unordered = true;
+	if (v->via == FTK_COUNT_STATS)
+		r->so.default_buffer_kb = 4;	/* nothing is enabled in the session's own */
 	if (r->dry_run)
 		fprintf(stderr, "ftk vfsstat: source %s, counting by %s (%s)\n",
 			v->syscalls ? "syscalls" : "kprobes", ftk_count_via_name(v->via),
