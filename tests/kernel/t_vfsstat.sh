@@ -116,17 +116,24 @@ if [ "$(route_of pid)" != stats ]; then
 	skip $t "vfsstat -p does not count by stats here ($(route_of pid))"
 else
 	for journal in kept lost; do
-		setsid "$FTK" vfsstat -p $$ 1 >"$T/$t.out" 2>"$T/$t.err" &
+		# a file of its own: the shell may look before the child truncates an old one
+		o=$T/$t.$journal
+		setsid "$FTK" vfsstat -p $$ 1 >"$o.out" 2>"$o.err" &
 		p=$!
 		[ -n "${FTK_RUN_DIR:-}" ] && echo "$p" >>"$FTK_RUN_DIR/pids"
-		if ! wait_until 10 grep -q '^TIME' "$T/$t.out"; then
+		if ! wait_until 10 grep -q '^TIME' "$o.out"; then
 			fail $t "no header"
 			kill -KILL -"$p" 2>/dev/null
 			wait "$p" 2>/dev/null
 			break
 		fi
 		n=$(ls "$TRACEFS/instances" | grep -c "^ftk-$p-c[0-9]*\$")
-		[ "$n" -ge 1 ] || fail $t "no counting instance ftk-$p-c<n> while it runs"
+		if [ "$n" -lt 1 ]; then
+			fail $t "no counting instance ftk-$p-c<n> while it runs ($journal; alive:" \
+				"$(kill -0 "$p" 2>&1 && echo yes); instances: $(ls "$TRACEFS/instances" |
+				tr '\n' ' '); ftk: $(ps 2>/dev/null | grep '[f]tk' | tr -s ' ' | tr '\n' ';'))"
+			_show "$o.err"
+		fi
 		kill -KILL -"$p"
 		wait "$p" 2>/dev/null
 		sleep 0.5
