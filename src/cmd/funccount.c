@@ -252,21 +252,31 @@ static int funccount_prepare(struct ftk_run *r)
 {
 	struct funccount *f = r->state;
 	bool tracepoints = false;
+	int syscalls = 0;
 
-	for (int i = 0; i < f->targets.n; i++)
+	for (int i = 0; i < f->targets.n; i++) {
 		tracepoints |= f->targets.v[i].kind == FUNCCOUNT_TRACEPOINT;
+		syscalls += f->targets.v[i].kind == FUNCCOUNT_TRACEPOINT &&
+			    strcmp(f->targets.v[i].system, "syscalls") == 0;
+	}
 	/* Hit counters count every pid, and tracing off for them stops tracepoints too; then
-	 * an instance per function (stats), up to FTK_COUNT_STATS_MAX, else the ring. */
+	 * an instance per function (stats), up to FTK_COUNT_STATS_MAX (and
+	 * FTK_COUNT_STATS_SYSCALL_MAX syscalls unless asked for), else the ring. */
 	f->via = r->backend == BACKEND_HIST ? FTK_COUNT_HIST
 		 : r->backend == BACKEND_PROFILE && !f->pid_filter && !tracepoints
 		 ? FTK_COUNT_PROFILE : r->backend == BACKEND_RING ? FTK_COUNT_RING
 		 : FTK_COUNT_STATS;
+	bool syscalls_cheaper = syscalls > FTK_COUNT_STATS_SYSCALL_MAX && !r->backend_name;
 	if (f->via == FTK_COUNT_STATS &&
-	    (f->targets.n > FTK_COUNT_STATS_MAX || !ftk_count_stats_ok())) {
+	    (f->targets.n > FTK_COUNT_STATS_MAX || syscalls_cheaper || !ftk_count_stats_ok())) {
 		f->via = FTK_COUNT_RING;
 		if (f->targets.n > FTK_COUNT_STATS_MAX)
 			ftk_warn("%d functions: more than %d counting instances: counting on the "
 				 "ring buffer", f->targets.n, FTK_COUNT_STATS_MAX);
+		else if (syscalls_cheaper)
+			ftk_warn("%d syscall tracepoints: an instance each would slow every "
+				 "syscall more than the ring buffer: counting on the ring buffer "
+				 "(--backend stats to choose it)", syscalls);
 		else if (!r->input)
 			ftk_warn("no counting instances here (%s): counting on the ring buffer",
 				 ftk_feature(FTK_F_RBSTATS)->why);

@@ -462,6 +462,9 @@ static int syscount_declare(struct ftk_run *r, struct ftk_session *s)
 		ftk_event_on(x->enter, on_enter, x);
 		x->exit = ftk_tracepoint(s, "raw_syscalls", "sys_exit", x->filter);
 		ftk_event_on(x->exit, on_exit_latency, x);
+		/* as the counters on the ring: not ftk's own reads and polls */
+		ftk_event_not_self(x->enter);
+		ftk_event_not_self(x->exit);
 		ftk_session_on_lost(s, on_lost, x);
 	} else {
 		x->counters = ftk_counters_new(s, x->via);

@@ -310,6 +310,14 @@ static struct ftk_trigger *hist_trigger(struct ftk_counters *c, const char *sys,
 static struct ftk_counter *count_stats(struct ftk_counters *c, struct ftk_event *ev,
 				       const char *filter);
 
+/* On the ring the counts come from ftk reading the buffer: its own reads, polls and writes
+ * would count themselves, more as the load grows (the other ways read once per interval). */
+static void ring_count(struct ftk_counter *k, struct ftk_event *ev)
+{
+	ftk_event_on(ev, on_record, k);
+	ftk_event_not_self(ev);
+}
+
 struct ftk_counter *ftk_count_tracepoint(struct ftk_counters *c, const char *sys,
 					 const char *event, const char *filter, const char *key,
 					 const char *key_mod)
@@ -325,7 +333,7 @@ struct ftk_counter *ftk_count_tracepoint(struct ftk_counters *c, const char *sys
 		k->filter = filter ? ftk_xstrdup(filter) : NULL;
 	} else {
 		k->ev = ftk_tracepoint(c->session, sys, event, filter);
-		ftk_event_on(k->ev, on_record, k);
+		ring_count(k, k->ev);
 	}
 	return k;
 }
@@ -367,7 +375,7 @@ struct ftk_counter *ftk_count_event(struct ftk_counters *c, struct ftk_event *ev
 			free(ev->filter);
 			ev->filter = ftk_xstrdup(filter);
 		}
-		ftk_event_on(ev, on_record, k);
+		ring_count(k, ev);
 		break;
 	}
 	return k;

@@ -43,6 +43,12 @@ enum ftk_count_via { FTK_COUNT_HIST, FTK_COUNT_PROFILE, FTK_COUNT_RING, FTK_COUN
 /* stats: instances one session makes at most (each is ~10 ms to make, ~45 ms to remove on
  * the 6.18 host, and two pages per CPU): above it a view counts on the ring. */
 #define FTK_COUNT_STATS_MAX 64
+/* stats: instances holding syscall tracepoints, at most. Each instance with a syscall event
+ * enabled hooks the kernel's syscall handler of its own (a trace_array registers
+ * ftrace_syscall_enter/exit for itself), so N such instances run N handlers on every
+ * syscall of the machine: ~24 ns each on the 6.18 host against ~44 ns per syscall for one
+ * instance read from the ring (bench/RESULTS.md, vfsstat by stats vs ring). */
+#define FTK_COUNT_STATS_SYSCALL_MAX 2
 
 /* "hist", "profile", "ring", "stats". */
 const char *ftk_count_via_name(enum ftk_count_via via);

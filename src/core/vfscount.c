@@ -263,6 +263,10 @@ static void declare_syscalls_stats(struct ftk_vfscount *v, struct ftk_session *s
 
 int ftk_vfscount_instances(bool kprobes)
 {
+	/* The syscall source needs 8 instances of syscall events: more handlers on every
+	 * syscall than reading them from the ring costs (FTK_COUNT_STATS_SYSCALL_MAX). */
+	if (!kprobes && FTK_VFS_NOPS > FTK_COUNT_STATS_SYSCALL_MAX)
+		return 0;
 	/* Without per-instance filters (before 3.14: no trigger file, see session.c's
 	 * global_filters) unlinkat's two columns cannot have two filters. */
 	if (!kprobes && !ftk_tracefs_has("events/syscalls/sys_enter_unlinkat/trigger") &&

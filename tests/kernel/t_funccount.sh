@@ -116,6 +116,16 @@ if [ $want = stats ]; then
 	assert_rc $t 0 "$FTK" funccount --dry-run -p $$ 't:syscalls:sys_enter_*' &&
 		assert_grep $t "more than 64 counting instances: counting on the ring buffer" "$T/last.err" &&
 		assert_grep $t "counting by ring " "$T/last.err"
+	# three syscall tracepoints: three syscall handlers on every syscall cost more than the
+	# ring (FTK_COUNT_STATS_SYSCALL_MAX), unless asked for
+	three="t:syscalls:sys_enter_getppid t:syscalls:sys_enter_mkdir t:syscalls:sys_enter_rmdir"
+	# shellcheck disable=SC2086
+	assert_rc $t 0 "$FTK" funccount --dry-run -p $$ $three &&
+		assert_grep $t "3 syscall tracepoints: .*counting on the ring buffer" "$T/last.err" &&
+		assert_grep $t "counting by ring " "$T/last.err"
+	# shellcheck disable=SC2086
+	assert_rc $t 0 "$FTK" funccount --dry-run --backend stats -p $$ $three &&
+		assert_grep $t "counting by stats " "$T/last.err"
 	assert_rc $t 0 "$FTK" funccount --dry-run --backend ring -p $$ t:syscalls:sys_enter_getppid &&
 		assert_grep $t "counting by ring " "$T/last.err"
 else

@@ -306,8 +306,25 @@ if [ $WANT = hist ] && [ -w "$TRACEFS/synthetic_events" ] && [ -x "${MANYKEYS:-}
 		wait "$_mh"
 	fi
 	unset FTK_HIST_MAP_SIZE
+elif [ $WANT = ring ] && [ -x "${MANYKEYS:-}" ]; then
+	# -L from the ring pairs in user space, with no map to fill: every getppid of the 150
+	# processes (started after the header) has its latency, nothing is emptied
+	PN=100
+	manykeys_start $t procs 3 50 $PN 2500
+	if ftk_start $t syscount -L -T 1000; then
+		kill -USR1 "$_mh"
+		wait "$_mh" || fail $t "the helper failed"
+		sleep 1
+		ftk_stop $t
+		assert_eq $t "getppid $((150 * PN))" \
+			"getppid $(awk '$1 == "getppid" { s += $2 } END { print s + 0 }' "$T/$t.out")" &&
+			assert_no_grep $t "emptied" "$T/$t.err" && pass $t
+	else
+		kill "$_mh"
+		wait "$_mh"
+	fi
 else
-	skip $t "needs hist triggers, synthetic events and the ftk-manykeys helper"
+	skip $t "needs the ftk-manykeys helper, and hist triggers with synthetic events or the ring"
 fi
 
 # Intervals: one table per second, each starting with [HH:MM:SS].
