@@ -142,6 +142,8 @@ static void biolatency_on_end(struct ftk_session *s, void *ctx)
 {
 	struct biolatency *v = ctx;
 
+	if (v->source)
+		bio_source_flush(v->source);
 	if (v->hist) {
 		bio_hist_backend_read(&v->kernel, &v->hists);
 		bio_hist_backend_end(&v->kernel);

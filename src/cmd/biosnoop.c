@@ -240,11 +240,19 @@ static int biosnoop_check(struct ftk_run *r)
 	return v->disk ? bio_resolve_disk(&v->disks, v->disk, &v->filter_dev) : 0;
 }
 
+static void biosnoop_on_end(struct ftk_session *s, void *ctx)
+{
+	struct biosnoop *v = ctx;
+
+	bio_source_flush(v->source);
+}
+
 static int biosnoop_declare(struct ftk_run *r, struct ftk_session *s)
 {
 	struct biosnoop *v = r->state;
 
 	v->s = s;
+	ftk_session_on_end(s, biosnoop_on_end, v);
 	v->procs = ftk_ptable_new();
 	v->source = bio_source_new(v->filter_dev, 1 << 15, biosnoop_on_io, v);
 	return bio_source_declare(v->source, s,

@@ -50,13 +50,17 @@ void bio_track_start(struct bio_track *t, uint64_t ts, uint32_t dev, uint64_t se
 		     uint32_t nr_sector, pid_t pid, const char *comm, bool weak);
 void bio_track_issue(struct bio_track *t, uint64_t ts, uint32_t dev, uint64_t sector,
 		     uint32_t nr_sector, uint32_t bytes, const char *rwbs);
+/* Is a request issued and pending at (dev, sector) (the key a completion would pair with)? */
+bool bio_track_issued(const struct bio_track *t, uint32_t dev, uint64_t sector,
+		      uint32_t nr_sector);
 void bio_track_requeue(struct bio_track *t, uint32_t dev, uint64_t sector, uint32_t nr_sector);
 /* A request (or a bio, back merge) merged into another before issue: forget it. */
 void bio_track_merged(struct bio_track *t, uint32_t dev, uint64_t sector, uint32_t nr_sector);
 /* A bio of nr_sector at sector was front-merged: its request now starts at sector. */
 void bio_track_frontmerge(struct bio_track *t, uint32_t dev, uint64_t sector,
 			  uint32_t nr_sector);
-/* Completion: true (io filled) when a whole issued request is done. */
+/* Completion: true (io filled) when a whole issued request is done; io->done_ts is never
+ * before io->issue_ts. */
 bool bio_track_complete(struct bio_track *t, uint64_t ts, uint32_t dev, uint64_t sector,
 			uint32_t nr_sector, int error, struct bio_io *io);
 /* Lost events: forget every pending request. */

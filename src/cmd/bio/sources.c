@@ -48,12 +48,32 @@ struct bio_source_event {
 	struct ftk_field_ref dev, sector, nr_sector, bytes, rwbs, comm, error;
 };
 
+/* One block record, decoded. */
+struct bio_rec {
+	enum bio_kind kind;
+	uint64_t ts, sector;
+	uint32_t dev, nr, bytes;
+	int error, cpu;
+	pid_t pid;
+	char comm[16], rwbs[10];
+};
+
+/* Per CPU: the last stamp seen and the completions held behind it (bio_source_on_event). */
+struct bio_cpu {
+	uint64_t last_ts;
+	bool seen;
+	struct bio_rec *held;
+	size_t nheld, cap;
+};
+
 struct bio_source {
 	struct bio_track *track;
 	uint32_t filter_dev;
 	bio_done_fn done;
 	void *ctx;
 	struct bio_source_event events[BIO_KIND_COUNT];
+	struct bio_cpu *cpus;
+	int ncpus;
 };
 
 const char *bio_kind_event(enum bio_kind kind)
@@ -81,6 +101,9 @@ void bio_source_free(struct bio_source *source)
 {
 	if (!source)
 		return;
+	for (int c = 0; c < source->ncpus; c++)
+		free(source->cpus[c].held);
+	free(source->cpus);
 	bio_track_free(source->track);
 	free(source);
 }
@@ -92,6 +115,8 @@ struct bio_track *bio_source_track(struct bio_source *source)
 
 void bio_source_lost(struct bio_source *source)
 {
+	for (int c = 0; c < source->ncpus; c++)
+		source->cpus[c].nheld = 0;
 	bio_track_reset(source->track);
 }
 
@@ -110,57 +135,149 @@ static void bio_copy_field(const struct ftk_field_ref *f, const struct ftk_rec *
 	out[n] = '\0';
 }
 
-static void bio_source_on_event(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
+static void bio_source_early(struct bio_source *source, const struct bio_rec *issue);
+
+/* Feed one record to the pairing table (and a completed I/O to the view). */
+static void bio_source_apply(struct bio_source *source, const struct bio_rec *b)
 {
-	struct bio_source_event *e = ctx;
-	struct bio_source *source = e->source;
 	struct bio_track *t = source->track;
-	uint32_t dev = (uint32_t)ftk_field_u64(&e->dev, r->data, r->size, 0);
-	uint64_t sector = ftk_field_u64(&e->sector, r->data, r->size, 0);
-	uint32_t nr = (uint32_t)ftk_field_u64(&e->nr_sector, r->data, r->size, 0);
-	char rwbs[10], comm[16];
-	uint32_t bytes;
 	struct bio_io io;
 
-	if (source->filter_dev && dev != source->filter_dev)
-		return;
-	switch (e->kind) {
+	switch (b->kind) {
 	case BIO_KIND_START:
 	case BIO_KIND_BIO_QUEUE:
 	case BIO_KIND_INSERT:
-		bio_copy_field(&e->comm, r, comm, sizeof(comm));
-		bio_track_start(t, r->ts, dev, sector, nr, ftk_rec_pid(r->data), comm,
-				e->kind == BIO_KIND_INSERT);
+		bio_track_start(t, b->ts, b->dev, b->sector, b->nr, b->pid, b->comm,
+				b->kind == BIO_KIND_INSERT);
 		break;
 	case BIO_KIND_ISSUE:
-		bio_copy_field(&e->rwbs, r, rwbs, sizeof(rwbs));
-		bytes = (uint32_t)ftk_field_u64(&e->bytes, r->data, r->size, (uint64_t)nr << 9);
-		/* before 4.11 block_rq_issue's bytes is set only for passthrough (BLOCK_PC)
-		 * requests: 0 for a read or write */
-		if (!bytes)
-			bytes = nr << 9;
-		bio_track_issue(t, r->ts, dev, sector, nr, bytes, rwbs);
+		bio_track_issue(t, b->ts, b->dev, b->sector, b->nr, b->bytes, b->rwbs);
+		bio_source_early(source, b);
 		break;
 	case BIO_KIND_COMPLETE:
-		if (bio_track_complete(t, r->ts, dev, sector, nr,
-				       (int)ftk_field_s64(&e->error, r->data, r->size, 0), &io)) {
-			io.cpu = r->cpu;
+		if (bio_track_complete(t, b->ts, b->dev, b->sector, b->nr, b->error, &io)) {
+			io.cpu = b->cpu;
 			source->done(&io, source->ctx);
 		}
 		break;
 	case BIO_KIND_REQUEUE:
-		bio_track_requeue(t, dev, sector, nr);
+		bio_track_requeue(t, b->dev, b->sector, b->nr);
 		break;
 	case BIO_KIND_MERGE:
 	case BIO_KIND_BACKMERGE:
-		bio_track_merged(t, dev, sector, nr);
+		bio_track_merged(t, b->dev, b->sector, b->nr);
 		break;
 	case BIO_KIND_FRONTMERGE:
-		bio_track_frontmerge(t, dev, sector, nr);
+		bio_track_frontmerge(t, b->dev, b->sector, b->nr);
 		break;
 	default:
 		break;
 	}
+}
+
+static struct bio_cpu *bio_source_cpu(struct bio_source *source, int cpu)
+{
+	if (cpu < 0)
+		return NULL;
+	if (cpu >= source->ncpus) {
+		int n = cpu + 1;
+
+		source->cpus = ftk_xrealloc(source->cpus, (size_t)n * sizeof(*source->cpus));
+		memset(source->cpus + source->ncpus, 0,
+		       (size_t)(n - source->ncpus) * sizeof(*source->cpus));
+		source->ncpus = n;
+	}
+	return &source->cpus[cpu];
+}
+
+/* Apply what CPU c holds, in its order, with the records' own stamps. */
+static void bio_source_release(struct bio_source *source, struct bio_cpu *c)
+{
+	size_t n = c->nheld;
+
+	c->nheld = 0;
+	for (size_t i = 0; i < n; i++)
+		bio_source_apply(source, &c->held[i]);
+}
+
+/* An issue was applied: a held completion of the same request completes it now. */
+static void bio_source_early(struct bio_source *source, const struct bio_rec *issue)
+{
+	for (int k = 0; k < source->ncpus; k++) {
+		struct bio_cpu *c = &source->cpus[k];
+
+		for (size_t i = 0; i < c->nheld; i++) {
+			struct bio_rec done = c->held[i];
+
+			if (done.dev != issue->dev ||
+			    !bio_track_issued(source->track, done.dev, done.sector, done.nr))
+				continue;
+			memmove(&c->held[i], &c->held[i + 1], (c->nheld - i - 1) * sizeof(*c->held));
+			c->nheld--;
+			bio_source_apply(source, &done);
+			return;
+		}
+	}
+}
+
+void bio_source_flush(struct bio_source *source)
+{
+	for (int c = 0; c < source->ncpus; c++)
+		bio_source_release(source, &source->cpus[c]);
+}
+
+static void bio_source_on_event(struct ftk_event *ev, const struct ftk_rec *r, void *ctx)
+{
+	struct bio_source_event *e = ctx;
+	struct bio_source *source = e->source;
+	struct bio_rec b = { .kind = e->kind, .ts = r->ts, .cpu = r->cpu };
+	struct bio_cpu *c;
+
+	b.dev = (uint32_t)ftk_field_u64(&e->dev, r->data, r->size, 0);
+	if (source->filter_dev && b.dev != source->filter_dev)
+		return;
+	b.sector = ftk_field_u64(&e->sector, r->data, r->size, 0);
+	b.nr = (uint32_t)ftk_field_u64(&e->nr_sector, r->data, r->size, 0);
+	b.pid = ftk_rec_pid(r->data);
+	if (e->kind == BIO_KIND_START || e->kind == BIO_KIND_BIO_QUEUE ||
+	    e->kind == BIO_KIND_INSERT)
+		bio_copy_field(&e->comm, r, b.comm, sizeof(b.comm));
+	if (e->kind == BIO_KIND_ISSUE) {
+		bio_copy_field(&e->rwbs, r, b.rwbs, sizeof(b.rwbs));
+		b.bytes = (uint32_t)ftk_field_u64(&e->bytes, r->data, r->size,
+						  (uint64_t)b.nr << 9);
+		/* before 4.11 block_rq_issue's bytes is set only for passthrough (BLOCK_PC)
+		 * requests: 0 for a read or write */
+		if (!b.bytes)
+			b.bytes = b.nr << 9;
+	}
+	if (e->kind == BIO_KIND_COMPLETE)
+		b.error = (int)ftk_field_s64(&e->error, r->data, r->size, 0);
+	c = bio_source_cpu(source, r->cpu);
+	if (!c) {
+		bio_source_apply(source, &b);
+		return;
+	}
+	/* Before 5.10 ("ring-buffer: Have nested events still record running time stamp") a
+	 * record written from an interrupt while its CPU was writing another one carries that
+	 * one's stamp: a completion (virtio-blk's irq) may then sort before its own issue on
+	 * another CPU. Such a completion (stamped like the record before it on its CPU) that
+	 * finds no issued request is held until an issue it completes, or the CPU's next,
+	 * later stamped record (by then its issue, if any, has been seen). */
+	if (c->seen && r->ts > c->last_ts)
+		bio_source_release(source, c);
+	if (e->kind == BIO_KIND_COMPLETE && c->seen && r->ts == c->last_ts &&
+	    !bio_track_issued(source->track, b.dev, b.sector, b.nr)) {
+		if (c->nheld == c->cap) {
+			c->cap = c->cap ? c->cap * 2 : 8;
+			c->held = ftk_xrealloc(c->held, c->cap * sizeof(*c->held));
+		}
+		c->held[c->nheld++] = b;
+		return;
+	}
+	c->seen = true;
+	c->last_ts = r->ts;
+	bio_source_apply(source, &b);
 }
 
 void bio_source_attach(struct bio_source *source, struct ftk_event *ev, enum bio_kind kind)

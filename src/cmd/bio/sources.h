@@ -76,8 +76,12 @@ void bio_source_attach(struct bio_source *source, struct ftk_event *ev, enum bio
 /* Resolve fields once formats are loaded (after arm). -ENOENT (printed) when a needed field
  * is missing. */
 int bio_source_bind(struct bio_source *source);
-/* Lost events: forget the pending pairs. */
+/* Lost events: forget the pending pairs (and the held records). */
 void bio_source_lost(struct bio_source *source);
+/* End of the events: apply the records still held (a record that shares its CPU's previous
+ * stamp waits for that CPU's next record: nested writes before 5.10). Views call it from
+ * their end callback, before printing summaries. */
+void bio_source_flush(struct bio_source *source);
 struct bio_track *bio_source_track(struct bio_source *source);
 
 /* ---- option helpers ---- */
