@@ -318,7 +318,10 @@ static void on_tick(struct ftk_session *s, uint64_t now, void *ctx)
 static void tend(struct ftk_session *s, uint64_t now, void *ctx)
 {
 	struct syscount *x = ctx;
-	ftk_latency_tend(x->lat);
+	if (x->lat)
+		ftk_latency_tend(x->lat);
+	if (x->counters)
+		ftk_counters_tend(x->counters);
 }
 
 static void on_end(struct ftk_session *s, void *ctx)
@@ -482,7 +485,8 @@ static int syscount_declare(struct ftk_run *r, struct ftk_session *s)
 hooks:
 	if (x->interval > 0)
 		ftk_session_on_tick(s, (uint64_t)(x->interval * 1e9), on_tick, x);
-	else if (x->lat)	/* the thread maps are emptied as they fill, read or not */
+	else if (x->lat || x->per_process)	/* maps of threads or processes are emptied
+						 * as they fill, printed or not */
 		ftk_session_on_tick(s, 1000000000ull, tend, x);
 	ftk_session_on_end(s, on_end, x);
 	return 0;

@@ -55,6 +55,7 @@ struct ftk_counters {
 	enum ftk_count_via via;
 	unsigned map_size;	/* keyed hist maps */
 	bool hooked;		/* profile: tracing_on=0 at setup */
+	bool pending;		/* deltas read by ftk_counters_tend, not handed out yet */
 	struct ftk_counter *list, **tail;
 };
 
@@ -499,9 +500,15 @@ static void read_plain(struct ftk_counter *k)
 	k->now = fresh;
 }
 
-void ftk_counters_read(struct ftk_counters *c)
+/* Read every counter; the deltas add to those not handed out yet (c->pending). */
+static void read_all(struct ftk_counters *c)
 {
 	uint64_t counted = 0, lost = 0;
+	if (!c->pending)
+		for (struct ftk_counter *k = c->list; k; k = k->next) {
+			k->delta = 0;
+			ftk_counts_clear(&k->deltas);
+		}
 	if (c->via == FTK_COUNT_PROFILE)
 		read_profile(c);
 	for (struct ftk_counter *k = c->list; k; k = k->next) {
@@ -512,15 +519,15 @@ void ftk_counters_read(struct ftk_counters *c)
 			read_plain(k);
 		else if (k->rbc && !k->rbc_shared)
 			lost += read_stats(k);
-		k->delta = k->total - k->previous_total;
+		uint64_t d = k->total - k->previous_total;
+		k->delta += d;
 		k->previous_total = k->total;
 		if (k->parent)
-			k->parent->delta += k->delta;
+			k->parent->delta += d;
 		if (k->trigger || k->profile_name || k->rbc)
-			counted += k->delta;
+			counted += d;
 		if (!k->key)
 			continue;
-		ftk_counts_clear(&k->deltas);
 		for (unsigned i = 0; i < k->now.cap; i++) {
 			if (!k->now.used[i])
 				continue;
@@ -549,6 +556,23 @@ void ftk_counters_read(struct ftk_counters *c)
 	 * buffer's records are counted there already). */
 	if (counted || lost)
 		ftk_session_count(c->session, counted, lost);
+}
+
+void ftk_counters_read(struct ftk_counters *c)
+{
+	read_all(c);
+	c->pending = false;
+}
+
+void ftk_counters_tend(struct ftk_counters *c)
+{
+	bool recycled = false;
+	for (struct ftk_counter *k = c->list; k; k = k->next)
+		recycled |= k->recycle;
+	if (!recycled)
+		return;
+	read_all(c);
+	c->pending = true;
 }
 
 uint64_t ftk_counter_delta(const struct ftk_counter *k)

@@ -102,6 +102,10 @@ int ftk_counters_bind(struct ftk_counters *c);
 /* Read every counter: what was counted since the previous read becomes the delta. In ring
  * mode the session's records up to now have been dispatched already. */
 void ftk_counters_read(struct ftk_counters *c);
+/* Between a view's reads (e.g. every second when it prints only at the end): read the
+ * recycled counters (ftk_counter_recycle) so their maps are emptied as they fill; what it
+ * reads is kept for the view's next ftk_counters_read. Nothing without such counters. */
+void ftk_counters_tend(struct ftk_counters *c);
 
 /* The delta of the last read: the total, and per key. */
 uint64_t ftk_counter_delta(const struct ftk_counter *k);
