@@ -108,19 +108,20 @@ pass $t
 # kill -9 of ftk and its guardian (a group kill) while counting by stats: `ftk reset` removes
 # the session's instance and its counting instances ftk-PID-c<n>, with the journal and, a
 # second time, without it (the namespace alone: a lost journal). vfsstat where it counts by
-# stats (kprobes with -p), else funccount on two tracepoints (stats without hist).
+# stats (kprobes with -p), else funccount on two tracepoints by stats (asked for: hist
+# would count them where it exists).
 t=vfsstat_stats_kill_reset
 if [ "$(route_of pid)" = stats ]; then
 	cmd="vfsstat -p $$ 1"
 	header='^TIME'
-elif ! has_feature hist && has_feature rb_stats; then
-	cmd="funccount -p $$ -i 1 t:sched:sched_process_fork t:sched:sched_process_exit"
+elif has_feature rb_stats; then
+	cmd="funccount --backend stats -p $$ -i 1 t:sched:sched_process_fork t:sched:sched_process_exit"
 	header='^Tracing 2 functions'
 else
 	cmd=
 fi
 if [ -z "$cmd" ]; then
-	skip $t "nothing counts by stats here (hist triggers: $(has_feature hist && echo yes || echo no))"
+	skip $t "no counting instances here (rb_stats)"
 else
 	for journal in kept lost; do
 		# a file of its own: the shell may look before the child truncates an old one
