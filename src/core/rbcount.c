@@ -8,11 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "events.h"
-#include "guardian.h"
 #include "output.h"
 #include "rbcount.h"
 #include "tfs.h"
@@ -102,26 +100,11 @@ static int event_write(struct ftk_rbcount *rc, struct ftk_event *ev, const char 
 static int make(struct ftk_rbcount *rc)
 {
 	const struct ftk_tfs *t = rc->set->tfs;
-	if (t->dry_run) {
-		printf("mkdir %s\n", rc->dir);
-	} else {
-		int err = ftk_tfs_journal(t, "instance", rc->name, NULL);
-		if (err)
-			return err;
-		err = ftk_guarded_mkdir(rc->dir);
-		if (err == -EEXIST) {
-			/* our own pid's name: a dead predecessor's leftover */
-			ftk_guarded_rmdir(rc->dir);
-			err = ftk_guarded_mkdir(rc->dir);
-		}
-		if (err) {
-			ftk_error("cannot create the counting instance %s: %s", rc->dir,
-				  strerror(-err));
-			return err;
-		}
-		rc->made = true;
-	}
-	int err = ftk_tfs_instance_size(t, rc->dir, RBCOUNT_KB);
+	int err = ftk_tfs_instance_make(t, rc->name, rc->dir);
+	if (err)
+		return err;
+	rc->made = !t->dry_run;
+	err = ftk_tfs_instance_size(t, rc->dir, RBCOUNT_KB);
 	if (err) {
 		ftk_error("cannot set the buffer size of %s: %s", rc->dir, strerror(-err));
 		return err;
@@ -174,16 +157,9 @@ void ftk_rbcounts_remove(struct ftk_rbcounts *r)
 	for (struct ftk_rbcount *rc = r->list; rc; rc = rc->next) {
 		if (!rc->made)
 			continue;
-		int err = 0;
-		/* EBUSY while a trace_pipe_raw of any instance is open before 5.7: brief
-		 * retries, then the last session to end (or ftk reset) removes it */
-		for (int i = 0; i < 5; i++) {
-			err = ftk_guarded_rmdir(rc->dir);
-			if (err != -EBUSY)
-				break;
-			usleep(20000);
-		}
-		if (err && err != -ENOENT)
+		/* brief retries: the last session to end (or ftk reset) removes it */
+		int err = ftk_tfs_instance_remove(rc->dir, 5);
+		if (err)
 			ftk_warn("cannot remove %s: %s; the next ftk session to end or start, or "
 				 "'ftk reset', removes it", rc->dir, strerror(-err));
 		rc->made = false;

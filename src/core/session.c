@@ -402,21 +402,10 @@ int ftk_session_set_tracer(struct ftk_session *s, const char *tracer)
 
 static int create_instance(struct ftk_session *s)
 {
-	if (s->opts.dry_run) {
-		printf("mkdir %s\n", s->dir);
+	int err = ftk_tfs_instance_make(&s->tfs, s->inst_name, s->dir);
+	if (s->opts.dry_run)
 		return 0;
-	}
-	if (ftk_tfs_journal(&s->tfs, "instance", s->inst_name, NULL))
-		return -EIO;
-	if (ftk_guarded_mkdir(s->dir) == -EEXIST) {
-		/* Our own pid's name: a dead predecessor's leftover. */
-		ftk_guarded_rmdir(s->dir);
-		ftk_guarded_mkdir(s->dir);
-	}
-	struct stat st;
-	if (stat(s->dir, &st) < 0) {
-		int e = errno;
-		ftk_error("cannot create the tracing instance %s: %s", s->dir, strerror(e));
+	if (err) {
 		if (!ftk_has(FTK_F_INSTANCES))
 			ftk_hint("%s", ftk_feature(FTK_F_INSTANCES)->why);
 		return -EIO;
@@ -430,19 +419,12 @@ static void remove_instance(struct ftk_session *s)
 {
 	if (!s->inst_created)
 		return;
-	for (int i = 0; i < 50; i++) {
-		int err = ftk_guarded_rmdir(s->dir);
-		if (!err || err == -ENOENT)
-			break;
-		if (err != -EBUSY) {
-			ftk_warn("cannot remove %s: %s", s->dir, strerror(-err));
-			break;
-		}
-		if (i == 49)
-			ftk_warn("cannot remove %s: still busy (another ftk session reading?); the "
-				 "next ftk session to end or start, or 'ftk reset', removes it", s->dir);
-		usleep(20000);
-	}
+	int err = ftk_tfs_instance_remove(s->dir, 50);
+	if (err == -EBUSY)
+		ftk_warn("cannot remove %s: still busy (another ftk session reading?); the next "
+			 "ftk session to end or start, or 'ftk reset', removes it", s->dir);
+	else if (err)
+		ftk_warn("cannot remove %s: %s", s->dir, strerror(-err));
 	if (s->tfs.inst)
 		tracefs_instance_free(s->tfs.inst);
 	s->tfs.inst = NULL;

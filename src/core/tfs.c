@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <tracefs.h>
+#include <unistd.h>
 
 #include "guardian.h"
 #include "journal.h"
@@ -46,6 +47,42 @@ int ftk_tfs_change(const struct ftk_tfs *t, const char *kind, const char *a, con
 	int err = ftk_tfs_journal(t, kind, a, b);
 
 	return err ? err : ftk_tfs_write(t, path, val, append);
+}
+
+int ftk_tfs_instance_make(const struct ftk_tfs *t, const char *name, const char *dir)
+{
+	if (t->dry_run) {
+		printf("mkdir %s\n", dir);
+		return 0;
+	}
+	int err = ftk_tfs_journal(t, "instance", name, NULL);
+	if (err)
+		return err;
+	err = ftk_guarded_mkdir(dir);
+	if (err == -EEXIST) {
+		/* our own pid's name: a dead predecessor's leftover */
+		ftk_guarded_rmdir(dir);
+		err = ftk_guarded_mkdir(dir);
+	}
+	if (err)
+		ftk_error("cannot create the tracing instance %s: %s", dir, strerror(-err));
+	return err;
+}
+
+int ftk_tfs_instance_remove(const char *dir, int tries)
+{
+	int err = 0;
+	/* Before 5.7 the pipe readers were counted per tracer, not per instance ("tracing: Move
+	 * pipe reference to trace array instead of current_tracer"): rmdir is EBUSY while any
+	 * instance's trace_pipe_raw is open. */
+	for (int i = 0; i < tries; i++) {
+		err = ftk_guarded_rmdir(dir);
+		if (err != -EBUSY)
+			break;
+		if (i + 1 < tries)
+			usleep(20000);
+	}
+	return err == -ENOENT ? 0 : err;
 }
 
 int ftk_tfs_instance_size(const struct ftk_tfs *t, const char *dir, unsigned long kb)

@@ -39,6 +39,14 @@ int ftk_tfs_journal(const struct ftk_tfs *t, const char *kind, const char *a, co
 int ftk_tfs_change(const struct ftk_tfs *t, const char *kind, const char *a, const char *b,
 		   const char *path, const char *val, bool append);
 
+/* Make the instance NAME at DIR (an instance of ours): journaled first; a leftover with the
+ * same name (our pid's: a dead predecessor's) is replaced. Dry run: prints the mkdir.
+ * 0 or -errno (printed: "cannot create the tracing instance DIR"). */
+int ftk_tfs_instance_make(const struct ftk_tfs *t, const char *name, const char *dir);
+/* Remove the instance at DIR, retrying while EBUSY for up to tries x 20 ms. 0 (also when
+ * it is gone already) or -errno; nothing printed. */
+int ftk_tfs_instance_remove(const char *dir, int tries);
+
 /* Set the per-CPU buffer size (KiB) of the instance in DIR (written here, not through the
  * guardian: the file registers nothing; printed in dry-run). Before 6.6 the first size
  * written anywhere sets the kernel's global "expanded" flag, and a top-level buffer still at
