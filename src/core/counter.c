@@ -475,7 +475,7 @@ static void read_recycled(struct ftk_counter *k)
 	/* Full enough to recycle: this read's deltas come from the snapshot in k->now; the
 	 * kernel's map is emptied now, the baseline once the deltas are taken
 	 * (ftk_counters_read). */
-	if (dropped || entries * 4 >= (uint64_t)k->set->map_size * 3) {
+	if (ftk_hist_map_filling(entries, dropped, k->set->map_size)) {
 		k->recycles++;
 		if (ftk_trigger_clear(k->trigger)) {
 			k->stuck = true;	/* the keyed counts stop; the total goes on */

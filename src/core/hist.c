@@ -302,6 +302,11 @@ int ftk_trigger_clear(struct ftk_trigger *t)
 	return err;
 }
 
+bool ftk_hist_map_filling(uint64_t entries, uint64_t dropped, unsigned size)
+{
+	return dropped || entries * 4 >= (uint64_t)size * 3;
+}
+
 int ftk_hist_map_size(unsigned def, unsigned *size)
 {
 	const char *env = getenv("FTK_HIST_MAP_SIZE");

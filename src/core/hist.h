@@ -17,6 +17,7 @@
 #define FTK_HIST_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct ftk_session;
 struct ftk_synth;
@@ -56,6 +57,9 @@ int ftk_trigger_clear(struct ftk_trigger *t);
 /* Map size of a hist trigger: FTK_HIST_MAP_SIZE (a debugging knob: a power of two from 128,
  * the kernel's smallest, to 131072) or def. 0, or -EINVAL after an error naming it. */
 int ftk_hist_map_size(unsigned def, unsigned *size);
+/* A keyed map whose keys come and go is emptied when this says so: 3/4 full (a map of
+ * SIZE entries holds them in a table twice as big: lookups stay short) or dropping. */
+bool ftk_hist_map_filling(uint64_t entries, uint64_t dropped, unsigned size);
 
 /* --- core-internal: the engine under those calls, one per session, needing only where it
  * writes (struct ftk_tfs), so it is testable without a session --- */

@@ -112,7 +112,7 @@ static int totals(struct ftk_trigger *t, struct ftk_hist_file_totals *tot)
 
 static bool thread_map_full(const struct ftk_latency *l, const struct ftk_hist_file_totals *t)
 {
-	return t->dropped || t->entries * 4 >= (uint64_t)l->tids * 3;
+	return ftk_hist_map_filling(t->entries, t->dropped, l->tids);
 }
 
 /* Empty the thread maps when one is 3/4 full or dropping: end uses start's ts0, so end goes
