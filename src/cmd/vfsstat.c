@@ -52,7 +52,7 @@ static const struct ftk_backend vfsstat_backends[] = {
 	{
 		.name = "syscalls",
 		.desc = "the syscalls that reach the vfs_* functions (an approximation); counted "
-			"by hist, else an instance per column (rb_stats)",
+			"by hist, else from the ring buffer",
 		.needs = { FTK_F_TRACEFS, FTK_F_INSTANCES, FTK_F_SYSCALL_TP },
 	},
 };

@@ -209,70 +209,11 @@ static void declare_kprobes(struct ftk_vfscount *v, struct ftk_session *s, const
 	ftk_kfuncs_free(k);
 }
 
-/*
- * The stats way counts totals (an instance per column): the keyed sources become filtered
- * ones. mknod(at) creates a regular file when its type bits are 0 or S_IFREG (the filter
- * grammar has no `(mode & m) == v`: ranges of the 16-bit mode); unlinkat is rmdir with
- * flag AT_REMOVEDIR and unlink with 0, the only flags that reach vfs_rmdir/vfs_unlink.
- */
-static const struct stats_split {
-	const char *event;
-	int op;
-	const char *filter;
-} stats_splits[] = {
-	{ "sys_enter_mknod", FTK_VFS_CREATE, "mode < 4096 || (mode >= 32768 && mode < 36864)" },
-	{ "sys_enter_mknodat", FTK_VFS_CREATE,
-	  "mode < 4096 || (mode >= 32768 && mode < 36864)" },
-	{ "sys_enter_unlinkat", FTK_VFS_UNLINK, "flag == 0" },
-	{ "sys_enter_unlinkat", FTK_VFS_RMDIR, "flag == 512" },
-};
-
-static void stats_source(struct ftk_vfscount *v, struct ftk_session *s, const char *event,
-			 int op, const char *f1, const char *f2)
-{
-	char *f = both(f1, f2);
-	struct ftk_event *ev = ftk_tracepoint(s, "syscalls", event, NULL);
-	if (v->column[op]) {
-		ftk_count_into(v->column[op], ev, f);
-	} else if (v->nsources < MAX_SOURCES) {
-		v->column[op] = ftk_count_event(v->counters, ev, f);
-		v->sources[v->nsources].counter = v->column[op];
-		v->sources[v->nsources++].op = op;
-		v->present[op] = true;
-	}
-	free(f);
-}
-
-static void declare_syscalls_stats(struct ftk_vfscount *v, struct ftk_session *s,
-				   const char *filter)
-{
-	for (size_t i = 0; i < FTK_ARRAY_SIZE(syscall_sources); i++) {
-		const struct syscall_source *src = &syscall_sources[i];
-		if (!ftk_tracepoint_exists("syscalls", src->event))
-			continue;
-		if (src->op >= 0) {
-			stats_source(v, s, src->event, src->op, src->filter, filter);
-			continue;
-		}
-		for (size_t j = 0; j < FTK_ARRAY_SIZE(stats_splits); j++)
-			if (strcmp(stats_splits[j].event, src->event) == 0)
-				stats_source(v, s, src->event, stats_splits[j].op,
-					     stats_splits[j].filter, filter);
-	}
-}
-
 int ftk_vfscount_instances(bool kprobes)
 {
-	/* The syscall source needs 8 instances of syscall events: more handlers on every
+	/* The syscall source would need 8 instances of syscall events: more handlers on every
 	 * syscall than reading them from the ring costs (FTK_COUNT_STATS_SYSCALL_MAX). */
-	if (!kprobes && FTK_VFS_NOPS > FTK_COUNT_STATS_SYSCALL_MAX)
-		return 0;
-	/* Without per-instance filters (before 3.14: no trigger file, see session.c's
-	 * global_filters) unlinkat's two columns cannot have two filters. */
-	if (!kprobes && !ftk_tracefs_has("events/syscalls/sys_enter_unlinkat/trigger") &&
-	    ftk_tracepoint_exists("syscalls", "sys_enter_unlinkat"))
-		return 0;
-	return FTK_VFS_NOPS;
+	return kprobes || FTK_VFS_NOPS <= FTK_COUNT_STATS_SYSCALL_MAX ? FTK_VFS_NOPS : 0;
 }
 
 static void declare_syscalls(struct ftk_vfscount *v, const char *filter)
@@ -307,10 +248,8 @@ struct ftk_vfscount *ftk_vfscount_new(struct ftk_session *s, enum ftk_count_via 
 	v->stats = via == FTK_COUNT_STATS;
 	if (kprobes)
 		declare_kprobes(v, s, filter);
-	else if (v->stats)
-		declare_syscalls_stats(v, s, filter);
 	else
-		declare_syscalls(v, filter);
+		declare_syscalls(v, filter);	/* never by stats: ftk_vfscount_instances */
 	return v;
 }
 

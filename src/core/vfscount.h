@@ -38,8 +38,9 @@ struct ftk_vfscount;
  * Probes are named NAME_<pid> (*_profile files name events without their group). */
 struct ftk_vfscount *ftk_vfscount_new(struct ftk_session *s, enum ftk_count_via via,
 				      bool kprobes, const char *filter);
-/* Counting instances the stats way needs (ftk_count_pick_totals): one per column, 0 where
- * it cannot count the syscalls (filters shared by every instance before 3.14). */
+/* Counting instances the stats way needs (ftk_count_pick_totals): one per column of the
+ * kprobe source, 0 for the syscall source (8 instances of syscall events would slow every
+ * syscall more than the ring buffer: FTK_COUNT_STATS_SYSCALL_MAX). */
 int ftk_vfscount_instances(bool kprobes);
 /* After arm: an operation whose kprobe the kernel refused is no longer present. 0 or -errno
  * (printed). */
